@@ -1,0 +1,67 @@
+"""The main `monitor` flow: prepare the warehouse, then ingest each source in order, then publish the summary."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from jeugdmonitor import meta
+from jeugdmonitor.config import Settings, load_settings
+from jeugdmonitor.discovery import discover
+from jeugdmonitor.ingest_ijw import load_ijw_file
+from jeugdmonitor.pseudonym import pseudonymiser_from_config
+from jeugdmonitor.summary import RunSummary
+from jeugdmonitor.warehouse import make_engine, redacted, upgrade
+
+
+@task(name="prepare-warehouse", cache_policy=NO_CACHE)
+def prepare_warehouse(settings: Settings) -> None:
+    upgrade(make_engine(settings.warehouse.url))
+
+
+@task(name="ingest-ijw", cache_policy=NO_CACHE)
+def ingest_ijw(settings: Settings, run_id: str) -> list[meta.FileResult]:
+    """Every new iJw file in the inbox, one transaction each. Deterministic errors go to quarantine, not retries."""
+    logger = get_run_logger()
+    engine = make_engine(settings.warehouse.url)
+    pseudonymise = pseudonymiser_from_config(settings.privacy)
+    new, seen = discover(settings.paths.ijw_inbox, (".xml",), meta.known_hashes(engine))
+    logger.info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox, len(new), len(seen))
+    results = [meta.FileResult(d.relative, "skipped") for d in seen]
+    for delivery in new:
+        results.append(load_ijw_file(engine, delivery, run_id, pseudonymise, settings.warehouse.batch_size))
+    return results
+
+
+@flow(name="monitor", log_prints=False)
+def monitor(config_path: str | None = None) -> RunSummary:
+    """Run the monitor once: load what is new in every inbox and record what happened."""
+    settings = load_settings(config_path)
+    prepare_warehouse(settings)
+    engine = make_engine(settings.warehouse.url)
+    key_id = pseudonymiser_from_config(settings.privacy).key_id
+    run_id = meta.start_run(engine, "monitor", flow_run.get_id(), key_id)
+    summary = RunSummary(run_id, redacted(settings.warehouse.url))
+    try:
+        summary.results += ingest_ijw(settings, run_id)
+    except BaseException as exc:
+        meta.finish_run(engine, run_id, summary.results, status="failed", message=type(exc).__name__)
+        raise
+    meta.finish_run(engine, run_id, summary.results)
+    publish_summary(summary)
+    return summary
+
+
+def publish_summary(summary: RunSummary) -> None:
+    create_markdown_artifact(key="jeugdmonitor-run-summary", markdown=summary.render_markdown(),
+                             description="Files, rows loaded and rows quarantined in this run")
+    rejected = [r for r in summary.results if r.status == "rejected" or r.rows_quarantined]
+    if rejected:
+        create_table_artifact(
+            key="jeugdmonitor-quarantine",
+            table=[{"file": r.path, "status": r.status, "rows_quarantined": r.rows_quarantined,
+                    "reasons": ", ".join(f"{k}: {v}" for k, v in sorted(r.reasons.items()))} for r in rejected[:500]],
+            description="Files with quarantined rows or rejected whole (first 500)",
+        )

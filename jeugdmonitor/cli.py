@@ -1,0 +1,153 @@
+"""The `jeugdmonitor` command: what a data engineer types to set up, run and inspect the monitor."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    help="jeugdmonitor: load iJw messages, JGT exports and CBS figures into the youth-care monitor warehouse.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Create or upgrade the warehouse schema.", no_args_is_help=True)
+key_app = typer.Typer(help="Manage the pseudonymisation key.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(key_app, name="key")
+
+ConfigOption = Annotated[
+    Optional[Path],
+    typer.Option("--config", "-c", help="Config file (default: $JEUGDMONITOR_CONFIG, else ./jeugdmonitor.toml)."),
+]
+
+
+def _settings(config: Path | None):
+    from jeugdmonitor.config import ConfigError, load_settings
+
+    try:
+        return load_settings(config)
+    except ConfigError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Folder to write into (ijw/, jgt/, cbs/, manifest.json).")] = Path(
+        "data/inbox"),
+    region: Annotated[str, typer.Option(help="holland-rijnland (13 real gemeenten) or national (342 synthetic).")] = (
+        "holland-rijnland"),
+    gemeente: Annotated[Optional[list[str]], typer.Option(help="Only this gemeente (GM code); repeatable.")] = None,
+    start: Annotated[str, typer.Option(help="First month, YYYY-MM.")] = "2025-01",
+    months: Annotated[int, typer.Option(min=1, max=60, help="Number of months.")] = 12,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files.")] = 20250101,
+    defects: Annotated[float, typer.Option(min=0.0, max=0.5, help="Share of records and files with a defect.")] = 0.0,
+    scale: Annotated[float, typer.Option(min=0.001, help="Multiplies the population (0.1 = a tenth).")] = 1.0,
+) -> None:
+    """Write a synthetic, internally consistent youth-care region: iJw XML, JGT exports and CBS responses."""
+    from jeugdmonitor.synthetic import generate as run_generator
+
+    def progress(message: str) -> None:
+        typer.echo(f"  {message}", err=True)
+
+    report = run_generator(out, region=region, gemeenten=gemeente, start=start, months=months, seed=seed,
+                           defects=defects, scale=scale, progress=progress)
+    typer.echo(report.render())
+    typer.echo(f"\nWritten to {out.resolve()}")
+
+
+@app.command()
+def run(config: ConfigOption = None) -> None:
+    """Run the monitor flow once: load what is new in every inbox and print the summary."""
+    settings = _settings(config)
+    from flows.monitor import monitor
+
+    summary = monitor(str(settings.source))
+    typer.echo(summary.render_text())
+
+
+@app.command()
+def demo(
+    config: ConfigOption = None,
+    defects: Annotated[float, typer.Option(help="Share of planted defects in the generated data.")] = 0.01,
+    fresh: Annotated[bool, typer.Option(help="Start over: remove the demo inbox and warehouse first.")] = False,
+) -> None:
+    """Generate the synthetic Holland Rijnland region (once) and run the monitor on it with SQLite."""
+    settings = _settings(config)
+    inbox_root = settings.paths.ijw_inbox.parent
+    if fresh:
+        _remove_demo_state(settings)
+    if not (inbox_root / "manifest.json").exists():
+        typer.echo(f"Generating the synthetic region into {inbox_root} ...")
+        generate(out=inbox_root, region="holland-rijnland", gemeente=None, start="2025-01", months=12,
+                 seed=20250101, defects=defects, scale=1.0)
+    else:
+        typer.echo(f"Using the synthetic region already in {inbox_root} (--fresh to regenerate).")
+    typer.echo("Running the monitor flow ...")
+    run(config)
+    typer.echo(
+        f"\nWarehouse: {settings.warehouse.url}\n"
+        "Look at it with, for example:\n"
+        f"  sqlite3 {settings.warehouse.url.removeprefix('sqlite:///')} "
+        "'select reason_code, count(*) from meta_quarantine group by 1'\n"
+        "Run `make demo` again: nothing new is loaded, nothing is doubled."
+    )
+
+
+def _remove_demo_state(settings) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.warehouse.url)
+    if url.get_backend_name() != "sqlite":
+        typer.secho("--fresh only resets an SQLite warehouse; drop a PostgreSQL one yourself.", fg="red", err=True)
+        raise typer.Exit(2)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{url.database}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(settings.paths.ijw_inbox.parent, ignore_errors=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Create the warehouse or migrate it to the newest schema."""
+    from jeugdmonitor.warehouse import current_revision, make_engine, redacted, upgrade
+
+    settings = _settings(config)
+    engine = make_engine(settings.warehouse.url)
+    upgrade(engine)
+    typer.echo(f"{redacted(settings.warehouse.url)} is at revision {current_revision(engine)}")
+
+
+@key_app.command("new")
+def key_new(path: Annotated[Path, typer.Argument(help="Where to write the key (mode 0600).")]) -> None:
+    """Create a new random pseudonymisation key file. A new key gives new pseudonyms: see docs/privacy.md."""
+    from jeugdmonitor.pseudonym import create_key_file
+
+    if path.exists():
+        typer.secho(f"{path} exists; refusing to overwrite a key.", fg="red", err=True)
+        raise typer.Exit(2)
+    create_key_file(path)
+    typer.echo(f"Wrote {path} (mode {oct(os.stat(path).st_mode & 0o777)}).")
+
+
+@app.command("config")
+def show_config(config: ConfigOption = None) -> None:
+    """Show the configuration in force, after environment overrides, with passwords hidden."""
+    from jeugdmonitor.warehouse import redacted
+
+    settings = _settings(config)
+    typer.echo(f"# from {settings.source}")
+    data = settings.model_dump(mode="json")
+    data["warehouse"]["url"] = redacted(settings.warehouse.url)
+    for section, values in data.items():
+        typer.echo(f"[{section}]")
+        for key, value in values.items():
+            typer.echo(f"{key} = {value!r}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

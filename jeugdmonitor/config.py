@@ -1,0 +1,161 @@
+"""Configuration: one TOML file a data engineer edits, with environment overrides for secrets and per-host values.
+
+Resolution order (later wins):
+1. the TOML file: `--config`, else $JEUGDMONITOR_CONFIG, else ./jeugdmonitor.toml (the demo config in the repo);
+2. environment variables `JEUGDMONITOR__<SECTION>__<KEY>` (for example `JEUGDMONITOR__WAREHOUSE__URL`), whose values
+   are read as TOML values when they parse (numbers, booleans, arrays) and as plain strings otherwise.
+
+Relative paths in the file are resolved against the file's own folder, so a config works from any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ENV_PREFIX = "JEUGDMONITOR__"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegionConfig(_Section):
+    naam: str
+    jeugdregio: str = ""
+    gemeenten: list[str] = Field(min_length=1)
+
+    @field_validator("gemeenten")
+    @classmethod
+    def _gm_codes(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if len(code) != 6 or not code.startswith("GM") or not code[2:].isdigit():
+                raise ValueError(f"gemeentecode {code!r} is not GM + 4 digits")
+        return value
+
+
+class PathsConfig(_Section):
+    data_dir: Path = Path("data")
+    ijw_inbox: Path = Path("data/inbox/ijw")
+    jgt_inbox: Path = Path("data/inbox/jgt")
+    cbs_inbox: Path = Path("data/inbox/cbs")
+
+
+class WarehouseConfig(_Section):
+    # SQLAlchemy URL. Relative SQLite paths are resolved against the config file's folder.
+    url: str = "sqlite:///data/warehouse.sqlite"
+    # Rows per insert batch on SQLite and per COPY flush on PostgreSQL.
+    batch_size: int = Field(default=5000, gt=0)
+
+
+class PrivacyConfig(_Section):
+    # Name of the environment variable that holds the pseudonymisation key (hex, at least 32 bytes).
+    key_env: str = "JEUGDMONITOR_PSEUDONYM_KEY"
+    # Name of a Prefect Secret block that holds the key; empty = not used.
+    key_block: str = ""
+    # Key file, used when neither the variable nor the block is set.
+    key_file: Path | None = None
+
+    @field_validator("key_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value in ("", None) else value
+    # Create the key file (mode 0600) when it does not exist. Demo only: in production a lost key means
+    # pseudonyms that no longer match, so a missing key must be an error there.
+    create_key_file: bool = False
+    # Counts below this are published as NULL with onderdrukt = true.
+    suppression_threshold: int = Field(default=10, ge=1)
+
+
+class IjwConfig(_Section):
+    # Folder with the iJw 3.2 XSDs (basisschema.xsd, JW301.xsd, ...); empty = no XSD validation.
+    xsd_dir: Path | None = None
+
+    @field_validator("xsd_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value in ("", None) else value
+
+
+class Settings(_Section):
+    region: RegionConfig
+    paths: PathsConfig = PathsConfig()
+    warehouse: WarehouseConfig = WarehouseConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    ijw: IjwConfig = IjwConfig()
+    # The file these settings came from (None when built in code).
+    source: Path | None = Field(default=None, exclude=True)
+
+
+def find_config_file(explicit: Path | str | None = None) -> Path:
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get("JEUGDMONITOR_CONFIG"):
+        return Path(env)
+    return Path.cwd() / "jeugdmonitor.toml"
+
+
+def load_settings(path: Path | str | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read the TOML file, apply environment overrides, resolve relative paths, validate."""
+    config_file = find_config_file(path)
+    try:
+        raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {config_file}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_file}: not valid TOML: {exc}") from None
+    apply_env_overrides(raw, os.environ if environ is None else environ)
+    settings = Settings.model_validate(raw)
+    settings.source = config_file
+    return _resolve_paths(settings, config_file.resolve().parent)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says which file and what is wrong."""
+
+
+def apply_env_overrides(raw: dict[str, Any], environ: dict[str, str] | os._Environ) -> None:
+    for name, value in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        keys = [k.lower() for k in name[len(ENV_PREFIX):].split("__") if k]
+        if not keys:
+            continue
+        node = raw
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"{name}: {key!r} is a value, not a section")
+        node[keys[-1]] = _parse_env_value(value)
+
+
+def _parse_env_value(value: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        return value
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    def absolute(p: Path | None) -> Path | None:
+        return None if p is None else (p if p.is_absolute() else (base / p))
+
+    paths = settings.paths
+    for name in ("data_dir", "ijw_inbox", "jgt_inbox", "cbs_inbox"):
+        setattr(paths, name, absolute(getattr(paths, name)))
+    settings.privacy.key_file = absolute(settings.privacy.key_file)
+    settings.ijw.xsd_dir = absolute(settings.ijw.xsd_dir)
+    settings.warehouse.url = _resolve_sqlite_url(settings.warehouse.url, base)
+    return settings
+
+
+def _resolve_sqlite_url(url: str, base: Path) -> str:
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == "sqlite:///:memory:":
+        return url
+    path = Path(url[len(prefix):])
+    return url if path.is_absolute() else f"{prefix}{base / path}"

@@ -1,0 +1,90 @@
+"""Bookkeeping in the meta_ tables: load runs, source files and quarantine."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from schemas.warehouse import meta_load_run, meta_quarantine, meta_source_file
+from transforms.reasons import Rejection
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class FileResult:
+    """What happened to one delivered file; the run summary adds these up."""
+
+    path: str
+    status: str  # loaded, rejected, skipped (seen before) or pending (no loader for this message type yet)
+    message_type: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def start_run(engine: Engine, flow_name: str, run_id: str | None = None, key_id: str | None = None) -> str:
+    run_id = run_id or str(uuid.uuid4())
+    with engine.begin() as conn:
+        conn.execute(insert(meta_load_run).values(
+            run_id=run_id, flow_name=flow_name, started_at=now(), status="running", files_seen=0, files_loaded=0,
+            files_skipped=0, files_rejected=0, rows_read=0, rows_loaded=0, rows_quarantined=0, key_id=key_id,
+        ))
+    return run_id
+
+
+def finish_run(engine: Engine, run_id: str, results: Iterable[FileResult], status: str = "completed",
+               message: str | None = None) -> None:
+    results = list(results)
+    counted = [r for r in results if r.status in ("loaded", "rejected")]
+    with engine.begin() as conn:
+        conn.execute(update(meta_load_run).where(meta_load_run.c.run_id == run_id).values(
+            finished_at=now(), status=status, message=message,
+            files_seen=len(results),
+            files_loaded=sum(r.status == "loaded" for r in results),
+            files_skipped=sum(r.status == "skipped" for r in results),
+            files_rejected=sum(r.status == "rejected" for r in results),
+            rows_read=sum(r.rows_read for r in counted),
+            rows_loaded=sum(r.rows_loaded for r in counted),
+            rows_quarantined=sum(r.rows_quarantined for r in counted),
+        ))
+
+
+def known_hashes(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(meta_source_file.c.sha256)).scalars())
+
+
+def record_file(conn: Connection, *, sha256: str, source: str, path: str, size: int, modified_at: datetime | None,
+                run_id: str, message_type: str | None, status: str, reason_code: str | None = None,
+                reden: str | None = None) -> int:
+    result = conn.execute(insert(meta_source_file).values(
+        sha256=sha256, source=source, message_type=message_type, path=path, size_bytes=size,
+        modified_at=modified_at, loaded_at=now(), load_run_id=run_id, status=status, rows_read=0, rows_loaded=0,
+        rows_quarantined=0, reason_code=reason_code, reden=reden,
+    ).returning(meta_source_file.c.file_id))
+    return result.scalar_one()
+
+
+def set_file_counts(conn: Connection, file_id: int, rows_read: int, rows_loaded: int, rows_quarantined: int) -> None:
+    conn.execute(update(meta_source_file).where(meta_source_file.c.file_id == file_id).values(
+        rows_read=rows_read, rows_loaded=rows_loaded, rows_quarantined=rows_quarantined))
+
+
+def record_rejections(conn: Connection, file_id: int, run_id: str, rejections: list[Rejection]) -> None:
+    if rejections:
+        conn.execute(insert(meta_quarantine), [
+            {"file_id": file_id, "load_run_id": run_id, "line": r.line, "record_key": r.record_key,
+             "field": r.field, "reason_code": r.reason_code, "reden": r.reden, "value_masked": r.value_masked}
+            for r in rejections
+        ])

@@ -1,0 +1,1 @@
+"""The warehouse model (SQLAlchemy Core tables and alembic migrations) and the input contracts."""

@@ -1,0 +1,134 @@
+"""Loading iJw files: whole or not at all, never twice, quarantine with reasons; on SQLite and PostgreSQL."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from jeugdmonitor import bulk, meta
+from jeugdmonitor.discovery import discover
+from jeugdmonitor.ingest_ijw import load_ijw_file
+from schemas.warehouse import meta_quarantine, meta_source_file, stg_jw323_prestatie
+
+GOLDEN = Path(__file__).parent / "fixtures" / "ijw" / "jw323_credit_correction.xml"
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    folder = tmp_path / "inbox"
+    (folder / "2025-05").mkdir(parents=True)
+    shutil.copy(GOLDEN, folder / "2025-05" / "JW323_12345678_0546_DCL202505007.xml")
+    return folder
+
+
+def load_all(engine, inbox, pseudonymise, chunk_size=5000):
+    run_id = meta.start_run(engine, "test")
+    new, seen = discover(inbox, (".xml",), meta.known_hashes(engine))
+    results = [load_ijw_file(engine, d, run_id, pseudonymise, chunk_size) for d in new]
+    meta.finish_run(engine, run_id, results)
+    return results, seen
+
+
+def count(engine, table):
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_file_loads_with_bad_line_in_quarantine(warehouse, inbox, pseudonymise):
+    (result,), _ = load_all(warehouse, inbox, pseudonymise)
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == ("loaded", 4, 3, 1)
+    with warehouse.connect() as conn:
+        net = conn.execute(select(func.sum(stg_jw323_prestatie.c.bedrag))).scalar_one()
+        quarantined = conn.execute(select(meta_quarantine)).mappings().one()
+        source = conn.execute(select(meta_source_file)).mappings().one()
+        pseudonyms = set(conn.execute(select(stg_jw323_prestatie.c.client_pseudonym)).scalars())
+    assert net == 68950
+    assert pseudonyms == {pseudonymise("999900006")}
+    assert (quarantined["line"], quarantined["reason_code"], quarantined["value_masked"]) == (99, "bsn_invalid",
+                                                                                           "99*****07")
+    assert quarantined["file_id"] == source["file_id"]
+    assert (source["rows_read"], source["rows_loaded"], source["rows_quarantined"]) == (4, 3, 1)
+    assert source["path"] == "2025-05/JW323_12345678_0546_DCL202505007.xml"
+    assert source["message_type"] == "JW323" and source["status"] == "loaded"
+
+
+def test_second_run_and_renamed_copy_change_nothing(warehouse, inbox, pseudonymise):
+    load_all(warehouse, inbox, pseudonymise)
+    shutil.copy(inbox / "2025-05" / "JW323_12345678_0546_DCL202505007.xml", inbox / "copy-under-other-name.xml")
+    results, seen = load_all(warehouse, inbox, pseudonymise)
+    assert results == [] and len(seen) == 2
+    assert count(warehouse, stg_jw323_prestatie) == 3
+    assert count(warehouse, meta_source_file) == 1
+    assert count(warehouse, meta_quarantine) == 1
+
+
+def test_crash_mid_file_leaves_nothing_and_next_run_completes(warehouse, inbox, pseudonymise, monkeypatch):
+    real_write = bulk.write_frame
+    calls = {"n": 0}
+
+    def crash_on_second_chunk(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full (injected)")
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "write_frame", crash_on_second_chunk)
+    with pytest.raises(RuntimeError, match="injected"):
+        load_all(warehouse, inbox, pseudonymise, chunk_size=2)
+    assert calls["n"] == 2  # the first chunk was written inside the transaction before the crash
+    assert count(warehouse, stg_jw323_prestatie) == 0
+    assert count(warehouse, meta_source_file) == 0
+    assert count(warehouse, meta_quarantine) == 0
+
+    monkeypatch.setattr(bulk, "write_frame", real_write)
+    (result,), _ = load_all(warehouse, inbox, pseudonymise, chunk_size=2)
+    assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
+    assert count(warehouse, stg_jw323_prestatie) == 3
+
+
+def test_broken_file_is_recorded_as_rejected_with_reason_and_never_retried(warehouse, inbox, pseudonymise):
+    (inbox / "truncated.xml").write_bytes(GOLDEN.read_bytes()[:2500])
+    (inbox / "empty.xml").write_bytes(b"")
+    results, _ = load_all(warehouse, inbox, pseudonymise)
+    by_path = {r.path: r for r in results}
+    assert by_path["truncated.xml"].status == "rejected"
+    assert by_path["truncated.xml"].reasons == {"not_well_formed": 1}
+    assert by_path["empty.xml"].reasons == {"empty_file": 1}
+    with warehouse.connect() as conn:
+        rows = conn.execute(
+            select(meta_source_file.c.path, meta_source_file.c.status, meta_quarantine.c.reason_code,
+                   meta_quarantine.c.reden, meta_quarantine.c.line)
+            .join(meta_quarantine, meta_quarantine.c.file_id == meta_source_file.c.file_id)
+            .where(meta_source_file.c.status == "rejected").order_by(meta_source_file.c.path)
+        ).all()
+    assert [(r.path, r.reason_code) for r in rows] == [("empty.xml", "empty_file"),
+                                                       ("truncated.xml", "not_well_formed")]
+    assert rows[0].reden == "Het bestand is leeg."
+    assert rows[1].line is not None and "geen geldige XML" in rows[1].reden
+    assert count(warehouse, stg_jw323_prestatie) == 3  # the good file still loaded
+    again, _ = load_all(warehouse, inbox, pseudonymise)
+    assert again == []
+
+
+def test_message_types_without_a_loader_stay_pending_and_unrecorded(warehouse, inbox, pseudonymise):
+    jw301 = b'<?xml version="1.0"?><Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"/>'
+    (inbox / "JW301_x.xml").write_bytes(jw301)
+    results, _ = load_all(warehouse, inbox, pseudonymise)
+    pending = [r for r in results if r.status == "pending"]
+    assert [(r.path, r.message_type) for r in pending] == [("JW301_x.xml", "JW301")]
+    assert count(warehouse, meta_source_file) == 1
+    again, _ = load_all(warehouse, inbox, pseudonymise)
+    assert [r.status for r in again] == ["pending"]
+
+
+def test_load_run_totals_add_up(warehouse, inbox, pseudonymise):
+    (inbox / "empty.xml").write_bytes(b"")
+    load_all(warehouse, inbox, pseudonymise)
+    from schemas.warehouse import meta_load_run
+
+    with warehouse.connect() as conn:
+        run = conn.execute(select(meta_load_run)).mappings().one()
+    assert run["status"] == "completed"
+    assert (run["files_seen"], run["files_loaded"], run["files_rejected"]) == (2, 1, 1)
+    assert run["rows_read"] == run["rows_loaded"] + run["rows_quarantined"] == 4

@@ -1,0 +1,147 @@
+"""The JW323 parser on hand-written files: golden rows, quarantine of bad lines, refusal of broken files."""
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from transforms.ijw.jw323 import parse_jw323
+from transforms.ijw.message import sniff_message
+from transforms.reasons import FileRejected
+
+GOLDEN = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw323_credit_correction.xml"
+
+
+def fake_pseudonym(bsn: str) -> str:
+    return f"pseudo-{bsn[::-1]}"
+
+
+def parse(data: bytes, chunk_size: int = 5000):
+    chunks = list(parse_jw323(io.BytesIO(data), fake_pseudonym, chunk_size))
+    rows = pd.concat([c.rows for c in chunks], ignore_index=True) if chunks else pd.DataFrame()
+    return rows, [r for c in chunks for r in c.rejections], chunks
+
+
+def test_golden_file_rows_are_typed_signed_and_pseudonymised():
+    rows, rejections, _ = parse(GOLDEN.read_bytes())
+    assert rows["referentie_nummer"].tolist() == ["P2025-000412", "P2025-000413", "P2025-000414"]
+    assert rows["bedrag"].tolist() == [59100, -49250, 59100]
+    assert rows["bedrag"].sum() == 68950  # the net total of the client in the iJw reference example
+    assert rows["vorig_referentie_nummer"].isna().tolist() == [True, False, True]
+    assert rows["vorig_referentie_nummer"][1] == "P2025-000301"
+    assert rows["line"].tolist() == [36, 55, 75]
+    first = rows.iloc[0]
+    assert first["gemeentecode"] == "GM0546"
+    assert first["aanbieder_agb"] == "12345678"
+    assert first["bericht_identificatie"] == "DCL202505007"
+    assert first["declaratie_periode_begin"] == date(2025, 4, 1)
+    assert first["product_periode_eind"] == date(2025, 4, 30)
+    assert first["toewijzing_nummer"] == 300201
+    assert first["client_pseudonym"] == "pseudo-600009999"
+    assert not rows.astype(str).apply(lambda col: col.str.contains("999900006")).any().any()
+    assert len(rejections) == 1
+
+
+def test_invalid_bsn_quarantines_each_line_of_that_client_with_a_masked_value():
+    _, rejections, chunks = parse(GOLDEN.read_bytes())
+    (bad,) = rejections
+    assert (bad.reason_code, bad.line, bad.record_key, bad.field) == ("bsn_invalid", 99, "P2025-000415", "Bsn")
+    assert bad.value_masked == "99*****07"
+    assert "elfproef" in bad.reden
+    assert sum(c.lines_read for c in chunks) == 4
+
+
+def test_chunks_bound_memory_and_add_up_to_the_same_rows():
+    small_rows, small_rejections, chunks = parse(GOLDEN.read_bytes(), chunk_size=2)
+    assert [c.lines_read for c in chunks] == [2, 2]
+    all_rows, _, _ = parse(GOLDEN.read_bytes())
+    pd.testing.assert_frame_equal(small_rows, all_rows)
+
+
+def replace(old: str, new: str, count: int = 1) -> bytes:
+    return GOLDEN.read_text(encoding="utf-8").replace(old, new, count).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason", "field"),
+    [
+        ("<ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+         "<ijw:Einddatum>2025-03-30</ijw:Einddatum>\n      </jw323:ProductPeriode>", "period_reversed", "ProductPeriode"),
+        ("<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+         "<ijw:Begindatum>2025-04-01+02:00</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+         "date_timezone", "ProductPeriode/Begindatum"),
+        ("<jw323:GeleverdVolume>6</jw323:GeleverdVolume>", "<jw323:GeleverdVolume>6,5</jw323:GeleverdVolume>",
+         "number_invalid", "GeleverdVolume"),
+        ("<ijw:DebetCredit>D</ijw:DebetCredit>\n      </jw323:IngediendBedrag>",
+         "<ijw:DebetCredit>X</ijw:DebetCredit>\n      </jw323:IngediendBedrag>", "code_invalid",
+         "IngediendBedrag/DebetCredit"),
+        ("<jw323:ToewijzingNummer>300201</jw323:ToewijzingNummer>", "", "missing_field", "ToewijzingNummer"),
+    ],
+)
+def test_one_bad_line_is_quarantined_and_the_rest_loads(old, new, reason, field):
+    rows, rejections, _ = parse(replace(old, new))
+    assert len(rows) == 2
+    first_bad = [r for r in rejections if r.reason_code != "bsn_invalid"]
+    assert [(r.reason_code, r.field, r.line, r.record_key) for r in first_bad] == [(reason, field, 36, "P2025-000412")]
+    assert "P2025-000412" not in rows["referentie_nummer"].tolist()
+
+
+def test_truncated_file_is_refused_whole_with_the_line():
+    data = GOLDEN.read_bytes()[:3000]
+    with pytest.raises(FileRejected) as refused:
+        parse(data)
+    assert refused.value.rejection.reason_code == "not_well_formed"
+    assert refused.value.rejection.line is not None
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n"])
+def test_empty_file_is_refused(data):
+    with pytest.raises(FileRejected) as refused:
+        parse(data)
+    assert refused.value.rejection.reason_code == "empty_file"
+    with pytest.raises(FileRejected):
+        sniff_message(io.BytesIO(data))
+
+
+def test_utf8_bom_is_read():
+    rows, _, _ = parse(b"\xef\xbb\xbf" + GOLDEN.read_bytes())
+    assert len(rows) == 3
+
+
+def test_cp1252_bytes_in_a_utf8_file_are_refused_as_not_well_formed():
+    data = GOLDEN.read_bytes().replace(b"<!-- Hand-written", "<!-- Hand-wrïtten".encode("cp1252"))
+    with pytest.raises(FileRejected) as refused:
+        parse(data)
+    assert refused.value.rejection.reason_code == "not_well_formed"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b'<?xml version="1.0"?><Bericht xmlns="urn:other:standard"/>', "unknown_message"),
+        (b'<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
+         "unknown_message"),
+        (b'<?xml version="1.0"?><Bericht xmlns="http://www.istandaarden.nl/ijw/3_1/jw323/schema"/>',
+         "unsupported_version"),
+        (b'<?xml version="1.0"?><Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"/>',
+         "unknown_message"),
+    ],
+)
+def test_foreign_or_other_messages_are_not_read_as_jw323(data, reason):
+    with pytest.raises(FileRejected) as refused:
+        parse(data)
+    assert refused.value.rejection.reason_code == reason
+
+
+def test_sniff_recognises_message_and_release_from_the_namespace():
+    kind = sniff_message(io.BytesIO(GOLDEN.read_bytes()))
+    assert (kind.code, kind.release) == ("JW323", "3.2")
+    assert kind.basis_namespace == "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
+
+
+def test_bad_header_refuses_the_file():
+    with pytest.raises(FileRejected) as refused:
+        parse(replace("<jw323:Ontvanger>0546</jw323:Ontvanger>", "<jw323:Ontvanger>546</jw323:Ontvanger>"))
+    assert refused.value.rejection.reason_code == "header_invalid"

@@ -1,0 +1,1 @@
+"""iJw messages: recognising them and turning them into staging rows."""

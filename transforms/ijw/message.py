@@ -1,0 +1,71 @@
+"""Recognising an iJw message from its root element, namespace-aware so that a later release slots in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from lxml import etree
+
+from transforms.reasons import FileRejected
+
+# http://www.istandaarden.nl/ijw/3_2/jw323/schema -> release 3.2, message jw323
+_NAMESPACE = re.compile(r"^http://www\.istandaarden\.nl/ijw/(\d+)_(\d+)/(jw\d{3})/schema$")
+SUPPORTED_RELEASES = {"3.2"}
+BASIS_NAMESPACE = "http://www.istandaarden.nl/ijw/{major}_{minor}/basisschema/schema"
+
+
+@dataclass(frozen=True)
+class MessageKind:
+    code: str  # "JW323"
+    release: str  # "3.2"
+    namespace: str
+
+    @property
+    def basis_namespace(self) -> str:
+        major, minor = self.release.split(".")
+        return BASIS_NAMESPACE.format(major=major, minor=minor)
+
+
+def kind_from_namespace(namespace: str | None) -> MessageKind:
+    match = _NAMESPACE.match(namespace or "")
+    if not match:
+        raise FileRejected("unknown_message", f"onbekende namespace {namespace or '(geen)'}")
+    release = f"{match.group(1)}.{match.group(2)}"
+    if release not in SUPPORTED_RELEASES:
+        raise FileRejected("unsupported_version", f"release {release}")
+    return MessageKind(match.group(3).upper(), release, namespace)
+
+
+def sniff_message(stream: BinaryIO) -> MessageKind:
+    """Read only as far as the root element. Raises FileRejected for empty, broken or foreign files."""
+    try:
+        for _event, element in etree.iterparse(stream, events=("start",), resolve_entities=False, no_network=True):
+            qname = etree.QName(element)
+            if qname.localname != "Bericht":
+                raise FileRejected("unknown_message", f"hoofdelement {qname.localname}, verwacht Bericht")
+            return kind_from_namespace(qname.namespace)
+    except etree.XMLSyntaxError as exc:
+        raise syntax_rejection(exc, stream) from None
+    raise FileRejected("empty_file")
+
+
+_BLANK = b" \t\r\n\xef\xbb\xbf"
+
+
+def is_blank(stream: BinaryIO) -> bool:
+    """True when the stream holds nothing but white space (and perhaps a BOM)."""
+    stream.seek(0)
+    while chunk := stream.read(1 << 16):
+        if chunk.strip(_BLANK):
+            return False
+    return True
+
+
+def syntax_rejection(exc: etree.XMLSyntaxError, stream: BinaryIO | None = None) -> FileRejected:
+    message = str(exc.msg or exc)
+    if "Document is empty" in message or (stream is not None and stream.seekable() and is_blank(stream)):
+        return FileRejected("empty_file")
+    line = exc.position[0] if exc.position else None
+    return FileRejected("not_well_formed", message, line=line)

@@ -1,0 +1,53 @@
+"""Why a file or record was not loaded: a stable code for machines and a plain Dutch sentence for people.
+
+Policy staff and data engineers read `reden` in quarantine reports and alerts, so it names the problem in words,
+not in XML paths. Nothing here may contain a raw BSN: values are masked before they reach a Rejection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REASONS: dict[str, str] = {
+    # whole files
+    "empty_file": "Het bestand is leeg.",
+    "not_well_formed": "Het bestand is geen geldige XML (bijvoorbeeld afgebroken of in een verkeerde tekenset): {detail}",
+    "unknown_message": "Het bestand is geen iJw-bericht dat de monitor kent: {detail}",
+    "unsupported_version": "Het bericht hoort bij een iJw-versie die de monitor nog niet kan lezen: {detail}",
+    "xsd_invalid": "Het bericht voldoet niet aan het iJw-schema (XSD): {detail}",
+    "header_invalid": "De kop van het bericht is onvolledig of onjuist: {detail}",
+    # records
+    "bsn_invalid": "Het BSN voldoet niet aan de elfproef.",
+    "missing_field": "Verplicht veld '{field}' ontbreekt.",
+    "date_invalid": "Datum in '{field}' is geen geldige datum (verwacht JJJJ-MM-DD).",
+    "date_timezone": "Datum in '{field}' bevat een tijdzone; iJw-datums horen zonder tijdzone.",
+    "number_invalid": "Waarde in '{field}' is geen geheel getal.",
+    "code_invalid": "Waarde in '{field}' is geen geldige code.",
+    "period_reversed": "De einddatum ligt voor de begindatum in '{field}'.",
+}
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record that does not load, with where it is and why."""
+
+    reason_code: str
+    reden: str
+    line: int | None = None
+    record_key: str | None = None
+    field: str | None = None
+    value_masked: str | None = None
+
+
+def rejection(code: str, *, line: int | None = None, record_key: str | None = None, field: str | None = None,
+              value_masked: str | None = None, detail: str = "") -> Rejection:
+    reden = REASONS[code].format(field=field or "", detail=detail).strip()
+    return Rejection(code, reden, line, record_key, field, value_masked)
+
+
+class FileRejected(Exception):
+    """The whole file is refused; nothing of it loads."""
+
+    def __init__(self, code: str, detail: str = "", line: int | None = None):
+        self.rejection = rejection(code, line=line, detail=detail)
+        super().__init__(self.rejection.reden)

@@ -31,7 +31,8 @@ def ingest_ijw(settings: Settings, run_id: str) -> list[meta.FileResult]:
     logger.info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox, len(new), len(seen))
     results = [meta.FileResult(d.relative, "skipped") for d in seen]
     for delivery in new:
-        results.append(load_ijw_file(engine, delivery, run_id, pseudonymise, settings.warehouse.batch_size))
+        results.append(load_ijw_file(engine, delivery, run_id, pseudonymise, settings.warehouse.batch_size,
+                                     settings.ijw.xsd_dir))
     return results
 
 

@@ -9,12 +9,12 @@ def is_valid_bsn(value: str | None) -> bool:
     """True when `value` is nine digits that pass the 11-proef (CS002); 000000000 does not count."""
     if value is None or len(value) != 9 or not value.isdigit() or value == "000000000":
         return False
-    return sum(int(d) * w for d, w in zip(value, _WEIGHTS)) % 11 == 0
+    return sum(int(d) * w for d, w in zip(value, _WEIGHTS, strict=True)) % 11 == 0
 
 
 def bsn_check_digit(first_eight: str) -> int | None:
     """The ninth digit that makes `first_eight` + digit pass the 11-proef, or None when no digit can."""
-    total = sum(int(d) * w for d, w in zip(first_eight, _WEIGHTS[:8]))
+    total = sum(int(d) * w for d, w in zip(first_eight, _WEIGHTS[:8], strict=True))
     digit = total % 11
     return None if digit == 10 else digit
 

@@ -21,7 +21,7 @@ def write_frame(conn: Connection, table: Table, frame: pd.DataFrame, extra: dict
     rows = _python_rows(frame, table, [c for c in frame.columns if c in table.c], tuple((extra or {}).values()))
     if conn.dialect.name == "postgresql":
         return _copy(conn, table, columns, rows)
-    conn.execute(table.insert(), [dict(zip(columns, row)) for row in rows])
+    conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
     return len(frame)
 
 
@@ -40,7 +40,7 @@ def _python_rows(frame: pd.DataFrame, table: Table, columns: list[str], extra: t
     """Plain Python values: NaN/NaT become None and integer columns come back as int after pandas made them float."""
     integer = [isinstance(table.c[c].type, (Integer, BigInteger)) for c in columns]
     for values in frame[columns].itertuples(index=False, name=None):
-        yield tuple(_clean(v, is_int) for v, is_int in zip(values, integer)) + extra
+        yield tuple(_clean(v, is_int) for v, is_int in zip(values, integer, strict=True)) + extra
 
 
 def _clean(value, is_int: bool):

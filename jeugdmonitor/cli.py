@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,7 +21,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(key_app, name="key")
 
 ConfigOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--config", "-c", help="Config file (default: $JEUGDMONITOR_CONFIG, else ./jeugdmonitor.toml)."),
 ]
 
@@ -42,7 +42,7 @@ def generate(
         "data/inbox"),
     region: Annotated[str, typer.Option(help="holland-rijnland (13 real gemeenten) or national (342 synthetic).")] = (
         "holland-rijnland"),
-    gemeente: Annotated[Optional[list[str]], typer.Option(help="Only this gemeente (GM code); repeatable.")] = None,
+    gemeente: Annotated[list[str] | None, typer.Option(help="Only this gemeente (GM code); repeatable.")] = None,
     start: Annotated[str, typer.Option(help="First month, YYYY-MM.")] = "2025-01",
     months: Annotated[int, typer.Option(min=1, max=60, help="Number of months.")] = 12,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files.")] = 20250101,

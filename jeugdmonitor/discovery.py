@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 _CHUNK = 1 << 20
@@ -43,7 +43,7 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str]) -> tuple[l
         stat = path.stat()
         digest = sha256_of(path)
         delivery = Delivery(path, relative.as_posix(), digest, stat.st_size,
-                            datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc))
+                            datetime.fromtimestamp(stat.st_mtime, tz=UTC))
         if digest in known or digest in hashes_this_run:
             seen.append(delivery)
         else:

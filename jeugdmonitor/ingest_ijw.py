@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -11,6 +12,7 @@ from jeugdmonitor import bulk, meta
 from jeugdmonitor.discovery import Delivery
 from schemas.warehouse import STAGING_TABLES
 from transforms.ijw.jw323 import parse_jw323
+from transforms.ijw import xsd
 from transforms.ijw.message import sniff_message
 from transforms.reasons import FileRejected
 
@@ -20,7 +22,7 @@ PARSERS = {"JW323": parse_jw323}
 
 
 def load_ijw_file(engine: Engine, delivery: Delivery, run_id: str, pseudonymise: Callable[[str], str],
-                  chunk_size: int = 5000) -> meta.FileResult:
+                  chunk_size: int = 5000, xsd_dir: Path | None = None) -> meta.FileResult:
     try:
         with delivery.path.open("rb") as stream:
             kind = sniff_message(stream)
@@ -30,6 +32,10 @@ def load_ijw_file(engine: Engine, delivery: Delivery, run_id: str, pseudonymise:
     if parser is None:
         return meta.FileResult(delivery.relative, "pending", kind.code)
     try:
+        schema = xsd.load_schema(xsd_dir, kind.code) if xsd_dir else None
+        if schema is not None:
+            with delivery.path.open("rb") as stream:
+                xsd.validate(stream, schema)
         return _load(engine, delivery, run_id, kind.code, parser, pseudonymise, chunk_size)
     except FileRejected as rejected:
         # The transaction of _load rolled back; record the refusal on its own.

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from jeugdmonitor.pseudonym import Pseudonymiser
 from jeugdmonitor.warehouse import make_engine, upgrade

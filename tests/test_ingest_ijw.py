@@ -1,5 +1,6 @@
 """Loading iJw files: whole or not at all, never twice, quarantine with reasons; on SQLite and PostgreSQL."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,25 @@ def test_load_run_totals_add_up(warehouse, inbox, pseudonymise):
     assert run["status"] == "completed"
     assert (run["files_seen"], run["files_loaded"], run["files_rejected"]) == (2, 1, 1)
     assert run["rows_read"] == run["rows_loaded"] + run["rows_quarantined"] == 4
+
+
+def test_xsd_validation_when_configured_refuses_schema_breaking_files(sqlite_url, inbox, pseudonymise):
+    from jeugdmonitor.warehouse import make_engine, upgrade
+    from tests.conftest import require_shared
+
+    xsd_dir = require_shared()
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    eight_digit_bsn = GOLDEN.read_text().replace("<jw323:Bsn>999900006</jw323:Bsn>", "<jw323:Bsn>99990000</jw323:Bsn>")
+    (inbox / "short_bsn.xml").write_text(eight_digit_bsn)
+    run_id = meta.start_run(engine, "test")
+    new, _ = discover(inbox, (".xml",), set())
+    results = {d.relative: load_ijw_file(engine, d, run_id, pseudonymise, xsd_dir=xsd_dir) for d in new}
+    assert results["2025-05/JW323_12345678_0546_DCL202505007.xml"].status == "loaded"
+    refused = results["short_bsn.xml"]
+    assert (refused.status, refused.reasons) == ("rejected", {"xsd_invalid": 1})
+    with engine.connect() as conn:
+        reden, line = conn.execute(select(meta_quarantine.c.reden, meta_quarantine.c.line)
+                                   .where(meta_quarantine.c.reason_code == "xsd_invalid")).one()
+    assert line == 34 and "iJw-schema" in reden and "Bsn" in reden
+    assert not re.search(r"\d{6,}", reden), reden  # the offending value is masked

@@ -7,7 +7,7 @@ import pytest
 
 from jeugdmonitor.bsn import bsn_check_digit, is_valid_bsn, mask_bsn
 from jeugdmonitor.config import PrivacyConfig
-from jeugdmonitor.pseudonym import PseudonymKeyError, Pseudonymiser, create_key_file, load_key
+from jeugdmonitor.pseudonym import Pseudonymiser, PseudonymKeyError, create_key_file, load_key
 
 
 @pytest.mark.parametrize("value", ["999900006", "999900018", "111222333", "123456782"])

@@ -62,7 +62,7 @@ class Region:
     slug: str
     gemeenten: tuple[Gemeente, ...]
 
-    def select(self, codes: list[str] | None) -> "Region":
+    def select(self, codes: list[str] | None) -> Region:
         if not codes:
             return self
         wanted = {c.upper() for c in codes}

@@ -54,7 +54,7 @@ def test_invalid_bsn_quarantines_each_line_of_that_client_with_a_masked_value():
 
 
 def test_chunks_bound_memory_and_add_up_to_the_same_rows():
-    small_rows, small_rejections, chunks = parse(GOLDEN.read_bytes(), chunk_size=2)
+    small_rows, _, chunks = parse(GOLDEN.read_bytes(), chunk_size=2)
     assert [c.lines_read for c in chunks] == [2, 2]
     all_rows, _, _ = parse(GOLDEN.read_bytes())
     pd.testing.assert_frame_equal(small_rows, all_rows)

@@ -1,0 +1,82 @@
+"""The monitor flow end to end on a small inbox, through a real (temporary) Prefect server."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from prefect.artifacts import Artifact
+from sqlalchemy import func, select
+
+from flows.monitor import monitor
+from jeugdmonitor.warehouse import make_engine
+from schemas.warehouse import meta_load_run, stg_jw323_prestatie
+
+GOLDEN = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw323_credit_correction.xml"
+
+
+def write_config(folder: Path, warehouse_url: str) -> Path:
+    config = folder / "jeugdmonitor.toml"
+    config.write_text(f"""
+[region]
+naam = "Testregio"
+gemeenten = ["GM0546"]
+[paths]
+data_dir = "data"
+ijw_inbox = "inbox/ijw"
+jgt_inbox = "inbox/jgt"
+cbs_inbox = "inbox/cbs"
+[warehouse]
+url = "{warehouse_url}"
+[privacy]
+key_file = "data/pseudonym.key"
+create_key_file = true
+""")
+    return config
+
+
+@pytest.fixture
+def region_folder(tmp_path):
+    inbox = tmp_path / "inbox" / "ijw" / "2025-05"
+    inbox.mkdir(parents=True)
+    shutil.copy(GOLDEN, inbox / "JW323_12345678_0546_DCL202505007.xml")
+    (inbox / "JW323_broken.xml").write_bytes(GOLDEN.read_bytes()[:2000])
+    return tmp_path
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_monitor_flow_loads_then_changes_nothing_on_a_rerun(region_folder, backend, request):
+    url = (f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}" if backend == "sqlite"
+           else request.getfixturevalue("pg_url"))
+    config = write_config(region_folder, url)
+
+    first = monitor(str(config))
+    assert first.to_dict()["files"] == {"loaded": 1, "rejected": 1, "skipped": 0, "pending": 0}
+    assert first.to_dict()["rows"] == {"read": 4, "loaded": 3, "quarantined": 1}
+    assert first.reasons() == {"bsn_invalid": 1, "not_well_formed": 1}
+    assert (region_folder / "data" / "pseudonym.key").exists()
+
+    second = monitor(str(config))
+    assert second.to_dict()["files"] == {"loaded": 0, "rejected": 0, "skipped": 2, "pending": 0}
+    assert second.rows_loaded == 0
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(stg_jw323_prestatie)).scalar_one() == 3
+        runs = conn.execute(select(meta_load_run.c.run_id, meta_load_run.c.status, meta_load_run.c.rows_loaded)
+                            .order_by(meta_load_run.c.started_at)).all()
+    engine.dispose()
+    assert [(r.status, r.rows_loaded) for r in runs] == [("completed", 3), ("completed", 0)]
+    assert runs[0].run_id != runs[1].run_id
+
+
+def test_each_run_publishes_a_summary_artifact_without_personal_data(region_folder):
+    config = write_config(region_folder, f"sqlite:///{region_folder / 'wh.sqlite'}")
+    run = monitor(str(config))
+
+    summary, quarantine = (Artifact.get(key) for key in ("jeugdmonitor-run-summary", "jeugdmonitor-quarantine"))
+    assert str(summary.flow_run_id) == str(quarantine.flow_run_id) == run.run_id
+    assert "| rows quarantined | 1 |" in summary.data
+    assert "| rows loaded | 3 |" in summary.data
+    for artifact in (summary, quarantine):
+        text = str(artifact.data)
+        assert "999900006" not in text and "999900007" not in text

@@ -1,0 +1,257 @@
+"""A streaming reader for iJw messages, driven by a MessageSpec (which element is a record, which fields to keep).
+
+Memory stays flat whatever the file size: every record element is cleared as soon as it is read, and each Client
+once its records are done. Only fields named in the spec are copied out, so names, addresses and full birth dates
+never leave the parser; the BSN is checked and replaced by its pseudonym here, at parse time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO, Literal
+
+import pandas as pd
+from lxml import etree
+
+from transforms.ijw import fields
+from transforms.ijw.message import kind_from_namespace, syntax_rejection
+from transforms.reasons import FileRejected, Rejection, rejection
+
+Kind = Literal["text", "int", "date", "year", "code"]
+Source = Literal["record", "client", "context"]
+
+# Columns every message's rows start with: where the row came from and who exchanged it.
+COMMON = ["line", "bericht_identificatie", "dagtekening", "gemeentecode", "aanbieder_agb", "client_pseudonym"]
+
+
+@dataclass(frozen=True)
+class Field:
+    column: str
+    path: str  # local names below the record / Client / body element, e.g. "ProductPeriode/Begindatum"
+    kind: Kind = "text"
+    source: Source = "record"
+    required: bool = True
+    codes: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    code: str  # "JW323"
+    record: str  # local name of the repeating record element
+    gemeente_sends: bool  # JW301: Afzender = gemeente; the others: Afzender = aanbieder
+    fields: tuple[Field, ...]
+    key: str  # record path used as record_key in rejections
+    check: Callable[[dict], None] | None = None  # cross-field rules; raise fields.Invalid
+    derive: Callable[[dict], dict] | None = None  # extra columns computed from the typed row
+    derived: tuple[tuple[str, str], ...] = ()  # (column, dtype) of what `derive` adds
+
+    @property
+    def client_names(self) -> frozenset[str]:
+        return frozenset(f.path.split("/")[0] for f in self.fields if f.source == "client")
+
+    @property
+    def context_names(self) -> frozenset[str]:
+        return frozenset(f.path.split("/")[0] for f in self.fields if f.source == "context")
+
+
+@dataclass
+class Chunk:
+    """Up to `chunk_size` parsed records: the rows that load and the lines that go to quarantine."""
+
+    rows: pd.DataFrame
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def lines_read(self) -> int:
+        return len(self.rows) + len(self.rejections)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _flatten(element: etree._Element, prefix: str = "") -> dict[str, str]:
+    """Leaf values by path of local names: {"ProductPeriode/Begindatum": "2025-04-01", ...}."""
+    values: dict[str, str] = {}
+    for child in element:
+        if not isinstance(child.tag, str):  # comments, processing instructions
+            continue
+        path = f"{prefix}{_local(child.tag)}"
+        if len(child):
+            values.update(_flatten(child, path + "/"))
+        else:
+            values[path] = (child.text or "").strip()
+    return values
+
+
+def parse_message(stream: BinaryIO, spec: MessageSpec, pseudonymise: Callable[[str], str],
+                  chunk_size: int = 5000) -> Iterator[Chunk]:
+    """Yield Chunks of one iJw file. Raises FileRejected when the file as a whole cannot be read; the caller then
+    discards what it received of that file, so a file loads whole or not at all."""
+    reader = _Reader(spec, pseudonymise)
+    rows: list[dict] = []
+    rejections: list[Rejection] = []
+    try:
+        for event, element in etree.iterparse(stream, events=("start", "end"), resolve_entities=False,
+                                              no_network=True):
+            if event == "start":
+                reader.start(element)
+                continue
+            outcome = reader.end(element)
+            if outcome is None:
+                continue
+            (rejections if isinstance(outcome, Rejection) else rows).append(outcome)
+            if len(rows) + len(rejections) >= chunk_size:
+                yield Chunk(_frame(rows, spec), rejections)
+                rows, rejections = [], []
+    except etree.XMLSyntaxError as exc:
+        raise syntax_rejection(exc, stream) from None
+    if not reader.seen_root:
+        raise FileRejected("empty_file")
+    if rows or rejections:
+        yield Chunk(_frame(rows, spec), rejections)
+
+
+class _Reader:
+    """The state of one pass: header, body context and the current client."""
+
+    def __init__(self, spec: MessageSpec, pseudonymise: Callable[[str], str]):
+        self.spec = spec
+        self.pseudonymise = pseudonymise
+        self.seen_root = False
+        self.header: dict[str, object] = {}
+        self.context: dict[str, str] = {}
+        self.client: dict[str, str] = {}
+        self.pseudonym: str | None = None
+        self.bsn_problem: Rejection | None = None
+
+    def start(self, element: etree._Element) -> None:
+        if not self.seen_root:
+            self.seen_root = True
+            kind = kind_from_namespace(etree.QName(element).namespace)
+            if kind.code != self.spec.code:
+                raise FileRejected("unknown_message", f"{kind.code} aangeboden als {self.spec.code}")
+
+    def end(self, element: etree._Element) -> dict | Rejection | None:
+        name = _local(element.tag)
+        if name == self.spec.record:
+            try:
+                return self._record(element)
+            except fields.Invalid as invalid:
+                return _at_line(invalid.rejection, element, self.spec.key)
+            finally:
+                element.clear(keep_tail=False)
+        parent = element.getparent()
+        parent_name = _local(parent.tag) if parent is not None else ""
+        if name == "Header" and parent is not None and parent.getparent() is None:
+            self.header = _header(element, self.spec)
+            element.clear()
+        elif parent_name == "Client":
+            if name == "Bsn":
+                self._bsn((element.text or "").strip(), element.sourceline)
+            elif name in self.spec.client_names:
+                self.client.update(_flatten_one(element))
+        elif name in self.spec.context_names and parent_name != "Client":
+            self.context.update(_flatten_one(element))
+        elif name == "Client":
+            self.client, self.pseudonym, self.bsn_problem = {}, None, None
+            element.clear()
+            if parent is not None:  # drop finished clients so memory does not grow with the file
+                while element.getprevious() is not None:
+                    del parent[0]
+        return None
+
+    def _bsn(self, value: str, line: int) -> None:
+        try:
+            self.pseudonym = self.pseudonymise(fields.bsn(value, "Bsn", line, None))
+            self.bsn_problem = None
+        except fields.Invalid as invalid:
+            self.pseudonym, self.bsn_problem = None, invalid.rejection
+
+    def _record(self, element: etree._Element) -> dict:
+        if self.bsn_problem is not None:
+            raise fields.Invalid(self.bsn_problem)
+        if self.pseudonym is None:
+            raise fields.Invalid(rejection("missing_field", line=element.sourceline, field="Bsn"))
+        line = element.sourceline
+        sources = {"record": _flatten(element), "client": self.client, "context": self.context}
+        key = sources["record"].get(self.spec.key) or None
+        row: dict[str, object] = {"line": line, **self.header, "client_pseudonym": self.pseudonym}
+        for spec_field in self.spec.fields:
+            row[spec_field.column] = _typed(sources[spec_field.source], spec_field, line, key)
+        if self.spec.check:
+            self.spec.check(row | {"_line": line, "_key": key})
+        if self.spec.derive:
+            row.update(self.spec.derive(row))
+        return row
+
+
+def _flatten_one(element: etree._Element) -> dict[str, str]:
+    name = _local(element.tag)
+    if len(element):
+        return _flatten(element, name + "/")
+    return {name: (element.text or "").strip()}
+
+
+def _typed(values: dict[str, str], spec_field: Field, line: int, key: str | None) -> object:
+    path = spec_field.path
+    if not spec_field.required and not values.get(path):
+        return None
+    if spec_field.kind == "int":
+        return fields.integer(values, path, line, key)
+    if spec_field.kind == "date":
+        return fields.ijw_date(values, path, line, key)
+    if spec_field.kind == "year":
+        return fields.ijw_date(values, path, line, key).year
+    if spec_field.kind == "code":
+        return fields.code(values, path, line, key, spec_field.codes or frozenset())
+    return fields.required(values, path, line, key)
+
+
+def _header(element: etree._Element, spec: MessageSpec) -> dict[str, object]:
+    values = _flatten(element)
+    line = element.sourceline
+    try:
+        sender = fields.required(values, "Afzender", line, None)
+        receiver = fields.required(values, "Ontvanger", line, None)
+        gemeente, agb = (sender, receiver) if spec.gemeente_sends else (receiver, sender)
+        if not (len(agb) == 8 and agb.isdigit()) or not (len(gemeente) == 4 and gemeente.isdigit()):
+            raise FileRejected("header_invalid", f"Afzender {sender!r} of Ontvanger {receiver!r} klopt niet")
+        return {
+            "bericht_identificatie": fields.required(values, "BerichtIdentificatie/Identificatie", line, None),
+            "dagtekening": fields.ijw_date(values, "BerichtIdentificatie/Dagtekening", line, None),
+            "gemeentecode": f"GM{gemeente}",
+            "aanbieder_agb": agb,
+        }
+    except fields.Invalid as invalid:
+        raise FileRejected("header_invalid", invalid.rejection.reden) from None
+
+
+def _at_line(found: Rejection, element: etree._Element, key_path: str) -> Rejection:
+    """A client-level problem (the BSN) is reported on every record line it spoils, with that record's key."""
+    if found.line == element.sourceline and found.record_key:
+        return found
+    key = _flatten(element).get(key_path) or found.record_key
+    return Rejection(found.reason_code, found.reden, element.sourceline, key, found.field, found.value_masked)
+
+
+def columns(spec: MessageSpec) -> list[str]:
+    return COMMON + [f.column for f in spec.fields] + [name for name, _ in spec.derived]
+
+
+def _dtypes(spec: MessageSpec) -> dict[str, str]:
+    """Fixed dtypes so that every chunk looks the same, whatever its values (pandas would infer otherwise)."""
+    types = {"line": "int64", "bericht_identificatie": "str", "dagtekening": "object", "gemeentecode": "str",
+             "aanbieder_agb": "str", "client_pseudonym": "str"}
+    for f in spec.fields:
+        if f.kind in ("int", "year"):
+            types[f.column] = "int64" if f.required else "Int64"
+        else:
+            types[f.column] = "object" if f.kind == "date" else "str"
+    types.update(dict(spec.derived))
+    return types
+
+
+def _frame(rows: list[dict], spec: MessageSpec) -> pd.DataFrame:
+    return pd.DataFrame.from_records(rows, columns=columns(spec)).astype(_dtypes(spec))

@@ -11,14 +11,15 @@ from sqlalchemy import Engine
 from jeugdmonitor import bulk, meta
 from jeugdmonitor.discovery import Delivery
 from schemas.warehouse import STAGING_TABLES
-from transforms.ijw.jw323 import parse_jw323
 from transforms.ijw import xsd
 from transforms.ijw.message import sniff_message
+from transforms.ijw.records import parse_message
+from transforms.ijw.specs import SPECS
 from transforms.reasons import FileRejected
 
-# Message types with a parser; the others are left in the inbox (status pending) until theirs exists, so that
-# adding a parser later picks them up instead of finding them marked as done.
-PARSERS = {"JW323": parse_jw323}
+# Message types with a spec and a staging table; others (retour messages, JW317/319/325) are left in the inbox
+# with status pending until they have one, so that adding it later picks them up instead of finding them done.
+LOADABLE = frozenset(SPECS) & frozenset(STAGING_TABLES)
 
 
 def load_ijw_file(engine: Engine, delivery: Delivery, run_id: str, pseudonymise: Callable[[str], str],
@@ -28,29 +29,28 @@ def load_ijw_file(engine: Engine, delivery: Delivery, run_id: str, pseudonymise:
             kind = sniff_message(stream)
     except FileRejected as rejected:
         return _reject(engine, delivery, run_id, None, rejected)
-    parser = PARSERS.get(kind.code)
-    if parser is None:
+    if kind.code not in LOADABLE:
         return meta.FileResult(delivery.relative, "pending", kind.code)
     try:
         schema = xsd.load_schema(xsd_dir, kind.code) if xsd_dir else None
         if schema is not None:
             with delivery.path.open("rb") as stream:
                 xsd.validate(stream, schema)
-        return _load(engine, delivery, run_id, kind.code, parser, pseudonymise, chunk_size)
+        return _load(engine, delivery, run_id, kind.code, pseudonymise, chunk_size)
     except FileRejected as rejected:
         # The transaction of _load rolled back; record the refusal on its own.
         return _reject(engine, delivery, run_id, kind.code, rejected)
 
 
-def _load(engine, delivery, run_id, message_type, parser, pseudonymise, chunk_size) -> meta.FileResult:
-    table = STAGING_TABLES[message_type]
+def _load(engine, delivery, run_id, message_type, pseudonymise, chunk_size) -> meta.FileResult:
+    table, spec = STAGING_TABLES[message_type], SPECS[message_type]
     result = meta.FileResult(delivery.relative, "loaded", message_type)
     reasons: Counter[str] = Counter()
     with engine.begin() as conn, delivery.path.open("rb") as stream:
         file_id = meta.record_file(conn, sha256=delivery.sha256, source="ijw", path=delivery.relative,
                                    size=delivery.size, modified_at=delivery.modified_at, run_id=run_id,
                                    message_type=message_type, status="loaded")
-        for chunk in parser(stream, pseudonymise, chunk_size):
+        for chunk in parse_message(stream, spec, pseudonymise, chunk_size):
             result.rows_read += chunk.lines_read
             result.rows_loaded += bulk.write_frame(conn, table, chunk.rows, {"file_id": file_id})
             meta.record_rejections(conn, file_id, run_id, chunk.rejections)

@@ -123,4 +123,94 @@ stg_jw323_prestatie = Table(
     comment="JW323 declaratie lines (one per Prestatie), pseudonymised, as delivered.",
 )
 
-STAGING_TABLES = {"JW323": stg_jw323_prestatie}
+
+
+def _ijw_staging(name: str, comment: str, *columns: Column) -> Table:
+    """A staging table for one iJw message: provenance and exchange columns, then the message's own."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Id, primary_key=True, autoincrement=True),
+        Column("file_id", Id, ForeignKey("meta_source_file.file_id"), nullable=False),
+        Column("line", Integer, nullable=False, comment="line of the record's start tag in the source file"),
+        Column("bericht_identificatie", String(12), nullable=False),
+        Column("dagtekening", Date, nullable=False),
+        Column("gemeentecode", String(6), nullable=False, comment="GM + the 4 digits of the message"),
+        Column("aanbieder_agb", String(8), nullable=False),
+        Column("client_pseudonym", String(64), nullable=False, comment="HMAC-SHA256 of the BSN"),
+        *columns,
+        Index(f"ix_{name}_file_id", "file_id"),
+        comment=comment,
+    )
+
+
+stg_jw301_toewijzing = _ijw_staging(
+    "stg_jw301_toewijzing",
+    "JW301 toewijzingen (one row per ToegewezenProduct), as delivered: each message is a snapshot of all current "
+    "toewijzingen of one client at one aanbieder.",
+    Column("geboortejaar", Integer, comment="year only; the full birth date is dropped at parse time"),
+    Column("juridische_status", String(2), comment="WJ232; 04 = OTS"),
+    Column("wettelijke_vertegenwoordiging", String(2), comment="WJ003; 06 = voogdij"),
+    Column("toewijzing_nummer", BigInteger, nullable=False),
+    Column("referentie_aanbieder", String(36), comment="echoes the JW315 that asked for it, if any"),
+    Column("product_categorie", String(2)),
+    Column("product_code", String(5)),
+    Column("toewijzingsdatum", Date, nullable=False),
+    Column("ingangsdatum", Date, nullable=False),
+    Column("einddatum", Date),
+    Column("reden_wijziging", String(2), comment="JZ002"),
+    Column("omvang_volume", BigInteger),
+    Column("omvang_eenheid", String(2)),
+    Column("omvang_frequentie", String(1)),
+    Column("budget", BigInteger, comment="eurocents"),
+)
+
+stg_jw305_start = _ijw_staging(
+    "stg_jw305_start",
+    "JW305 start zorg (one row per StartProduct), as delivered; StatusAanlevering 3 deletes an earlier start.",
+    Column("geboortejaar", Integer),
+    Column("toewijzing_nummer", BigInteger, comment="empty only in the taakgericht variant"),
+    Column("product_categorie", String(2)),
+    Column("product_code", String(5)),
+    Column("toewijzing_ingangsdatum", Date),
+    Column("begindatum", Date, nullable=False),
+    Column("status_aanlevering", String(1), nullable=False, comment="1 = eerste aanlevering, 3 = verwijderen"),
+)
+
+stg_jw307_stop = _ijw_staging(
+    "stg_jw307_stop",
+    "JW307 stop zorg (one row per StopProduct), as delivered; RedenBeeindiging 20 is a temporary stop.",
+    Column("geboortejaar", Integer),
+    Column("toewijzing_nummer", BigInteger),
+    Column("product_categorie", String(2)),
+    Column("product_code", String(5)),
+    Column("toewijzing_ingangsdatum", Date),
+    Column("begindatum", Date, nullable=False),
+    Column("reden_beeindiging", String(2), nullable=False, comment="JZ588"),
+    Column("einddatum", Date, nullable=False),
+    Column("status_aanlevering", String(1), nullable=False),
+)
+
+stg_jw315_verzoek = _ijw_staging(
+    "stg_jw315_verzoek",
+    "JW315 verzoek om toewijzing (one row per AangevraagdProduct): where the verwijzer of a toewijzing comes from.",
+    Column("geboortejaar", Integer),
+    Column("referentie_aanbieder", String(36), nullable=False),
+    Column("product_categorie", String(2)),
+    Column("product_code", String(5)),
+    Column("toewijzing_ingangsdatum", Date, nullable=False),
+    Column("toewijzing_einddatum", Date),
+    Column("omvang_volume", BigInteger),
+    Column("omvang_eenheid", String(2)),
+    Column("omvang_frequentie", String(1)),
+    Column("budget", BigInteger),
+    Column("verwijzer_type", String(2), nullable=False, comment="COD327: 01 gemeente, 02 huisarts, ... 08 rechter"),
+)
+
+STAGING_TABLES = {
+    "JW301": stg_jw301_toewijzing,
+    "JW305": stg_jw305_start,
+    "JW307": stg_jw307_stop,
+    "JW315": stg_jw315_verzoek,
+    "JW323": stg_jw323_prestatie,
+}

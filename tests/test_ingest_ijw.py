@@ -113,11 +113,11 @@ def test_broken_file_is_recorded_as_rejected_with_reason_and_never_retried(wareh
 
 
 def test_message_types_without_a_loader_stay_pending_and_unrecorded(warehouse, inbox, pseudonymise):
-    jw301 = b'<?xml version="1.0"?><Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"/>'
-    (inbox / "JW301_x.xml").write_bytes(jw301)
+    jw325 = b'<?xml version="1.0"?><Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw325/schema"/>'
+    (inbox / "JW325_x.xml").write_bytes(jw325)
     results, _ = load_all(warehouse, inbox, pseudonymise)
     pending = [r for r in results if r.status == "pending"]
-    assert [(r.path, r.message_type) for r in pending] == [("JW301_x.xml", "JW301")]
+    assert [(r.path, r.message_type) for r in pending] == [("JW325_x.xml", "JW325")]
     assert count(warehouse, meta_source_file) == 1
     again, _ = load_all(warehouse, inbox, pseudonymise)
     assert [r.status for r in again] == ["pending"]

@@ -10,7 +10,6 @@ from typing import BinaryIO
 from lxml import etree
 
 from jeugdmonitor.bsn import mask_bsn
-
 from transforms.ijw.message import syntax_rejection
 from transforms.reasons import FileRejected
 

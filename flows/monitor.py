@@ -10,7 +10,7 @@ from prefect.runtime import flow_run
 from jeugdmonitor import meta
 from jeugdmonitor.config import Settings, load_settings
 from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import load_ijw_file
+from jeugdmonitor.ingest_ijw import load_files
 from jeugdmonitor.pseudonym import pseudonymiser_from_config
 from jeugdmonitor.summary import RunSummary
 from jeugdmonitor.warehouse import make_engine, redacted, upgrade
@@ -23,16 +23,15 @@ def prepare_warehouse(settings: Settings) -> None:
 
 @task(name="ingest-ijw", cache_policy=NO_CACHE)
 def ingest_ijw(settings: Settings, run_id: str) -> list[meta.FileResult]:
-    """Every new iJw file in the inbox, one transaction each. Deterministic errors go to quarantine, not retries."""
+    """Every new iJw file in the inbox, in batches of files that commit together. Deterministic errors go to
+    quarantine, not retries."""
     logger = get_run_logger()
     engine = make_engine(settings.warehouse.url)
     pseudonymise = pseudonymiser_from_config(settings.privacy)
     new, seen = discover(settings.paths.ijw_inbox, (".xml",), meta.known_hashes(engine))
     logger.info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox, len(new), len(seen))
     results = [meta.FileResult(d.relative, "skipped") for d in seen]
-    for delivery in new:
-        results.append(load_ijw_file(engine, delivery, run_id, pseudonymise, settings.warehouse.batch_size,
-                                     settings.ijw.xsd_dir))
+    results += load_files(engine, run_id, new, pseudonymise, settings.ijw.xsd_dir, settings.warehouse.batch_size)
     return results
 
 

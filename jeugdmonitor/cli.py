@@ -10,6 +10,9 @@ from typing import Annotated
 
 import typer
 
+# The machines that run the monitor often have no internet; Prefect's usage telemetry would only log errors.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 app = typer.Typer(
     help="jeugdmonitor: load iJw messages, JGT exports and CBS figures into the youth-care monitor warehouse.",
     no_args_is_help=True,

@@ -65,26 +65,20 @@ def known_hashes(engine: Engine) -> set[str]:
         return set(conn.execute(select(meta_source_file.c.sha256)).scalars())
 
 
-def record_file(conn: Connection, *, sha256: str, source: str, path: str, size: int, modified_at: datetime | None,
-                run_id: str, message_type: str | None, status: str, reason_code: str | None = None,
-                reden: str | None = None) -> int:
-    result = conn.execute(insert(meta_source_file).values(
-        sha256=sha256, source=source, message_type=message_type, path=path, size_bytes=size,
-        modified_at=modified_at, loaded_at=now(), load_run_id=run_id, status=status, rows_read=0, rows_loaded=0,
-        rows_quarantined=0, reason_code=reason_code, reden=reden,
-    ).returning(meta_source_file.c.file_id))
-    return result.scalar_one()
+def record_files(conn: Connection, run_id: str, files: list[dict]) -> list[int]:
+    """Insert meta_source_file rows (dicts of its columns) and return their file_ids in the same order."""
+    stamp = now()
+    rows = [{**f, "loaded_at": stamp, "load_run_id": run_id} for f in files]
+    result = conn.execute(
+        insert(meta_source_file).returning(meta_source_file.c.file_id, sort_by_parameter_order=True), rows)
+    return list(result.scalars())
 
 
-def set_file_counts(conn: Connection, file_id: int, rows_read: int, rows_loaded: int, rows_quarantined: int) -> None:
-    conn.execute(update(meta_source_file).where(meta_source_file.c.file_id == file_id).values(
-        rows_read=rows_read, rows_loaded=rows_loaded, rows_quarantined=rows_quarantined))
-
-
-def record_rejections(conn: Connection, file_id: int, run_id: str, rejections: list[Rejection]) -> None:
+def record_quarantine(conn: Connection, run_id: str, rejections: list[tuple[int, Rejection]]) -> None:
+    """Insert (file_id, Rejection) pairs into meta_quarantine."""
     if rejections:
         conn.execute(insert(meta_quarantine), [
             {"file_id": file_id, "load_run_id": run_id, "line": r.line, "record_key": r.record_key,
              "field": r.field, "reason_code": r.reason_code, "reden": r.reden, "value_masked": r.value_masked}
-            for r in rejections
+            for file_id, r in rejections
         ])

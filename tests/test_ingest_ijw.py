@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from jeugdmonitor import bulk, meta
 from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import load_ijw_file
-from schemas.warehouse import meta_quarantine, meta_source_file, stg_jw323_prestatie
+from jeugdmonitor.ingest_ijw import load_files
+from schemas.warehouse import meta_quarantine, meta_source_file, stg_jw301_toewijzing, stg_jw323_prestatie
 
 GOLDEN = Path(__file__).parent / "fixtures" / "ijw" / "jw323_credit_correction.xml"
+JW301 = Path(__file__).parent / "fixtures" / "ijw" / "jw301_snapshot.xml"
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def inbox(tmp_path):
 def load_all(engine, inbox, pseudonymise, chunk_size=5000):
     run_id = meta.start_run(engine, "test")
     new, seen = discover(inbox, (".xml",), meta.known_hashes(engine))
-    results = [load_ijw_file(engine, d, run_id, pseudonymise, chunk_size) for d in new]
+    results = load_files(engine, run_id, new, pseudonymise, chunk_size=chunk_size)
     meta.finish_run(engine, run_id, results)
     return results, seen
 
@@ -64,27 +65,28 @@ def test_second_run_and_renamed_copy_change_nothing(warehouse, inbox, pseudonymi
     assert count(warehouse, meta_quarantine) == 1
 
 
-def test_crash_mid_file_leaves_nothing_and_next_run_completes(warehouse, inbox, pseudonymise, monkeypatch):
-    real_write = bulk.write_frame
+def test_crash_mid_load_leaves_nothing_and_next_run_completes(warehouse, inbox, pseudonymise, monkeypatch):
+    (inbox / "JW301_0546_12345678_T1.xml").write_bytes(JW301.read_bytes())
+    real_write = bulk.write_rows
     calls = {"n": 0}
 
-    def crash_on_second_chunk(*args, **kwargs):
+    def crash_on_second_table(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full (injected)")
         return real_write(*args, **kwargs)
 
-    monkeypatch.setattr(bulk, "write_frame", crash_on_second_chunk)
+    monkeypatch.setattr(bulk, "write_rows", crash_on_second_table)
     with pytest.raises(RuntimeError, match="injected"):
         load_all(warehouse, inbox, pseudonymise, chunk_size=2)
-    assert calls["n"] == 2  # the first chunk was written inside the transaction before the crash
-    assert count(warehouse, stg_jw323_prestatie) == 0
-    assert count(warehouse, meta_source_file) == 0
-    assert count(warehouse, meta_quarantine) == 0
+    assert calls["n"] == 2  # the JW301 rows were written inside the transaction before the crash
+    for table in (stg_jw301_toewijzing, stg_jw323_prestatie, meta_source_file, meta_quarantine):
+        assert count(warehouse, table) == 0
 
-    monkeypatch.setattr(bulk, "write_frame", real_write)
-    (result,), _ = load_all(warehouse, inbox, pseudonymise, chunk_size=2)
-    assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
+    monkeypatch.setattr(bulk, "write_rows", real_write)
+    results, _ = load_all(warehouse, inbox, pseudonymise, chunk_size=2)
+    assert sorted((r.message_type, r.rows_loaded, r.rows_quarantined) for r in results) == [("JW301", 1, 0),
+                                                                                           ("JW323", 3, 1)]
     assert count(warehouse, stg_jw323_prestatie) == 3
 
 
@@ -146,7 +148,7 @@ def test_xsd_validation_when_configured_refuses_schema_breaking_files(sqlite_url
     (inbox / "short_bsn.xml").write_text(eight_digit_bsn)
     run_id = meta.start_run(engine, "test")
     new, _ = discover(inbox, (".xml",), set())
-    results = {d.relative: load_ijw_file(engine, d, run_id, pseudonymise, xsd_dir=xsd_dir) for d in new}
+    results = {r.path: r for r in load_files(engine, run_id, new, pseudonymise, xsd_dir=xsd_dir)}
     assert results["2025-05/JW323_12345678_0546_DCL202505007.xml"].status == "loaded"
     refused = results["short_bsn.xml"]
     assert (refused.status, refused.reasons) == ("rejected", {"xsd_invalid": 1})

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from transforms.ijw.jw323 import parse_jw323
+from transforms.ijw.jw323 import jw323_frame, parse_jw323
 from transforms.ijw.message import sniff_message
 from transforms.reasons import FileRejected
 
@@ -20,7 +20,7 @@ def fake_pseudonym(bsn: str) -> str:
 
 def parse(data: bytes, chunk_size: int = 5000):
     chunks = list(parse_jw323(io.BytesIO(data), fake_pseudonym, chunk_size))
-    rows = pd.concat([c.rows for c in chunks], ignore_index=True) if chunks else pd.DataFrame()
+    rows = jw323_frame([row for c in chunks for row in c.rows])
     return rows, [r for c in chunks for r in c.rejections], chunks
 
 

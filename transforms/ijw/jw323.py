@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from transforms.ijw.records import Chunk, columns, parse_message
+from transforms.ijw.records import Chunk, columns, parse_message, to_frame
 from transforms.ijw.specs import JW323
 
 COLUMNS = columns(JW323)
@@ -17,3 +17,7 @@ COLUMNS = columns(JW323)
 
 def parse_jw323(stream: BinaryIO, pseudonymise: Callable[[str], str], chunk_size: int = 5000) -> Iterator[Chunk]:
     return parse_message(stream, JW323, pseudonymise, chunk_size)
+
+
+def jw323_frame(rows: list[dict]):
+    return to_frame(rows, JW323)

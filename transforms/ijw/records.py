@@ -57,9 +57,10 @@ class MessageSpec:
 
 @dataclass
 class Chunk:
-    """Up to `chunk_size` parsed records: the rows that load and the lines that go to quarantine."""
+    """Up to `chunk_size` parsed records: the rows that load (plain dicts: most iJw files hold one client, and a
+    DataFrame per file would cost more than the parsing) and the lines that go to quarantine."""
 
-    rows: pd.DataFrame
+    rows: list[dict]
     rejections: list[Rejection] = field(default_factory=list)
 
     @property
@@ -103,14 +104,14 @@ def parse_message(stream: BinaryIO, spec: MessageSpec, pseudonymise: Callable[[s
                 continue
             (rejections if isinstance(outcome, Rejection) else rows).append(outcome)
             if len(rows) + len(rejections) >= chunk_size:
-                yield Chunk(_frame(rows, spec), rejections)
+                yield Chunk(rows, rejections)
                 rows, rejections = [], []
     except etree.XMLSyntaxError as exc:
         raise syntax_rejection(exc, stream) from None
     if not reader.seen_root:
         raise FileRejected("empty_file")
     if rows or rejections:
-        yield Chunk(_frame(rows, spec), rejections)
+        yield Chunk(rows, rejections)
 
 
 class _Reader:
@@ -118,6 +119,8 @@ class _Reader:
 
     def __init__(self, spec: MessageSpec, pseudonymise: Callable[[str], str]):
         self.spec = spec
+        self.client_names = spec.client_names
+        self.context_names = spec.context_names
         self.pseudonymise = pseudonymise
         self.seen_root = False
         self.header: dict[str, object] = {}
@@ -150,9 +153,9 @@ class _Reader:
         elif parent_name == "Client":
             if name == "Bsn":
                 self._bsn((element.text or "").strip(), element.sourceline)
-            elif name in self.spec.client_names:
+            elif name in self.client_names:
                 self.client.update(_flatten_one(element))
-        elif name in self.spec.context_names and parent_name != "Client":
+        elif name in self.context_names and parent_name != "Client":
             self.context.update(_flatten_one(element))
         elif name == "Client":
             self.client, self.pseudonym, self.bsn_problem = {}, None, None
@@ -253,5 +256,8 @@ def _dtypes(spec: MessageSpec) -> dict[str, str]:
     return types
 
 
-def _frame(rows: list[dict], spec: MessageSpec) -> pd.DataFrame:
-    return pd.DataFrame.from_records(rows, columns=columns(spec)).astype(_dtypes(spec))
+def to_frame(rows: list[dict], spec: MessageSpec) -> pd.DataFrame:
+    """Rows of one message type as a DataFrame with fixed dtypes (for validation and analysis)."""
+    extra = [c for c in (rows[0] if rows else {}) if c not in columns(spec)]
+    frame = pd.DataFrame.from_records(rows, columns=columns(spec) + extra)
+    return frame.astype(_dtypes(spec))

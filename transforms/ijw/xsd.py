@@ -24,7 +24,8 @@ def load_schema(xsd_dir: Path, message_code: str) -> etree.XMLSchema | None:
 def validate(stream: BinaryIO, schema: etree.XMLSchema) -> None:
     """Raise FileRejected('xsd_invalid') with the first error and its line when the message breaks the schema."""
     try:
-        document = etree.parse(stream, etree.XMLParser(resolve_entities=False, no_network=True))
+        # From bytes, not the file object: lxml then reports a broken encoding as a syntax error, not an OSError.
+        document = etree.fromstring(stream.read(), etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
         raise syntax_rejection(exc, stream) from None
     if not schema.validate(document):

@@ -1,0 +1,49 @@
+"""JW301/305/307/315 through the spec-driven reader: what is kept, what is dropped, what is refused."""
+
+import io
+from datetime import date
+from pathlib import Path
+
+from transforms.ijw.records import parse_message
+from transforms.ijw.specs import JW301, SPECS
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ijw"
+
+
+def rows_of(data: bytes, spec):
+    chunks = list(parse_message(io.BytesIO(data), spec, lambda bsn: f"p{bsn[-2:]}"))
+    return [r for c in chunks for r in c.rows], [r for c in chunks for r in c.rejections]
+
+
+def test_jw301_keeps_the_art_8f_set_and_drops_names_addresses_and_birth_date():
+    (row,), rejections = rows_of((FIXTURES / "jw301_snapshot.xml").read_bytes(), JW301)
+    assert rejections == []
+    assert row["gemeentecode"] == "GM0546" and row["aanbieder_agb"] == "12345678"  # gemeente sends a JW301
+    assert row["geboortejaar"] == 2012
+    assert row["juridische_status"] == "04"
+    assert row["toewijzing_nummer"] == 300201
+    assert (row["ingangsdatum"], row["einddatum"]) == (date(2025, 3, 3), date(2025, 12, 31))
+    assert (row["omvang_volume"], row["omvang_eenheid"], row["omvang_frequentie"]) == (6, "04", "4")
+    values = " ".join(str(v) for v in row.values())
+    for personal in ("Testpersoon", "Fixture", "Teststraat", "2311AA", "2012-06-15", "999900006"):
+        assert personal not in values
+
+
+def test_every_spec_names_only_columns_of_its_staging_table():
+    from schemas.warehouse import STAGING_TABLES
+
+    for code, spec in SPECS.items():
+        table = STAGING_TABLES[code]
+        produced = {"line", "bericht_identificatie", "dagtekening", "gemeentecode", "aanbieder_agb",
+                    "client_pseudonym"} | {f.column for f in spec.fields} | {c for c, _ in spec.derived}
+        assert produced <= set(table.c.keys()), (code, produced - set(table.c.keys()))
+        required = {c.name for c in table.c if not c.nullable and not c.primary_key} - {"file_id"}
+        assert required <= produced, (code, required - produced)
+
+
+def test_reversed_toewijzing_period_is_quarantined():
+    data = (FIXTURES / "jw301_snapshot.xml").read_bytes().replace(b"<jw301:Einddatum>2025-12-31",
+                                                                   b"<jw301:Einddatum>2025-01-31")
+    rows, (rejection,) = rows_of(data, JW301)
+    assert rows == []
+    assert (rejection.reason_code, rejection.field, rejection.record_key) == ("period_reversed", "Einddatum", "300201")

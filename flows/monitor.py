@@ -10,10 +10,11 @@ from prefect.runtime import flow_run
 from jeugdmonitor import meta
 from jeugdmonitor.config import Settings, load_settings
 from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import load_files
+from jeugdmonitor.ingest_ijw import IjwOptions, load_files
 from jeugdmonitor.pseudonym import pseudonymiser_from_config
 from jeugdmonitor.summary import RunSummary
 from jeugdmonitor.warehouse import make_engine, redacted, upgrade
+from schemas import load_productcodes
 
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE)
@@ -31,7 +32,10 @@ def ingest_ijw(settings: Settings, run_id: str) -> list[meta.FileResult]:
     new, seen = discover(settings.paths.ijw_inbox, (".xml",), meta.known_hashes(engine))
     logger.info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox, len(new), len(seen))
     results = [meta.FileResult(d.relative, "skipped") for d in seen]
-    results += load_files(engine, run_id, new, pseudonymise, settings.ijw.xsd_dir, settings.warehouse.batch_size)
+    options = IjwOptions(xsd_dir=settings.ijw.xsd_dir, chunk_size=settings.warehouse.batch_size,
+                         productcodes=frozenset(r["product_code"] for r in load_productcodes(settings.ijw.productcodes)),
+                         workers=settings.ijw.workers)
+    results += load_files(engine, run_id, new, pseudonymise, options)
     return results
 
 

@@ -74,8 +74,12 @@ class PrivacyConfig(_Section):
 class IjwConfig(_Section):
     # Folder with the iJw 3.2 XSDs (basisschema.xsd, JW301.xsd, ...); empty = no XSD validation.
     xsd_dir: Path | None = None
+    # Productcode table (CSV, see schemas/productcodes.csv); empty = the bundled table of the synthetic region.
+    productcodes: Path | None = None
+    # Parse files in this many processes (1 = in the flow's own process).
+    workers: int = Field(default=2, ge=1, le=64)
 
-    @field_validator("xsd_dir", mode="before")
+    @field_validator("xsd_dir", "productcodes", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value
@@ -149,6 +153,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         setattr(paths, name, absolute(getattr(paths, name)))
     settings.privacy.key_file = absolute(settings.privacy.key_file)
     settings.ijw.xsd_dir = absolute(settings.ijw.xsd_dir)
+    settings.ijw.productcodes = absolute(settings.ijw.productcodes)
     settings.warehouse.url = _resolve_sqlite_url(settings.warehouse.url, base)
     return settings
 

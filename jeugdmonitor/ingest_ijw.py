@@ -8,15 +8,19 @@ transaction per file would cost more than the parsing.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from jeugdmonitor import bulk, meta
 from jeugdmonitor.discovery import Delivery
+from jeugdmonitor.ijw_rules import apply_jw323_rules
 from schemas.warehouse import STAGING_TABLES
 from transforms.ijw import xsd
 from transforms.ijw.message import sniff_message
@@ -29,6 +33,19 @@ from transforms.reasons import FileRejected, Rejection
 LOADABLE = frozenset(SPECS) & frozenset(STAGING_TABLES)
 # Load order within a run: a toewijzing's JW315 before its JW301, the JW301 before starts, stops and declaraties.
 MESSAGE_ORDER = {"JW315": 0, "JW301": 1, "JW305": 2, "JW307": 3, "JW323": 4}
+
+
+# The iJw standard caps a message at 25 MB; bigger files are refused before they are read.
+MAX_FILE_BYTES = 25 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class IjwOptions:
+    xsd_dir: Path | None = None  # validate every file against these XSDs first
+    chunk_size: int = 5000  # parser chunk; load batches hold about ten of these
+    productcodes: frozenset[str] | None = None  # the gemeente's productcode table; None: not checked
+    workers: int = 1  # parse in this many processes
+    window: int = 2000  # files handed to the workers at a time, so parsed files never pile up in memory
 
 
 @dataclass
@@ -45,9 +62,12 @@ class ParsedFile:
         return len(self.rows) + len(self.rejections)
 
 
-def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], xsd_dir: Path | None = None,
-               chunk_size: int = 5000) -> ParsedFile:
+def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: IjwOptions = IjwOptions()
+               ) -> ParsedFile:
     """Read one delivered file completely; never raises for bad input, the outcome says what happened."""
+    if delivery.size > MAX_FILE_BYTES:
+        refused = FileRejected("file_too_large", f"{delivery.size / 1024 / 1024:.1f} MB").rejection
+        return ParsedFile(delivery, None, refused=refused)
     try:
         with delivery.path.open("rb") as stream:
             kind = sniff_message(stream)
@@ -57,12 +77,12 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], xsd_dir: 
         return ParsedFile(delivery, kind.code, pending=True)
     parsed = ParsedFile(delivery, kind.code)
     try:
-        schema = xsd.load_schema(xsd_dir, kind.code) if xsd_dir else None
+        schema = xsd.load_schema(options.xsd_dir, kind.code) if options.xsd_dir else None
         with delivery.path.open("rb") as stream:
             if schema is not None:
                 xsd.validate(stream, schema)
                 stream.seek(0)
-            for chunk in parse_message(stream, SPECS[kind.code], pseudonymise, chunk_size):
+            for chunk in parse_message(stream, SPECS[kind.code], pseudonymise, options.chunk_size):
                 parsed.rows.extend(chunk.rows)
                 parsed.rejections.extend(chunk.rejections)
     except FileRejected as rejected:
@@ -70,17 +90,23 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], xsd_dir: 
     return parsed
 
 
-def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile]) -> list[meta.FileResult]:
-    """Write a batch of parsed files in one transaction; returns one FileResult per file."""
-    results = [_result(p) for p in batch]
-    recorded = [(p, r) for p, r in zip(batch, results, strict=True) if not p.pending]
-    if not recorded:
-        return results
+def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcodes: frozenset[str] | None = None
+               ) -> list[meta.FileResult]:
+    """Judge and write a batch of parsed files in one transaction; returns one FileResult per file."""
     with engine.begin() as conn:
+        declaraties = [p for p in batch if p.message_type == "JW323" and p.refused is None and p.rows]
+        warnings = (apply_jw323_rules(conn, declaraties, _toewijzingen(batch), productcodes)
+                    if declaraties else [])
+        results = [_result(p) for p in batch]
+        recorded = [(p, r) for p, r in zip(batch, results, strict=True) if not p.pending]
+        if not recorded:
+            return results
         ids = meta.record_files(conn, run_id, [_file_record(p, r) for p, r in recorded])
+        file_ids = {id(p): file_id for (p, _), file_id in zip(recorded, ids, strict=True)}
         by_table: dict[str, list[dict]] = {}
         quarantine: list[tuple[int, Rejection]] = []
-        for (parsed, _), file_id in zip(recorded, ids, strict=True):
+        for parsed, _ in recorded:
+            file_id = file_ids[id(parsed)]
             if parsed.refused is not None:
                 quarantine.append((file_id, parsed.refused))
                 continue
@@ -91,7 +117,17 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile]) -> list[met
         for message_type, rows in by_table.items():
             bulk.write_rows(conn, STAGING_TABLES[message_type], rows)
         meta.record_quarantine(conn, run_id, quarantine)
+        meta.record_validation(conn, run_id, [(file_ids[id(declaraties[w.file_index])], w) for w in warnings])
+    result_of = {id(parsed): result for parsed, result in zip(batch, results, strict=True)}
+    for w in warnings:
+        result_of[id(declaraties[w.file_index])].warnings[w.finding.reason_code] = w.rows_unexpected
     return results
+
+
+def _toewijzingen(batch: list[ParsedFile]) -> set[tuple[str, str, int]]:
+    """Toewijzingen of the JW301 files in this batch: they are not in the warehouse yet when JW323 is judged."""
+    return {(r["gemeentecode"], r["aanbieder_agb"], r["toewijzing_nummer"])
+            for p in batch if p.message_type == "JW301" and p.refused is None for r in p.rows}
 
 
 def _result(parsed: ParsedFile) -> meta.FileResult:
@@ -139,10 +175,23 @@ def ordered(deliveries: Iterable[Delivery]) -> list[Delivery]:
 
 
 def load_files(engine: Engine, run_id: str, deliveries: Iterable[Delivery], pseudonymise: Callable[[str], str],
-               xsd_dir: Path | None = None, chunk_size: int = 5000) -> list[meta.FileResult]:
-    """Parse and load `deliveries` in batches; the convenience the flow and the tests use."""
+               options: IjwOptions = IjwOptions()) -> list[meta.FileResult]:
+    """Parse (in parallel when options.workers > 1) and load `deliveries` in batches, in load order."""
     results: list[meta.FileResult] = []
-    parsed = (parse_file(d, pseudonymise, xsd_dir, chunk_size) for d in ordered(deliveries))
-    for batch in batches(parsed, max_rows=max(chunk_size, 1) * 10):
-        results.extend(load_batch(engine, run_id, batch))
+    for batch in batches(_parsed(ordered(deliveries), pseudonymise, options),
+                         max_rows=max(options.chunk_size, 1) * 10):
+        results.extend(load_batch(engine, run_id, batch, options.productcodes))
     return results
+
+
+def _parsed(deliveries: list[Delivery], pseudonymise: Callable[[str], str], options: IjwOptions
+            ) -> Iterator[ParsedFile]:
+    parse = partial(parse_file, pseudonymise=pseudonymise, options=options)
+    if options.workers <= 1 or len(deliveries) < 100:
+        yield from map(parse, deliveries)
+        return
+    # spawn, not fork: the flow runs threads (Prefect), and forking a threaded process can deadlock.
+    with ProcessPoolExecutor(options.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for start in range(0, len(deliveries), options.window):
+            window = deliveries[start:start + options.window]
+            yield from pool.map(parse, window, chunksize=max(1, len(window) // (options.workers * 8)))

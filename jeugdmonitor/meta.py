@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from schemas.warehouse import meta_load_run, meta_quarantine, meta_source_file
-from transforms.reasons import Rejection
+from schemas.warehouse import meta_load_run, meta_quarantine, meta_source_file, meta_validation_result
+from transforms.reasons import REASONS, Rejection
 
 
 def now() -> datetime:
@@ -27,7 +27,8 @@ class FileResult:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
+    reasons: dict[str, int] = field(default_factory=dict)  # quarantined rows (or the refused file) by reason
+    warnings: dict[str, int] = field(default_factory=dict)  # loaded rows that broke a warn rule, by reason
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -81,4 +82,16 @@ def record_quarantine(conn: Connection, run_id: str, rejections: list[tuple[int,
             {"file_id": file_id, "load_run_id": run_id, "line": r.line, "record_key": r.record_key,
              "field": r.field, "reason_code": r.reason_code, "reden": r.reden, "value_masked": r.value_masked}
             for file_id, r in rejections
+        ])
+
+
+def record_validation(conn: Connection, run_id: str, warnings: list[tuple[int, object]]) -> None:
+    """Insert (file_id, ijw_rules.Warning_) pairs into meta_validation_result."""
+    if warnings:
+        conn.execute(insert(meta_validation_result), [
+            {"load_run_id": run_id, "file_id": file_id, "suite": w.finding.suite,
+             "reason_code": w.finding.reason_code, "severity": w.finding.severity, "scope": w.finding.scope,
+             "field": w.finding.field, "rows_evaluated": w.rows_evaluated, "rows_unexpected": w.rows_unexpected,
+             "reden": REASONS.get(w.finding.reason_code, w.finding.rule)}
+            for file_id, w in warnings
         ])

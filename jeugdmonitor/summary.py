@@ -36,6 +36,13 @@ class RunSummary:
             total.update(result.reasons)
         return total
 
+    def warnings(self) -> Counter[str]:
+        """Loaded rows that broke a warn rule, by reason code."""
+        total: Counter[str] = Counter()
+        for result in self.results:
+            total.update(result.warnings)
+        return total
+
     def pending_types(self) -> Counter[str]:
         return Counter(r.message_type or "?" for r in self.results if r.status == "pending")
 
@@ -46,6 +53,7 @@ class RunSummary:
             "files": {s: self.count(s) for s in ("loaded", "rejected", "skipped", "pending")},
             "rows": {"read": self.rows_read, "loaded": self.rows_loaded, "quarantined": self.rows_quarantined},
             "reasons": dict(sorted(self.reasons().items())),
+            "warnings": dict(sorted(self.warnings().items())),
             "pending_types": dict(sorted(self.pending_types().items())),
         }
 
@@ -60,6 +68,8 @@ class RunSummary:
         ]
         for reason, n in sorted(self.reasons().items()):
             rows.append((f"  quarantine reason {reason}", f"{n:,}"))
+        for reason, n in sorted(self.warnings().items()):
+            rows.append((f"  loaded with warning {reason}", f"{n:,}"))
         for message_type, n in sorted(self.pending_types().items()):
             rows.append((f"files waiting for a {message_type} loader", f"{n:,}"))
         return rows

@@ -1,1 +1,18 @@
 """The warehouse model (SQLAlchemy Core tables and alembic migrations) and the input contracts."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+PRODUCTCODES = Path(__file__).parent / "productcodes.csv"
+
+
+def load_productcodes(path: Path | None = None) -> list[dict[str, str]]:
+    """The productcode table (product_code, product_categorie, omschrijving, klasse, vorm, maatregel).
+
+    The bundled table covers the codes of the synthetic region; a gemeente points `ijw.productcodes` at its own
+    (the national JZ21 list plus its own codes), because the list changes every year and differs per contract.
+    """
+    with (path or PRODUCTCODES).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -118,7 +118,11 @@ stg_jw323_prestatie = Table(
     Column("ingediend_bedrag", BigInteger, nullable=False, comment="eurocents, unsigned as delivered"),
     Column("debet_credit", String(1), nullable=False),
     Column("bedrag", BigInteger, nullable=False, comment="eurocents, signed: credit lines negative"),
+    Column("declaratie_totaal", BigInteger, comment="TotaalIngediendBedrag of the declaratie, signed, eurocents"),
     Index("ix_stg_jw323_prestatie_file_id", "file_id"),
+    # A ReferentieNummer is unique per aanbieder (TR314): the warehouse refuses a doubled declaratie line even if
+    # a check upstream were to miss it.
+    Index("uq_stg_jw323_prestatie_aanbieder_referentie", "aanbieder_agb", "referentie_nummer", unique=True),
     Index("ix_stg_jw323_prestatie_gemeente_periode", "gemeentecode", "product_periode_begin"),
     comment="JW323 declaratie lines (one per Prestatie), pseudonymised, as delivered.",
 )
@@ -140,6 +144,7 @@ def _ijw_staging(name: str, comment: str, *columns: Column) -> Table:
         Column("client_pseudonym", String(64), nullable=False, comment="HMAC-SHA256 of the BSN"),
         *columns,
         Index(f"ix_{name}_file_id", "file_id"),
+        Index(f"ix_{name}_client", "client_pseudonym"),
         comment=comment,
     )
 
@@ -163,6 +168,7 @@ stg_jw301_toewijzing = _ijw_staging(
     Column("omvang_eenheid", String(2)),
     Column("omvang_frequentie", String(1)),
     Column("budget", BigInteger, comment="eurocents"),
+    Index("ix_stg_jw301_toewijzing_nummer", "gemeentecode", "toewijzing_nummer"),
 )
 
 stg_jw305_start = _ijw_staging(
@@ -205,6 +211,26 @@ stg_jw315_verzoek = _ijw_staging(
     Column("omvang_frequentie", String(1)),
     Column("budget", BigInteger),
     Column("verwijzer_type", String(2), nullable=False, comment="COD327: 01 gemeente, 02 huisarts, ... 08 rechter"),
+    Index("ix_stg_jw315_verzoek_referentie", "aanbieder_agb", "referentie_aanbieder"),
+)
+
+meta_validation_result = Table(
+    "meta_validation_result",
+    metadata,
+    Column("validation_id", Id, primary_key=True, autoincrement=True),
+    Column("load_run_id", String(36), ForeignKey("meta_load_run.run_id"), nullable=False),
+    Column("file_id", Id, ForeignKey("meta_source_file.file_id"), nullable=False),
+    Column("suite", String(64), nullable=False, comment="expectations/<suite>.json"),
+    Column("reason_code", String(32), nullable=False),
+    Column("severity", String(8), nullable=False, comment="fail (quarantined) or warn (loaded, reported)"),
+    Column("scope", String(8), nullable=False, comment="row or file"),
+    Column("field", String(64)),
+    Column("rows_evaluated", Integer, nullable=False),
+    Column("rows_unexpected", Integer, nullable=False),
+    Column("reden", Text, nullable=False, comment="the rule in plain Dutch"),
+    Index("ix_meta_validation_result_file_id", "file_id"),
+    comment="Expectations that did not hold, per file and rule (GX SUMMARY level); row details are in "
+            "meta_quarantine for severity fail.",
 )
 
 STAGING_TABLES = {

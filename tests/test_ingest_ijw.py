@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from jeugdmonitor import bulk, meta
 from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import load_files
+from jeugdmonitor.ingest_ijw import IjwOptions, load_files
 from schemas.warehouse import meta_quarantine, meta_source_file, stg_jw301_toewijzing, stg_jw323_prestatie
 
 GOLDEN = Path(__file__).parent / "fixtures" / "ijw" / "jw323_credit_correction.xml"
@@ -18,16 +18,24 @@ JW301 = Path(__file__).parent / "fixtures" / "ijw" / "jw301_snapshot.xml"
 
 @pytest.fixture
 def inbox(tmp_path):
+    """The golden declaratie and the JW301 that assigned its toewijzing (a declaratie without one is refused)."""
     folder = tmp_path / "inbox"
     (folder / "2025-05").mkdir(parents=True)
+    (folder / "2025-03").mkdir(parents=True)
     shutil.copy(GOLDEN, folder / "2025-05" / "JW323_12345678_0546_DCL202505007.xml")
+    shutil.copy(JW301, folder / "2025-03" / "JW301_0546_12345678_T202503001.xml")
     return folder
+
+
+def declaratie(results):
+    (result,) = [r for r in results if r.message_type == "JW323"]
+    return result
 
 
 def load_all(engine, inbox, pseudonymise, chunk_size=5000):
     run_id = meta.start_run(engine, "test")
     new, seen = discover(inbox, (".xml",), meta.known_hashes(engine))
-    results = load_files(engine, run_id, new, pseudonymise, chunk_size=chunk_size)
+    results = load_files(engine, run_id, new, pseudonymise, IjwOptions(chunk_size=chunk_size))
     meta.finish_run(engine, run_id, results)
     return results, seen
 
@@ -38,12 +46,14 @@ def count(engine, table):
 
 
 def test_file_loads_with_bad_line_in_quarantine(warehouse, inbox, pseudonymise):
-    (result,), _ = load_all(warehouse, inbox, pseudonymise)
+    results, _ = load_all(warehouse, inbox, pseudonymise)
+    result = declaratie(results)
     assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == ("loaded", 4, 3, 1)
     with warehouse.connect() as conn:
         net = conn.execute(select(func.sum(stg_jw323_prestatie.c.bedrag))).scalar_one()
         quarantined = conn.execute(select(meta_quarantine)).mappings().one()
-        source = conn.execute(select(meta_source_file)).mappings().one()
+        source = conn.execute(select(meta_source_file).where(meta_source_file.c.message_type == "JW323")
+                              ).mappings().one()
         pseudonyms = set(conn.execute(select(stg_jw323_prestatie.c.client_pseudonym)).scalars())
     assert net == 68950
     assert pseudonyms == {pseudonymise("999900006")}
@@ -59,14 +69,13 @@ def test_second_run_and_renamed_copy_change_nothing(warehouse, inbox, pseudonymi
     load_all(warehouse, inbox, pseudonymise)
     shutil.copy(inbox / "2025-05" / "JW323_12345678_0546_DCL202505007.xml", inbox / "copy-under-other-name.xml")
     results, seen = load_all(warehouse, inbox, pseudonymise)
-    assert results == [] and len(seen) == 2
+    assert results == [] and len(seen) == 3
     assert count(warehouse, stg_jw323_prestatie) == 3
-    assert count(warehouse, meta_source_file) == 1
+    assert count(warehouse, meta_source_file) == 2
     assert count(warehouse, meta_quarantine) == 1
 
 
 def test_crash_mid_load_leaves_nothing_and_next_run_completes(warehouse, inbox, pseudonymise, monkeypatch):
-    (inbox / "JW301_0546_12345678_T1.xml").write_bytes(JW301.read_bytes())
     real_write = bulk.write_rows
     calls = {"n": 0}
 
@@ -109,7 +118,7 @@ def test_broken_file_is_recorded_as_rejected_with_reason_and_never_retried(wareh
                                                        ("truncated.xml", "not_well_formed")]
     assert rows[0].reden == "Het bestand is leeg."
     assert rows[1].line is not None and "geen geldige XML" in rows[1].reden
-    assert count(warehouse, stg_jw323_prestatie) == 3  # the good file still loaded
+    assert count(warehouse, stg_jw323_prestatie) == 3  # the good files still loaded
     again, _ = load_all(warehouse, inbox, pseudonymise)
     assert again == []
 
@@ -120,7 +129,7 @@ def test_message_types_without_a_loader_stay_pending_and_unrecorded(warehouse, i
     results, _ = load_all(warehouse, inbox, pseudonymise)
     pending = [r for r in results if r.status == "pending"]
     assert [(r.path, r.message_type) for r in pending] == [("JW325_x.xml", "JW325")]
-    assert count(warehouse, meta_source_file) == 1
+    assert count(warehouse, meta_source_file) == 2
     again, _ = load_all(warehouse, inbox, pseudonymise)
     assert [r.status for r in again] == ["pending"]
 
@@ -133,8 +142,8 @@ def test_load_run_totals_add_up(warehouse, inbox, pseudonymise):
     with warehouse.connect() as conn:
         run = conn.execute(select(meta_load_run)).mappings().one()
     assert run["status"] == "completed"
-    assert (run["files_seen"], run["files_loaded"], run["files_rejected"]) == (2, 1, 1)
-    assert run["rows_read"] == run["rows_loaded"] + run["rows_quarantined"] == 4
+    assert (run["files_seen"], run["files_loaded"], run["files_rejected"]) == (3, 2, 1)
+    assert run["rows_read"] == run["rows_loaded"] + run["rows_quarantined"] == 5
 
 
 def test_xsd_validation_when_configured_refuses_schema_breaking_files(sqlite_url, inbox, pseudonymise):
@@ -148,7 +157,7 @@ def test_xsd_validation_when_configured_refuses_schema_breaking_files(sqlite_url
     (inbox / "short_bsn.xml").write_text(eight_digit_bsn)
     run_id = meta.start_run(engine, "test")
     new, _ = discover(inbox, (".xml",), set())
-    results = {r.path: r for r in load_files(engine, run_id, new, pseudonymise, xsd_dir=xsd_dir)}
+    results = {r.path: r for r in load_files(engine, run_id, new, pseudonymise, IjwOptions(xsd_dir=xsd_dir))}
     assert results["2025-05/JW323_12345678_0546_DCL202505007.xml"].status == "loaded"
     refused = results["short_bsn.xml"]
     assert (refused.status, refused.reasons) == ("rejected", {"xsd_invalid": 1})

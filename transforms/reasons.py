@@ -24,6 +24,18 @@ REASONS: dict[str, str] = {
     "number_invalid": "Waarde in '{field}' is geen geheel getal.",
     "code_invalid": "Waarde in '{field}' is geen geldige code.",
     "period_reversed": "De einddatum ligt voor de begindatum in '{field}'.",
+    "file_too_large": "Het bestand is groter dan de 25 MB die de iJw-standaard toestaat: {detail}",
+    # business rules (expectations/*.json)
+    "amount_mismatch": "Het ingediende bedrag is niet gelijk aan volume maal tarief.",
+    "period_not_in_month": "De productperiode valt niet binnen één kalendermaand.",
+    "period_after_declaratie": "De productperiode ligt na de declaratieperiode.",
+    "duplicate_reference": "Deze prestatie is al eerder aangeleverd (zelfde referentienummer); niet dubbel geteld.",
+    "credit_unknown_debet": "De creditregel verwijst naar een debetregel die de monitor niet kent.",
+    "toewijzing_unknown": "Het toewijzingnummer komt niet voor in een toewijzing (JW301) van deze gemeente.",
+    "product_code_mismatch": "De productcode past niet bij de productcategorie.",
+    "product_code_unknown": "De productcode staat niet in de productcodelijst van de gemeente.",
+    "unknown_category": "De productcategorie is onbekend.",
+    "total_mismatch": "Het totaalbedrag van de declaratie klopt niet met de som van de prestaties.",
 }
 
 

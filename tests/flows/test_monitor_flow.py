@@ -12,6 +12,7 @@ from jeugdmonitor.warehouse import make_engine
 from schemas.warehouse import meta_load_run, stg_jw323_prestatie
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw323_credit_correction.xml"
+JW301 = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw301_snapshot.xml"
 
 
 def write_config(folder: Path, warehouse_url: str) -> Path:
@@ -39,6 +40,7 @@ def region_folder(tmp_path):
     inbox = tmp_path / "inbox" / "ijw" / "2025-05"
     inbox.mkdir(parents=True)
     shutil.copy(GOLDEN, inbox / "JW323_12345678_0546_DCL202505007.xml")
+    shutil.copy(JW301, inbox / "JW301_0546_12345678_T202503001.xml")
     (inbox / "JW323_broken.xml").write_bytes(GOLDEN.read_bytes()[:2000])
     return tmp_path
 
@@ -50,13 +52,15 @@ def test_monitor_flow_loads_then_changes_nothing_on_a_rerun(region_folder, backe
     config = write_config(region_folder, url)
 
     first = monitor(str(config))
-    assert first.to_dict()["files"] == {"loaded": 1, "rejected": 1, "skipped": 0, "pending": 0}
-    assert first.to_dict()["rows"] == {"read": 4, "loaded": 3, "quarantined": 1}
+    assert first.to_dict()["files"] == {"loaded": 2, "rejected": 1, "skipped": 0, "pending": 0}
+    assert first.to_dict()["rows"] == {"read": 5, "loaded": 4, "quarantined": 1}
     assert first.reasons() == {"bsn_invalid": 1, "not_well_formed": 1}
+    # the credit's debet (P2025-000301) was declared before this inbox began: loaded, reported as a warning
+    assert first.warnings() == {"credit_unknown_debet": 1}
     assert (region_folder / "data" / "pseudonym.key").exists()
 
     second = monitor(str(config))
-    assert second.to_dict()["files"] == {"loaded": 0, "rejected": 0, "skipped": 2, "pending": 0}
+    assert second.to_dict()["files"] == {"loaded": 0, "rejected": 0, "skipped": 3, "pending": 0}
     assert second.rows_loaded == 0
 
     engine = make_engine(url)
@@ -65,7 +69,7 @@ def test_monitor_flow_loads_then_changes_nothing_on_a_rerun(region_folder, backe
         runs = conn.execute(select(meta_load_run.c.run_id, meta_load_run.c.status, meta_load_run.c.rows_loaded)
                             .order_by(meta_load_run.c.started_at)).all()
     engine.dispose()
-    assert [(r.status, r.rows_loaded) for r in runs] == [("completed", 3), ("completed", 0)]
+    assert [(r.status, r.rows_loaded) for r in runs] == [("completed", 4), ("completed", 0)]
     assert runs[0].run_id != runs[1].run_id
 
 
@@ -76,7 +80,7 @@ def test_each_run_publishes_a_summary_artifact_without_personal_data(region_fold
     summary, quarantine = (Artifact.get(key) for key in ("jeugdmonitor-run-summary", "jeugdmonitor-quarantine"))
     assert str(summary.flow_run_id) == str(quarantine.flow_run_id) == run.run_id
     assert "| rows quarantined | 1 |" in summary.data
-    assert "| rows loaded | 3 |" in summary.data
+    assert "| rows loaded | 4 |" in summary.data
     for artifact in (summary, quarantine):
         text = str(artifact.data)
         assert "999900006" not in text and "999900007" not in text

@@ -21,6 +21,7 @@ class Known:
 
     referenties: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # (aanbieder_agb, referentie)
     toewijzingen: frozenset[tuple[str, str, int]] = field(default_factory=frozenset)  # (gemeente, agb, nummer)
+    productcodes: frozenset[str] | None = None  # None: no productcode table, every code passes
 
 
 def expected_amount(volume: pd.Series, tarief: pd.Series, eenheid: pd.Series) -> pd.Series:
@@ -62,6 +63,8 @@ def jw323_checks(frame: pd.DataFrame, known: Known, file_totals: pd.Series | Non
     toewijzing_keys = zip(out["gemeentecode"], out["aanbieder_agb"], out["toewijzing_nummer"], strict=True)
     out["check_toewijzing_bekend"] = [key in known.toewijzingen for key in toewijzing_keys]
     out["check_productcode"] = out["product_code"].str[:2] == out["product_categorie"]
+    out["check_productcode_bekend"] = (True if known.productcodes is None
+                                       else out["product_code"].isin(known.productcodes))
 
     out["check_totaal"] = True
     if file_totals is not None and "file_key" in out:

@@ -33,6 +33,7 @@ class Field:
     source: Source = "record"
     required: bool = True
     codes: frozenset[str] | None = None
+    stage: bool = True  # False: read for checks and derived columns only, not a staging column
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,13 @@ def _period(begin: str, end: str, label: str):
     return check
 
 
-def _signed_amount(row: dict) -> dict:
-    return {"bedrag": -row["ingediend_bedrag"] if row["debet_credit"] == "C" else row["ingediend_bedrag"]}
+def _signed(amount: int, debet_credit: str) -> int:
+    return -amount if debet_credit == "C" else amount
+
+
+def _signed_amounts(row: dict) -> dict:
+    return {"bedrag": _signed(row["ingediend_bedrag"], row["debet_credit"]),
+            "declaratie_totaal": _signed(row["totaal_bedrag"], row["totaal_debet_credit"])}
 
 
 JW323 = MessageSpec(
@@ -43,6 +48,9 @@ JW323 = MessageSpec(
         Field("declaratie_nummer", "DeclaratieNummer", source="context"),
         Field("declaratie_periode_begin", "DeclaratiePeriode/Begindatum", "date", "context"),
         Field("declaratie_periode_eind", "DeclaratiePeriode/Einddatum", "date", "context"),
+        Field("totaal_bedrag", "TotaalIngediendBedrag/TotaalBedrag", "int", "context", stage=False),
+        Field("totaal_debet_credit", "TotaalIngediendBedrag/DebetCredit", "code", "context", codes=DEBET_CREDIT,
+              stage=False),
         Field("referentie_nummer", "ProductReferentie/ReferentieNummer"),
         Field("vorig_referentie_nummer", "ProductReferentie/VorigReferentieNummer", required=False),
         Field("toewijzing_nummer", "ToewijzingNummer", "int"),
@@ -57,8 +65,8 @@ JW323 = MessageSpec(
         Field("debet_credit", "IngediendBedrag/DebetCredit", "code", codes=DEBET_CREDIT),
     ),
     check=_period("product_periode_begin", "product_periode_eind", "ProductPeriode"),
-    derive=_signed_amount,
-    derived=(("bedrag", "int64"),),
+    derive=_signed_amounts,
+    derived=(("bedrag", "int64"), ("declaratie_totaal", "int64")),
 )
 
 _CLIENT = (

@@ -1,0 +1,124 @@
+"""The business rules of a batch of JW323 files: checks (transforms/ijw/checks.py) judged by the GX suite
+(expectations/stg_jw323_prestatie.json), applied to the parsed files before they are loaded.
+
+fail + row: the line goes to quarantine, the rest of the file loads. fail + file: the whole file is refused.
+warn: the line loads and the finding is recorded in meta_validation_result for the alerts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from jeugdmonitor.validation import Finding, validator
+from schemas.warehouse import stg_jw301_toewijzing, stg_jw323_prestatie
+from transforms.ijw.checks import Known, jw323_checks
+from transforms.ijw.records import to_frame
+from transforms.ijw.specs import JW323
+from transforms.reasons import Rejection, rejection
+
+SUITE = "stg_jw323_prestatie"
+_IN_CHUNK = 500
+
+
+@dataclass
+class Warning_:
+    """Findings of severity warn for one file: reason → rows."""
+
+    file_index: int
+    finding: Finding
+    rows_evaluated: int
+    rows_unexpected: int
+
+
+def apply_jw323_rules(conn: Connection, files: list, batch_toewijzingen: Iterable[tuple[str, str, int]],
+                      productcodes: frozenset[str] | None = None) -> list[Warning_]:
+    """Judge the JW323 rows of `files` (ParsedFile objects, changed in place) and return the warnings."""
+    frame = _frame(files)
+    if frame.empty:
+        return []
+    known = Known(referenties=_known_referenties(conn, frame),
+                  toewijzingen=_known_toewijzingen(conn, frame) | frozenset(batch_toewijzingen),
+                  productcodes=productcodes)
+    totals = _declared_totals(files)
+    outcome = validator().validate(jw323_checks(frame, known, totals), SUITE)
+
+    refused_files: dict[int, Finding] = {}
+    failed_rows: dict[int, Finding] = {}
+    warnings: list[Warning_] = []
+    for finding in outcome.findings:
+        file_keys = frame.loc[list(finding.rows), "file_key"] if finding.rows else pd.Series(dtype=int)
+        if finding.severity == "fail" and finding.scope == "file":
+            for key in set(file_keys):
+                refused_files.setdefault(int(key), finding)
+        elif finding.severity == "fail":
+            for row in finding.rows:
+                failed_rows.setdefault(int(row), finding)  # the first rule broken names the reason
+        else:
+            per_file = Counter(int(k) for k in file_keys)
+            evaluated = frame["file_key"].value_counts()
+            warnings += [Warning_(key, finding, int(evaluated[key]), n) for key, n in per_file.items()]
+
+    _apply(files, frame, refused_files, failed_rows)
+    return [w for w in warnings if w.file_index not in refused_files]
+
+
+def _frame(files: list) -> pd.DataFrame:
+    rows = []
+    for key, parsed in enumerate(files):
+        for position, row in enumerate(parsed.rows):
+            rows.append(row | {"file_key": key, "row_position": position})
+    return to_frame(rows, JW323) if rows else pd.DataFrame()
+
+
+def _declared_totals(files: list) -> pd.Series:
+    """Declared totals of the files whose every line parsed: only those can be held against their sum."""
+    return pd.Series({key: parsed.rows[0]["declaratie_totaal"] for key, parsed in enumerate(files)
+                      if parsed.rows and not parsed.rejections}, dtype="int64")
+
+
+def _apply(files: list, frame: pd.DataFrame, refused: dict[int, Finding], failed: dict[int, Finding]) -> None:
+    for key, finding in refused.items():
+        parsed = files[key]
+        parsed.refused = rejection(finding.reason_code, field=finding.field, detail=finding.rule)
+        parsed.rows, parsed.rejections = [], []
+    drop: dict[int, set[int]] = {}
+    for index, finding in failed.items():
+        key, position = int(frame.at[index, "file_key"]), int(frame.at[index, "row_position"])
+        if key in refused:
+            continue
+        row = files[key].rows[position]
+        files[key].rejections.append(Rejection(finding.reason_code, rejection(finding.reason_code).reden,
+                                               row["line"], row["referentie_nummer"], finding.field, None))
+        drop.setdefault(key, set()).add(position)
+    for key, positions in drop.items():
+        files[key].rows = [r for i, r in enumerate(files[key].rows) if i not in positions]
+
+
+def _chunks(values: list) -> Iterator[list]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start:start + _IN_CHUNK]
+
+
+def _known_referenties(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple[str, str]]:
+    wanted = set(frame["referentie_nummer"]) | set(frame["vorig_referentie_nummer"].dropna())
+    table = stg_jw323_prestatie
+    found: set[tuple[str, str]] = set()
+    for chunk in _chunks(sorted(wanted)):
+        found.update(tuple(row) for row in conn.execute(
+            select(table.c.aanbieder_agb, table.c.referentie_nummer).where(table.c.referentie_nummer.in_(chunk))))
+    return frozenset(found)
+
+
+def _known_toewijzingen(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple[str, str, int]]:
+    table = stg_jw301_toewijzing
+    found: set[tuple[str, str, int]] = set()
+    for chunk in _chunks(sorted({int(n) for n in frame["toewijzing_nummer"]})):
+        found.update(tuple(row) for row in conn.execute(
+            select(table.c.gemeentecode, table.c.aanbieder_agb, table.c.toewijzing_nummer)
+            .where(table.c.toewijzing_nummer.in_(chunk)).distinct()))
+    return frozenset(found)

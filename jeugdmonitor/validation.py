@@ -1,0 +1,99 @@
+"""Running the Great Expectations suites of expectations/ on DataFrames.
+
+One ephemeral GX context per process, built on first use (importing GX costs seconds, and most runs validate
+many batches): suites are read from the JSON files, never from a GX project folder, so concurrent runs write no
+GX state. Results come back as Findings: which rule, which severity and scope, which rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+
+import pandas as pd
+
+from expectations import load_suite_json
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One expectation that did not hold."""
+
+    suite: str
+    reason_code: str
+    severity: str  # fail | warn
+    scope: str  # row | file
+    field: str | None
+    rule: str
+    rows: tuple = ()  # index labels of the frame rows that broke it
+    unexpected_count: int = 0
+
+
+@dataclass
+class Outcome:
+    suite: str
+    evaluated: int
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return not self.findings
+
+
+class Validator:
+    """Validates frames against named suites; holds the GX context and one validation definition per suite."""
+
+    def __init__(self) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        self._gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self._batch = (self.context.data_sources.add_pandas("jeugdmonitor")
+                       .add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole"))
+        self._definitions: dict = {}
+        self._meta: dict[str, list[dict]] = {}
+
+    def _definition(self, name: str):
+        if name not in self._definitions:
+            from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+            spec = load_suite_json(name)
+            expectations = [ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {}))
+                            .to_domain_obj() for e in spec["expectations"]]
+            suite = self.context.suites.add(self._gx.ExpectationSuite(name=name, expectations=expectations,
+                                                                        meta=spec.get("meta", {})))
+            self._definitions[name] = self.context.validation_definitions.add(
+                self._gx.ValidationDefinition(name=f"{name}-whole-frame", data=self._batch, suite=suite))
+        return self._definitions[name]
+
+    def validate(self, frame: pd.DataFrame, suite: str) -> Outcome:
+        outcome = Outcome(suite, len(frame))
+        if frame.empty:
+            return outcome
+        result = self._definition(suite).run(batch_parameters={"dataframe": frame},
+                                             result_format={"result_format": "COMPLETE"})
+        for item in result.results:
+            if item.success:
+                continue
+            meta = item.expectation_config.meta or {}
+            details = item.result or {}
+            outcome.findings.append(Finding(
+                suite=suite,
+                reason_code=meta.get("reason_code", item.expectation_config.type),
+                severity=meta.get("severity", "fail"),
+                scope=meta.get("scope", "row"),
+                field=meta.get("field"),
+                rule=meta.get("rule", ""),
+                rows=tuple(details.get("unexpected_index_list") or ()),
+                unexpected_count=int(details.get("unexpected_count") or 0),
+            ))
+        return outcome
+
+
+@cache
+def validator() -> Validator:
+    return Validator()

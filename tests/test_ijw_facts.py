@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from jeugdmonitor import meta
 from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import IjwOptions, load_files
+from jeugdmonitor.ingest_ijw import load_files
 from tests.conftest import require_shared
 from tests.ijw_builder import jw301, jw305, jw307, jw315, jw323
 

@@ -49,22 +49,24 @@ def apply_jw323_rules(conn: Connection, files: list, batch_toewijzingen: Iterabl
 
     refused_files: dict[int, Finding] = {}
     failed_rows: dict[int, Finding] = {}
-    warnings: list[Warning_] = []
-    for finding in outcome.findings:
-        file_keys = frame.loc[list(finding.rows), "file_key"] if finding.rows else pd.Series(dtype=int)
-        if finding.severity == "fail" and finding.scope == "file":
-            for key in set(file_keys):
+    for finding in (f for f in outcome.findings if f.severity == "fail"):
+        if finding.scope == "file":
+            for key in set(frame.loc[list(finding.rows), "file_key"]):
                 refused_files.setdefault(int(key), finding)
-        elif finding.severity == "fail":
+        else:
             for row in finding.rows:
                 failed_rows.setdefault(int(row), finding)  # the first rule broken names the reason
-        else:
-            per_file = Counter(int(k) for k in file_keys)
-            evaluated = frame["file_key"].value_counts()
-            warnings += [Warning_(key, finding, int(evaluated[key]), n) for key, n in per_file.items()]
+
+    # A warning counts only lines that load: a line quarantined for another reason is reported there.
+    warnings: list[Warning_] = []
+    evaluated = frame["file_key"].value_counts()
+    for finding in (f for f in outcome.findings if f.severity != "fail"):
+        loading = [r for r in finding.rows if r not in failed_rows]
+        per_file = Counter(int(k) for k in frame.loc[loading, "file_key"] if int(k) not in refused_files)
+        warnings += [Warning_(key, finding, int(evaluated[key]), n) for key, n in per_file.items()]
 
     _apply(files, frame, refused_files, failed_rows)
-    return [w for w in warnings if w.file_index not in refused_files]
+    return warnings
 
 
 def _frame(files: list) -> pd.DataFrame:

@@ -16,7 +16,10 @@ def line(**overrides) -> dict:
     return row | overrides
 
 
-def checked(*rows, known=Known(toewijzingen=frozenset({("GM0546", "12345678", 1)})), totals=None):
+ASSIGNED = Known(toewijzingen=frozenset({("GM0546", "12345678", 1)}))
+
+
+def checked(*rows, known=ASSIGNED, totals=None):
     frame = pd.DataFrame(list(rows))
     frame["product_tarief"] = frame["product_tarief"].astype("Int64")
     return jw323_checks(frame, known, totals)

@@ -89,16 +89,17 @@ def _apply(files: list, frame: pd.DataFrame, refused: dict[int, Finding], failed
         parsed.refused = rejection(finding.reason_code, field=finding.field, detail=finding.rule)
         parsed.rows, parsed.rejections = [], []
     drop: dict[int, set[int]] = {}
+    file_keys, positions = frame["file_key"].to_numpy(), frame["row_position"].to_numpy()
     for index, finding in failed.items():
-        key, position = int(frame.at[index, "file_key"]), int(frame.at[index, "row_position"])
+        key, position = int(file_keys[index]), int(positions[index])
         if key in refused:
             continue
         row = files[key].rows[position]
         files[key].rejections.append(Rejection(finding.reason_code, rejection(finding.reason_code).reden,
                                                row["line"], row["referentie_nummer"], finding.field, None))
         drop.setdefault(key, set()).add(position)
-    for key, positions in drop.items():
-        files[key].rows = [r for i, r in enumerate(files[key].rows) if i not in positions]
+    for key, dropped in drop.items():
+        files[key].rows = [r for i, r in enumerate(files[key].rows) if i not in dropped]
 
 
 def _chunks(values: list) -> Iterator[list]:

@@ -94,12 +94,11 @@ def parse_message(stream: BinaryIO, spec: MessageSpec, pseudonymise: Callable[[s
     reader = _Reader(spec, pseudonymise)
     rows: list[dict] = []
     rejections: list[Rejection] = []
+    # Only the elements the reader acts on raise events: most elements (names, addresses) never reach Python.
+    wanted = {"Header", "Client", "Bsn", spec.record, *spec.client_names, *spec.context_names}
     try:
-        for event, element in etree.iterparse(stream, events=("start", "end"), resolve_entities=False,
-                                              no_network=True):
-            if event == "start":
-                reader.start(element)
-                continue
+        for _event, element in etree.iterparse(stream, events=("end",), tag=[f"{{*}}{n}" for n in wanted],
+                                               resolve_entities=False, no_network=True):
             outcome = reader.end(element)
             if outcome is None:
                 continue
@@ -110,9 +109,22 @@ def parse_message(stream: BinaryIO, spec: MessageSpec, pseudonymise: Callable[[s
     except etree.XMLSyntaxError as exc:
         raise syntax_rejection(exc, stream) from None
     if not reader.seen_root:
-        raise FileRejected("empty_file")
+        raise _no_records(stream, spec)
     if rows or rejections:
         yield Chunk(rows, rejections)
+
+
+def _no_records(stream: BinaryIO, spec: MessageSpec) -> FileRejected:
+    """Well-formed, but not one element the spec knows: empty, or a message of another kind."""
+    stream.seek(0)
+    try:
+        root = etree.parse(stream, etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    except etree.XMLSyntaxError as exc:
+        return syntax_rejection(exc, stream)
+    kind = kind_from_namespace(etree.QName(root).namespace)  # raises for a foreign or unsupported message
+    if kind.code != spec.code:
+        return FileRejected("unknown_message", f"{kind.code} aangeboden als {spec.code}")
+    return FileRejected("header_invalid", "het bericht heeft geen kop (Header)")
 
 
 class _Reader:
@@ -130,14 +142,16 @@ class _Reader:
         self.pseudonym: str | None = None
         self.bsn_problem: Rejection | None = None
 
-    def start(self, element: etree._Element) -> None:
-        if not self.seen_root:
-            self.seen_root = True
-            kind = kind_from_namespace(etree.QName(element).namespace)
-            if kind.code != self.spec.code:
-                raise FileRejected("unknown_message", f"{kind.code} aangeboden als {self.spec.code}")
+    def _check_root(self, element: etree._Element) -> None:
+        self.seen_root = True
+        root = element.getroottree().getroot()
+        kind = kind_from_namespace(etree.QName(root).namespace)
+        if kind.code != self.spec.code:
+            raise FileRejected("unknown_message", f"{kind.code} aangeboden als {self.spec.code}")
 
     def end(self, element: etree._Element) -> dict | Rejection | None:
+        if not self.seen_root:
+            self._check_root(element)
         name = _local(element.tag)
         if name == self.spec.record:
             try:

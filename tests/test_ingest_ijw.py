@@ -166,3 +166,17 @@ def test_xsd_validation_when_configured_refuses_schema_breaking_files(sqlite_url
                                    .where(meta_quarantine.c.reason_code == "xsd_invalid")).one()
     assert line == 34 and "iJw-schema" in reden and "Bsn" in reden
     assert not re.search(r"\d{6,}", reden), reden  # the offending value is masked
+
+
+def test_a_file_over_the_25_mb_limit_is_refused_unread(warehouse, inbox, pseudonymise):
+    big = inbox / "JW323_big.xml"
+    with big.open("wb") as handle:
+        handle.write(GOLDEN.read_bytes()[:2000])
+        handle.truncate(26 * 1024 * 1024)  # sparse: 26 MB on paper, nothing to write
+    results, _ = load_all(warehouse, inbox, pseudonymise)
+    refused = next(r for r in results if r.path == "JW323_big.xml")
+    assert (refused.status, refused.reasons) == ("rejected", {"file_too_large": 1})
+    with warehouse.connect() as conn:
+        reden = conn.execute(select(meta_quarantine.c.reden).where(meta_quarantine.c.reason_code == "file_too_large")
+                             ).scalar_one()
+    assert "25 MB" in reden and "26.0 MB" in reden

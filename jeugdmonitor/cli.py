@@ -95,9 +95,7 @@ def demo(
     run(config)
     typer.echo(
         f"\nWarehouse: {settings.warehouse.url}\n"
-        "Look at it with, for example:\n"
-        f"  sqlite3 {settings.warehouse.url.removeprefix('sqlite:///')} "
-        "'select reason_code, count(*) from meta_quarantine group by 1'\n"
+        "What was quarantined, and why:  .venv/bin/jeugdmonitor quarantine\n"
         "Run `make demo` again: nothing new is loaded, nothing is doubled."
     )
 
@@ -112,6 +110,35 @@ def _remove_demo_state(settings) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{url.database}{suffix}").unlink(missing_ok=True)
     shutil.rmtree(settings.paths.ijw_inbox.parent, ignore_errors=True)
+
+
+@app.command()
+def quarantine(
+    config: ConfigOption = None,
+    limit: Annotated[int, typer.Option(help="How many of the latest quarantined lines to list.")] = 10,
+) -> None:
+    """What did not load, by reason (with the Dutch text policy staff see), and the latest lines."""
+    from sqlalchemy import desc, func, select
+
+    from jeugdmonitor.warehouse import make_engine
+    from schemas.warehouse import meta_quarantine, meta_source_file
+
+    settings = _settings(config)
+    q, f = meta_quarantine, meta_source_file
+    with make_engine(settings.warehouse.url).connect() as conn:
+        by_reason = conn.execute(select(q.c.reason_code, func.count(), func.min(q.c.reden))
+                                 .group_by(q.c.reason_code).order_by(desc(func.count()))).all()
+        latest = conn.execute(select(f.c.path, q.c.line, q.c.reason_code, q.c.value_masked)
+                              .join(f, f.c.file_id == q.c.file_id)
+                              .order_by(desc(q.c.quarantine_id)).limit(limit)).all()
+    if not by_reason:
+        typer.echo("Nothing in quarantine.")
+        return
+    for code, count, reden in by_reason:
+        typer.echo(f"{count:>8,}  {code:<24} {reden}")
+    typer.echo(f"\nLatest {len(latest)}:")
+    for path, line, code, value in latest:
+        typer.echo(f"  {path}:{line or '-'}  {code}" + (f"  ({value})" if value else ""))
 
 
 @db_app.command("upgrade")

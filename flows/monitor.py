@@ -7,7 +7,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from jeugdmonitor import meta
+from jeugdmonitor import ingest_jgt, meta
 from jeugdmonitor.config import Settings, load_settings
 from jeugdmonitor.discovery import discover
 from jeugdmonitor.ingest_ijw import IjwOptions, load_files
@@ -39,6 +39,20 @@ def ingest_ijw(settings: Settings, run_id: str) -> list[meta.FileResult]:
     return results
 
 
+@task(name="ingest-jgt", cache_policy=NO_CACHE)
+def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
+    """Every new JGT export (CSV/XLSX) in the inbox, judged per batch, one transaction per batch."""
+    logger = get_run_logger()
+    engine = make_engine(settings.warehouse.url)
+    pseudonymise = pseudonymiser_from_config(settings.privacy)
+    new, seen = discover(settings.paths.jgt_inbox, ingest_jgt.SUFFIXES, meta.known_hashes(engine))
+    logger.info("JGT inbox %s: %d new files, %d seen before", settings.paths.jgt_inbox, len(new), len(seen))
+    options = ingest_jgt.JgtOptions(region=ingest_jgt.RegionLookup.build(settings.region.gemeenten),
+                                    batch_rows=max(settings.warehouse.batch_size, 1) * 10)
+    return [meta.FileResult(d.relative, "skipped") for d in seen] + ingest_jgt.load_files(
+        engine, run_id, new, pseudonymise, options)
+
+
 @flow(name="monitor", log_prints=False)
 def monitor(config_path: str | None = None) -> RunSummary:
     """Run the monitor once: load what is new in every inbox and record what happened."""
@@ -50,6 +64,7 @@ def monitor(config_path: str | None = None) -> RunSummary:
     summary = RunSummary(run_id, redacted(settings.warehouse.url))
     try:
         summary.results += ingest_ijw(settings, run_id)
+        summary.results += ingest_jgt_task(settings, run_id)
     except BaseException as exc:
         meta.finish_run(engine, run_id, summary.results, status="failed", message=type(exc).__name__)
         raise

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from jeugdmonitor.validation import Finding, validator
+from jeugdmonitor.validation import FileWarning, Finding, validator
 from schemas.warehouse import stg_jw301_toewijzing, stg_jw323_prestatie
 from transforms.ijw.checks import Known, jw323_checks
 from transforms.ijw.records import to_frame
@@ -25,18 +24,8 @@ SUITE = "stg_jw323_prestatie"
 _IN_CHUNK = 500
 
 
-@dataclass
-class Warning_:
-    """Findings of severity warn for one file: reason → rows."""
-
-    file_index: int
-    finding: Finding
-    rows_evaluated: int
-    rows_unexpected: int
-
-
 def apply_jw323_rules(conn: Connection, files: list, batch_toewijzingen: Iterable[tuple[str, str, int]],
-                      productcodes: frozenset[str] | None = None) -> list[Warning_]:
+                      productcodes: frozenset[str] | None = None) -> list[FileWarning]:
     """Judge the JW323 rows of `files` (ParsedFile objects, changed in place) and return the warnings."""
     frame = _frame(files)
     if frame.empty:
@@ -58,12 +47,12 @@ def apply_jw323_rules(conn: Connection, files: list, batch_toewijzingen: Iterabl
                 failed_rows.setdefault(int(row), finding)  # the first rule broken names the reason
 
     # A warning counts only lines that load: a line quarantined for another reason is reported there.
-    warnings: list[Warning_] = []
+    warnings: list[FileWarning] = []
     evaluated = frame["file_key"].value_counts()
     for finding in (f for f in outcome.findings if f.severity != "fail"):
         loading = [r for r in finding.rows if r not in failed_rows]
         per_file = Counter(int(k) for k in frame.loc[loading, "file_key"] if int(k) not in refused_files)
-        warnings += [Warning_(key, finding, int(evaluated[key]), n) for key, n in per_file.items()]
+        warnings += [FileWarning(key, finding, int(evaluated[key]), n) for key, n in per_file.items()]
 
     _apply(files, frame, refused_files, failed_rows)
     return warnings

@@ -9,10 +9,9 @@ transaction per file would cost more than the parsing.
 from __future__ import annotations
 
 import multiprocessing
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from sqlalchemy import Engine
 from jeugdmonitor import bulk, meta
 from jeugdmonitor.discovery import Delivery
 from jeugdmonitor.ijw_rules import apply_jw323_rules
+from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
 from schemas.warehouse import STAGING_TABLES
 from transforms.ijw import xsd
 from transforms.ijw.message import sniff_message
@@ -46,20 +46,6 @@ class IjwOptions:
     productcodes: frozenset[str] | None = None  # the gemeente's productcode table; None: not checked
     workers: int = 1  # parse in this many processes
     window: int = 2000  # files handed to the workers at a time, so parsed files never pile up in memory
-
-
-@dataclass
-class ParsedFile:
-    delivery: Delivery
-    message_type: str | None
-    rows: list[dict] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
-    refused: Rejection | None = None  # the whole file is rejected
-    pending: bool = False  # no loader for this message type yet
-
-    @property
-    def lines_read(self) -> int:
-        return len(self.rows) + len(self.rejections)
 
 
 def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: IjwOptions = IjwOptions()
@@ -97,11 +83,11 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcode
         declaraties = [p for p in batch if p.message_type == "JW323" and p.refused is None and p.rows]
         warnings = (apply_jw323_rules(conn, declaraties, _toewijzingen(batch), productcodes)
                     if declaraties else [])
-        results = [_result(p) for p in batch]
+        results = [file_result(p) for p in batch]
         recorded = [(p, r) for p, r in zip(batch, results, strict=True) if not p.pending]
         if not recorded:
             return results
-        ids = meta.record_files(conn, run_id, [_file_record(p, r) for p, r in recorded])
+        ids = meta.record_files(conn, run_id, [file_record(p, r, "ijw") for p, r in recorded])
         file_ids = {id(p): file_id for (p, _), file_id in zip(recorded, ids, strict=True)}
         by_table: dict[str, list[dict]] = {}
         quarantine: list[tuple[int, Rejection]] = []
@@ -128,41 +114,6 @@ def _toewijzingen(batch: list[ParsedFile]) -> set[tuple[str, str, int]]:
     """Toewijzingen of the JW301 files in this batch: they are not in the warehouse yet when JW323 is judged."""
     return {(r["gemeentecode"], r["aanbieder_agb"], r["toewijzing_nummer"])
             for p in batch if p.message_type == "JW301" and p.refused is None for r in p.rows}
-
-
-def _result(parsed: ParsedFile) -> meta.FileResult:
-    relative = parsed.delivery.relative
-    if parsed.pending:
-        return meta.FileResult(relative, "pending", parsed.message_type)
-    if parsed.refused is not None:
-        return meta.FileResult(relative, "rejected", parsed.message_type, reasons={parsed.refused.reason_code: 1})
-    return meta.FileResult(relative, "loaded", parsed.message_type, rows_read=parsed.lines_read,
-                           rows_loaded=len(parsed.rows), rows_quarantined=len(parsed.rejections),
-                           reasons=dict(Counter(r.reason_code for r in parsed.rejections)))
-
-
-def _file_record(parsed: ParsedFile, result: meta.FileResult) -> dict:
-    d = parsed.delivery
-    refused = parsed.refused
-    return {"sha256": d.sha256, "source": "ijw", "message_type": parsed.message_type, "path": d.relative,
-            "size_bytes": d.size, "modified_at": d.modified_at, "status": result.status,
-            "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
-            "rows_quarantined": result.rows_quarantined,
-            "reason_code": refused.reason_code if refused else None, "reden": refused.reden if refused else None}
-
-
-def batches(parsed: Iterable[ParsedFile], max_rows: int = 50_000, max_files: int = 2_000) -> Iterator[list[ParsedFile]]:
-    """Group parsed files into load batches that bound memory (rows) and transaction size (files)."""
-    batch: list[ParsedFile] = []
-    rows = 0
-    for item in parsed:
-        batch.append(item)
-        rows += item.lines_read
-        if rows >= max_rows or len(batch) >= max_files:
-            yield batch
-            batch, rows = [], 0
-    if batch:
-        yield batch
 
 
 def ordered(deliveries: Iterable[Delivery]) -> list[Delivery]:

@@ -86,7 +86,7 @@ def record_quarantine(conn: Connection, run_id: str, rejections: list[tuple[int,
 
 
 def record_validation(conn: Connection, run_id: str, warnings: list[tuple[int, object]]) -> None:
-    """Insert (file_id, ijw_rules.Warning_) pairs into meta_validation_result."""
+    """Insert (file_id, validation.FileWarning) pairs into meta_validation_result."""
     if warnings:
         conn.execute(insert(meta_validation_result), [
             {"load_run_id": run_id, "file_id": file_id, "suite": w.finding.suite,

@@ -31,6 +31,16 @@ class Finding:
 
 
 @dataclass
+class FileWarning:
+    """Lines of one file (by its index in a batch) that loaded although they broke a warn rule."""
+
+    file_index: int
+    finding: Finding
+    rows_evaluated: int
+    rows_unexpected: int
+
+
+@dataclass
 class Outcome:
     suite: str
     evaluated: int

@@ -214,6 +214,33 @@ stg_jw315_verzoek = _ijw_staging(
     Index("ix_stg_jw315_verzoek_referentie", "aanbieder_agb", "referentie_aanbieder"),
 )
 
+stg_jgt_registratie = Table(
+    "stg_jgt_registratie",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("file_id", Id, ForeignKey("meta_source_file.file_id"), nullable=False),
+    Column("line", Integer, nullable=False, comment="line (CSV) or row (XLSX) of the registration in the export"),
+    Column("team", String(32), nullable=False, comment="team code (schemas/jgt_region.toml)"),
+    Column("gemeentecode", String(6), nullable=False, comment="GM + 4 digits, after herindeling"),
+    Column("registratie_id", String(64), nullable=False, comment="the team's own registratienummer / dossier-id"),
+    Column("client_pseudonym", String(64), nullable=False, comment="HMAC-SHA256 of the BSN"),
+    Column("geboortejaar", Integer, comment="year only; the full birth date is dropped at parse time"),
+    Column("aanmelddatum", Date, nullable=False),
+    Column("bron_aanmelding", String(32), comment="zelf, huisarts, school, jgz, politie/veilig thuis, overig"),
+    Column("hulpvraag", String(32), comment="opvoeding, psychisch, ontwikkeling, school, veiligheid, overig"),
+    Column("datum_start_hulp", Date),
+    Column("afsluitdatum", Date),
+    Column("uitkomst", String(32), comment="afgesloten_zonder_vervolg, doorverwezen_specialistisch, "
+                                          "doorverwezen_voorliggend_veld"),
+    Column("export_maand", Date, nullable=False, comment="first day of the month the export is a snapshot of"),
+    Index("ix_stg_jgt_registratie_file_id", "file_id"),
+    Index("ix_stg_jgt_registratie_client", "client_pseudonym"),
+    Index("ix_stg_jgt_registratie_team_registratie", "team", "registratie_id"),
+    # A registratie-id occurs once per export; the warehouse refuses a doubled row even if a check were to miss it.
+    Index("uq_stg_jgt_registratie_file_registratie", "file_id", "registratie_id", unique=True),
+    comment="JGT registrations as exported (each export a monthly snapshot of one team), pseudonymised.",
+)
+
 meta_validation_result = Table(
     "meta_validation_result",
     metadata,

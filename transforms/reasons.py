@@ -36,6 +36,18 @@ REASONS: dict[str, str] = {
     "product_code_unknown": "De productcode staat niet in de productcodelijst van de gemeente.",
     "unknown_category": "De productcategorie is onbekend.",
     "total_mismatch": "Het totaalbedrag van de declaratie klopt niet met de som van de prestaties.",
+    # JGT exports (transforms/jgt/, expectations/stg_jgt_registratie.json)
+    "layout_unknown": "De kolommen van het bestand passen bij geen bekende JGT-indeling: {detail}",
+    "file_unreadable": "Het bestand kan niet worden gelezen: {detail}",
+    "row_malformed": "De regel heeft meer kolommen dan de kopregel.",
+    "jgt_date_invalid": "Datum in '{field}' is geen geldige datum (verwacht DD-MM-JJJJ, eventueel met tijd).",
+    "duplicate_registratie": "Dit registratienummer staat twee keer in dezelfde export; alleen de eerste regel is geladen.",
+    "gemeente_unknown": "De gemeente hoort niet bij de regio van de monitor (of is onbekend).",
+    "team_unknown": "Het team is geen bekend Jeugd- en Gezinsteam van de regio.",
+    "start_before_aanmelding": "De hulp start voor de datum van aanmelding.",
+    "afsluiting_before_aanmelding": "De registratie is afgesloten voor de datum van aanmelding.",
+    "date_in_future": "Een datum ligt na het einde van de exportmaand.",
+    "age_implausible": "De leeftijd bij aanmelding ligt niet tussen 0 en 23 jaar.",
 }
 
 

@@ -15,12 +15,13 @@ GOLDEN = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw323_credit_correcti
 JW301 = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw301_snapshot.xml"
 
 
-def write_config(folder: Path, warehouse_url: str) -> Path:
+def write_config(folder: Path, warehouse_url: str, gemeenten: tuple[str, ...] = ("GM0546",)) -> Path:
     config = folder / "jeugdmonitor.toml"
+    codes = ", ".join(f'"{g}"' for g in gemeenten)
     config.write_text(f"""
 [region]
 naam = "Testregio"
-gemeenten = ["GM0546"]
+gemeenten = [{codes}]
 [paths]
 data_dir = "data"
 ijw_inbox = "inbox/ijw"

@@ -42,15 +42,16 @@ def assigned(engine, path, line) -> bool:
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_generated_world_loads_with_every_defect_in_quarantine(world, backend, request, tmp_path):
     url = (f"sqlite:///{tmp_path / 'wh.sqlite'}" if backend == "sqlite" else request.getfixturevalue("pg_url"))
-    config = write_config(world, url)
+    config = write_config(world, url, gemeenten=("GM0638",))
     xsd = SHARED / "reference" / "ijw-3.2" / "xsd"
     if xsd.is_dir():
         config.write_text(config.read_text() + f'\n[ijw]\nxsd_dir = "{xsd}"\n')
     manifest = json.loads((world / "inbox" / "manifest.json").read_text())
     ijw_files = list((world / "inbox" / "ijw").rglob("*.xml"))
+    jgt_files = list((world / "inbox" / "jgt").glob("*.*"))
 
     summary = monitor(str(config))
-    assert summary.count("loaded") + summary.count("rejected") == len(ijw_files)
+    assert summary.count("loaded") + summary.count("rejected") == len(ijw_files) + len(jgt_files)
     assert summary.count("pending") == 0
 
     engine = make_engine(url)
@@ -102,9 +103,16 @@ def test_generated_world_loads_with_every_defect_in_quarantine(world, backend, r
                                     "group by 1, 2 having count(*) > 1")).all()
     assert doubled == []
 
+    # the JGT exports of the same world load too, and only their planted defects are quarantined
+    jgt_rows = [f for f in files.values() if f.source == "jgt"]
+    assert sum(f.rows_loaded for f in jgt_rows) > 0
+    jgt_quarantined = sum(f.rows_quarantined for f in jgt_rows)
+    jgt_planted = {(d["file"], d["line"]) for d in manifest["defects"] if d["file"].startswith("jgt/")}
+    assert 0 < jgt_quarantined <= len(jgt_planted) + sum(f.status == "rejected" for f in jgt_rows)
+
     # nothing doubled: a second run finds every file known
     again = monitor(str(config))
-    assert again.count("skipped") == len(ijw_files) and again.rows_loaded == 0
+    assert again.count("skipped") == len(ijw_files) + len(jgt_files) and again.rows_loaded == 0
 
     # no BSN from the delivered files anywhere in the warehouse
     bsns = set()

@@ -1,0 +1,134 @@
+"""Loading JGT registration exports (CSV/XLSX): read, map to canonical rows, judge a batch of files by the GX suite
+expectations/stg_jgt_registratie.json, and write the batch in one transaction (the iJw pattern of ingest_ijw).
+
+Per file: rows read = rows loaded + rows quarantined. A file whose header matches no layout is refused whole.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from jeugdmonitor import bulk, meta
+from jeugdmonitor.discovery import Delivery
+from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
+from jeugdmonitor.validation import FileWarning, Finding, validator
+from schemas.jgt_layouts import Layout, load_layouts
+from schemas.warehouse import stg_jgt_registratie
+from transforms.jgt.canonical import RegionLookup, canonical_rows
+from transforms.jgt.checks import jgt_checks
+from transforms.jgt.read import read_export
+from transforms.reasons import FileRejected, Rejection, rejection
+
+SUITE = "stg_jgt_registratie"
+SUFFIXES = (".csv", ".xlsx")
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a team's monthly export is kilobytes; anything this big is not one
+
+
+@dataclass(frozen=True)
+class JgtOptions:
+    region: RegionLookup = field(default_factory=RegionLookup.build)
+    layouts: tuple[Layout, ...] = field(default_factory=load_layouts)
+    batch_rows: int = 50_000
+
+
+def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: JgtOptions) -> ParsedFile:
+    """Read one export completely; never raises for bad input (the outcome says what happened)."""
+    if delivery.size > MAX_FILE_BYTES:
+        return ParsedFile(delivery, None, refused=FileRejected(
+            "file_unreadable", f"{delivery.size / 1024 / 1024:.1f} MB is te groot voor een JGT-export").rejection)
+    try:
+        table = read_export(delivery.path.read_bytes(), options.layouts)
+    except FileRejected as rejected:
+        return ParsedFile(delivery, None, refused=rejected.rejection)
+    result = canonical_rows(table, pseudonymise, options.region, delivery.path.name)
+    parsed = ParsedFile(delivery, f"JGT-{table.layout.name}", rows=result.rows, rejections=result.rejections)
+    if parsed.rows and parsed.rows[0]["export_maand"] is None:
+        return ParsedFile(delivery, parsed.message_type, refused=FileRejected(
+            "file_unreadable", "de exportmaand is niet te bepalen").rejection)
+    return parsed
+
+
+def apply_jgt_rules(files: list[ParsedFile], options: JgtOptions) -> list[FileWarning]:
+    """Judge the rows of `files` (changed in place: failing rows move to their rejections); returns warnings."""
+    records = [row | {"file_key": key, "row_position": pos}
+               for key, parsed in enumerate(files) for pos, row in enumerate(parsed.rows)]
+    if not records:
+        return []
+    frame = pd.DataFrame.from_records(records)
+    checked = jgt_checks(frame, options.region.gemeenten, options.region.team_codes)
+    outcome = validator().validate(checked, SUITE)
+    failed: dict[int, Finding] = {}
+    for finding in (f for f in outcome.findings if f.severity == "fail"):
+        for index in finding.rows:
+            failed.setdefault(int(index), finding)  # the first rule broken names the reason
+    warnings: list[FileWarning] = []
+    evaluated = frame["file_key"].value_counts()
+    for finding in (f for f in outcome.findings if f.severity != "fail"):
+        per_file = Counter(int(frame.at[i, "file_key"]) for i in finding.rows if int(i) not in failed)
+        warnings += [FileWarning(key, finding, int(evaluated[key]), n) for key, n in per_file.items()]
+    drop: dict[int, set[int]] = {}
+    for index, finding in sorted(failed.items()):
+        key, position = int(frame.at[index, "file_key"]), int(frame.at[index, "row_position"])
+        row = files[key].rows[position]
+        files[key].rejections.append(rejection(finding.reason_code, line=row["line"],
+                                               record_key=row["registratie_id"], field=finding.field,
+                                               value_masked=_shown(row, finding)))
+        drop.setdefault(key, set()).add(position)
+    for key, dropped in drop.items():
+        files[key].rows = [r for i, r in enumerate(files[key].rows) if i not in dropped]
+        files[key].rejections.sort(key=lambda r: r.line or 0)
+    return warnings
+
+
+def _shown(row: dict, finding: Finding) -> str | None:
+    """The offending value for the quarantine report (never a BSN: those fields are not shown)."""
+    value = {"gemeente": row.get("gemeente_export"), "team": row.get("team_export"),
+             "registratie_id": row.get("registratie_id"), "datum_start_hulp": row.get("datum_start_hulp"),
+             "afsluitdatum": row.get("afsluitdatum"), "aanmelddatum": row.get("aanmelddatum")}.get(finding.field or "")
+    return None if value is None else str(value)[:64]
+
+
+def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], options: JgtOptions) -> list[meta.FileResult]:
+    """Judge and write a batch of parsed exports in one transaction; one FileResult per file."""
+    loadable = [p for p in batch if p.refused is None and p.rows]
+    warnings = apply_jgt_rules(loadable, options)
+    results = [file_result(p) for p in batch]
+    if not batch:
+        return results
+    with engine.begin() as conn:
+        ids = meta.record_files(conn, run_id, [file_record(p, r, "jgt") for p, r in zip(batch, results, strict=True)])
+        rows: list[dict] = []
+        quarantine: list[tuple[int, Rejection]] = []
+        for parsed, file_id in zip(batch, ids, strict=True):
+            if parsed.refused is not None:
+                quarantine.append((file_id, parsed.refused))
+                continue
+            for row in parsed.rows:
+                row["file_id"] = file_id
+            rows.extend(parsed.rows)
+            quarantine.extend((file_id, r) for r in parsed.rejections)
+        bulk.write_rows(conn, stg_jgt_registratie, [{c.name: r.get(c.name) for c in stg_jgt_registratie.c
+                                                      if c.name != "id"} for r in rows])
+        meta.record_quarantine(conn, run_id, quarantine)
+        file_id_of = {id(p): i for p, i in zip(batch, ids, strict=True)}
+        meta.record_validation(conn, run_id, [(file_id_of[id(loadable[w.file_index])], w) for w in warnings])
+    result_of = {id(p): r for p, r in zip(batch, results, strict=True)}
+    for w in warnings:
+        result_of[id(loadable[w.file_index])].warnings[w.finding.reason_code] = w.rows_unexpected
+    return results
+
+
+def load_files(engine: Engine, run_id: str, deliveries: Iterable[Delivery], pseudonymise: Callable[[str], str],
+               options: JgtOptions | None = None) -> list[meta.FileResult]:
+    """Parse and load `deliveries` in batches (in path order: a team's months in sequence)."""
+    options = options or JgtOptions()
+    parsed = (parse_file(d, pseudonymise, options) for d in sorted(deliveries, key=lambda d: d.relative))
+    results: list[meta.FileResult] = []
+    for batch in batches(parsed, max_rows=options.batch_rows):
+        results.extend(load_batch(engine, run_id, batch, options))
+    return results

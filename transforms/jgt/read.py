@@ -1,0 +1,230 @@
+"""Reading a JGT export (CSV or XLSX) into raw cells: a DataFrame of strings (dates stay datetime for XLSX) with
+the source line of every row, and the layout its header matched.
+
+What teams really deliver: UTF-8 with or without BOM or cp1252 (sometimes mixed within one file), `;` or `,`,
+quoted fields with the separator inside, a title above the header, trailing spaces, empty strings for missing
+values, XLSX with a title row (merged cells) and sometimes an empty first sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import BinaryIO
+
+import pandas as pd
+
+from schemas.jgt_layouts import Layout, norm
+from transforms.reasons import FileRejected
+
+HEADER_SCAN_ROWS = 20  # the header must be within the first rows of the file
+DELIMITERS = (";", ",", "\t")
+
+
+@dataclass
+class RawTable:
+    frame: pd.DataFrame  # one column per source column (header as written), plus "line"
+    layout: Layout
+    encoding: str  # utf-8-sig, utf-8, cp1252, mixed (utf-8/cp1252) or xlsx
+    delimiter: str | None
+    header_line: int
+    title: str | None = None  # text above the header (XLSX title row), if any
+
+
+def _bytes(source: bytes | BinaryIO) -> bytes:
+    return source if isinstance(source, bytes | bytearray) else source.read()
+
+
+def is_xlsx(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04"
+
+
+def read_export(source: bytes | BinaryIO, layouts: Sequence[Layout]) -> RawTable:
+    """Read a CSV or XLSX export; raises FileRejected (empty_file, layout_unknown, file_unreadable)."""
+    data = _bytes(source)
+    if not data.strip():
+        raise FileRejected("empty_file")
+    return read_xlsx(data, layouts) if is_xlsx(data) else read_csv(data, layouts)
+
+
+# -- CSV ----------------------------------------------------------------------------------------------------------
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding). BOM → utf-8-sig; valid UTF-8 → utf-8; else per line UTF-8 with cp1252 fallback, so a
+    file with a few cp1252 lines in UTF-8 keeps both right ('mixed'); cp1252 when no line is UTF-8 beyond ASCII."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            data = data[3:]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    parts: list[str] = []
+    used: set[str] = set()
+    for line in data.splitlines(keepends=True):
+        try:
+            text = line.decode("utf-8")
+            if not line.isascii():
+                used.add("utf-8")
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="replace")
+            used.add("cp1252")
+        parts.append(text)
+    return "".join(parts), "mixed (utf-8/cp1252)" if len(used) > 1 else "cp1252"
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of each CSV record; quoted fields may hold separators and line breaks."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"', skipinitialspace=False)
+    previous = 0
+    for cells in reader:
+        yield previous + 1, cells
+        previous = reader.line_num
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    inside, n = False, 0
+    for c in line:
+        if c == '"':
+            inside = not inside
+        elif c == char and not inside:
+            n += 1
+    return n
+
+
+def sniff_delimiter(text: str, layouts: Sequence[Layout]) -> str:
+    """The delimiter with which a known header appears; else the one most often outside quotes at the top."""
+    head = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
+    for delimiter in DELIMITERS:
+        for _, cells in _records(head, delimiter):
+            if _match(cells, layouts) is not None:
+                return delimiter
+    counts = {d: sum(_count_outside_quotes(line, d) for line in head.splitlines()) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: counts[d])
+
+
+def read_csv(source: bytes | BinaryIO, layouts: Sequence[Layout]) -> RawTable:
+    data = _bytes(source)
+    text, encoding = decode(data)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    delimiter = sniff_delimiter(text, layouts)
+    return _table(_records(text, delimiter), layouts, encoding, delimiter)
+
+
+# -- XLSX ---------------------------------------------------------------------------------------------------------
+
+def read_xlsx(source: bytes | BinaryIO, layouts: Sequence[Layout]) -> RawTable:
+    """The first sheet with a known header (else the first non-empty sheet); rows above the header (titles,
+    merged cells) are skipped; Excel dates stay datetime; the line is the Excel row number."""
+    from openpyxl import load_workbook
+
+    data = _bytes(source)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a zip that is no workbook, a truncated file, ...
+        raise FileRejected("file_unreadable", f"geen leesbaar Excel-bestand ({type(exc).__name__})") from None
+    try:
+        first_non_empty = None
+        for ws in wb.worksheets:
+            ws.reset_dimensions()  # do not trust the stored dimension: read what is there
+            rows = [(i, [_cell(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+            rows = [(i, cells) for i, cells in rows if any(c is not None for c in cells)]
+            if not rows:
+                continue
+            if first_non_empty is None:
+                first_non_empty = rows
+            if any(_match(cells, layouts) for _, cells in rows[:HEADER_SCAN_ROWS]):
+                return _table(iter(rows), layouts, "xlsx", None)
+        if first_non_empty is None:
+            raise FileRejected("empty_file")
+        return _table(iter(first_non_empty), layouts, "xlsx", None)
+    finally:
+        wb.close()
+
+
+def _cell(value: object) -> object:
+    if value is None or isinstance(value, datetime | date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# -- shared -------------------------------------------------------------------------------------------------------
+
+def _clean(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _match(cells: Iterable[object], layouts: Sequence[Layout]) -> Layout | None:
+    names = {norm(c) for c in cells if isinstance(c, str) and c.strip()}
+    for layout in layouts:
+        if layout.header <= names:
+            return layout
+    return None
+
+
+def _unknown_layout(candidates: list[list[object]], layouts: Sequence[Layout]) -> FileRejected:
+    """Name the missing and the unknown columns against the layout closest to the most header-like row."""
+    best = None
+    for cells in candidates:
+        names = [str(c).strip() for c in cells if isinstance(c, str) and c.strip()]
+        for layout in layouts:
+            overlap = len({norm(n) for n in names} & layout.header)
+            if best is None or overlap > best[0]:
+                best = (overlap, names, layout)
+    if best is None or not layouts:
+        return FileRejected("layout_unknown", "geen kopregel gevonden")
+    _, names, layout = best
+    missing = [c for c in layout.columns if norm(c) not in {norm(n) for n in names}]
+    unknown = [n for n in names if norm(n) not in layout.header]
+    detail = (f"dichtstbijzijnde indeling {layout.name}; ontbrekende kolommen: {', '.join(missing) or 'geen'}; "
+              f"onbekende kolommen: {', '.join(unknown) or 'geen'}")
+    return FileRejected("layout_unknown", detail)
+
+
+def _table(records: Iterator[tuple[int, list]], layouts: Sequence[Layout], encoding: str,
+           delimiter: str | None) -> RawTable:
+    scanned: list[list[object]] = []
+    title_parts: list[str] = []
+    for line, cells in records:
+        cells = [_clean(c) for c in cells]
+        if not any(c is not None for c in cells):
+            continue
+        layout = _match(cells, layouts)
+        if layout is None:
+            scanned.append(cells)
+            title_parts.extend(str(c) for c in cells if c is not None)
+            if len(scanned) >= HEADER_SCAN_ROWS:
+                break
+            continue
+        header = [str(c) if c is not None else f"kolom_{i + 1}" for i, c in enumerate(cells)]
+        rows, lines = [], []
+        width = len(header)
+        for row_line, row in records:
+            row = [_clean(c) for c in row]
+            if not any(c is not None for c in row):
+                continue
+            if len(row) > width:
+                extra = row[width:]
+                row = row[:width]
+                if any(c is not None for c in extra):
+                    row.append("\x00extra")  # marks a row with more cells than the header
+            rows.append(row + [None] * (width - len(row)))
+            lines.append(row_line)
+        frame = pd.DataFrame([r[:width] for r in rows], columns=header, dtype=object)
+        frame["line"] = lines
+        frame["te_veel_kolommen"] = [len(r) > width for r in rows]
+        return RawTable(frame, layout, encoding, delimiter, line, " ".join(title_parts) or None)
+    raise _unknown_layout(scanned, layouts)

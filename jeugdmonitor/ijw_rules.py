@@ -8,10 +8,10 @@ warn: the line loads and the finding is recorded in meta_validation_result for t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import ARRAY, Connection, any_, bindparam, select
 
 from jeugdmonitor.validation import FileWarning, Finding, validator
 from schemas.warehouse import stg_jw301_toewijzing, stg_jw323_prestatie
@@ -91,26 +91,29 @@ def _apply(files: list, frame: pd.DataFrame, refused: dict[int, Finding], failed
         files[key].rows = [r for i, r in enumerate(files[key].rows) if i not in dropped]
 
 
-def _chunks(values: list) -> Iterator[list]:
+def _matching(conn: Connection, columns: list, column, values: list) -> set[tuple]:
+    """Rows of `columns` whose `column` is one of `values`. PostgreSQL gets one array parameter (= ANY):
+    psycopg spends more time splitting a query of 500 placeholders than the server spends answering it."""
+    found: set[tuple] = set()
+    if conn.dialect.name == "postgresql":
+        param = bindparam("values", value=values, type_=ARRAY(column.type))
+        found.update(tuple(r) for r in conn.execute(select(*columns).where(column == any_(param)).distinct()))
+        return found
     for start in range(0, len(values), _IN_CHUNK):
-        yield values[start:start + _IN_CHUNK]
+        chunk = values[start:start + _IN_CHUNK]
+        found.update(tuple(r) for r in conn.execute(select(*columns).where(column.in_(chunk)).distinct()))
+    return found
 
 
 def _known_referenties(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple[str, str]]:
-    wanted = set(frame["referentie_nummer"]) | set(frame["vorig_referentie_nummer"].dropna())
+    wanted = sorted(set(frame["referentie_nummer"]) | set(frame["vorig_referentie_nummer"].dropna()))
     table = stg_jw323_prestatie
-    found: set[tuple[str, str]] = set()
-    for chunk in _chunks(sorted(wanted)):
-        found.update(tuple(row) for row in conn.execute(
-            select(table.c.aanbieder_agb, table.c.referentie_nummer).where(table.c.referentie_nummer.in_(chunk))))
-    return frozenset(found)
+    return frozenset(_matching(conn, [table.c.aanbieder_agb, table.c.referentie_nummer], table.c.referentie_nummer,
+                               wanted))
 
 
 def _known_toewijzingen(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple[str, str, int]]:
     table = stg_jw301_toewijzing
-    found: set[tuple[str, str, int]] = set()
-    for chunk in _chunks(sorted({int(n) for n in frame["toewijzing_nummer"]})):
-        found.update(tuple(row) for row in conn.execute(
-            select(table.c.gemeentecode, table.c.aanbieder_agb, table.c.toewijzing_nummer)
-            .where(table.c.toewijzing_nummer.in_(chunk)).distinct()))
-    return frozenset(found)
+    wanted = sorted({int(n) for n in frame["toewijzing_nummer"]})
+    return frozenset(_matching(conn, [table.c.gemeentecode, table.c.aanbieder_agb, table.c.toewijzing_nummer],
+                               table.c.toewijzing_nummer, wanted))

@@ -146,7 +146,10 @@ def child_ours(url: str, inbox: str, chunk_size: int, workers: int) -> dict:
     pseudonymise = Pseudonymiser(os.urandom(32))
     run_id = meta.start_run(engine, "bench")
     t0, c0 = time.perf_counter(), time.process_time()
-    new, seen = discover(Path(inbox), (".xml",), meta.known_hashes(engine))
+    if hasattr(meta, "recorded_stamps"):  # the discovery cache, where the code has it (as the flow calls it)
+        new, seen = discover(Path(inbox), (".xml",), meta.known_hashes(engine), meta.recorded_stamps(engine, "ijw"))
+    else:
+        new, seen = discover(Path(inbox), (".xml",), meta.known_hashes(engine))
     t1, c1 = time.perf_counter(), time.process_time()
     discover_peak = peak_mb()
     results = load(engine, run_id, new, pseudonymise, chunk_size, workers)

@@ -29,7 +29,8 @@ def ingest_ijw(settings: Settings, run_id: str) -> list[meta.FileResult]:
     logger = get_run_logger()
     engine = make_engine(settings.warehouse.url)
     pseudonymise = pseudonymiser_from_config(settings.privacy)
-    new, seen = discover(settings.paths.ijw_inbox, (".xml",), meta.known_hashes(engine))
+    new, seen = discover(settings.paths.ijw_inbox, (".xml",), meta.known_hashes(engine),
+                         meta.recorded_stamps(engine, "ijw"))
     logger.info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox, len(new), len(seen))
     results = [meta.FileResult(d.relative, "skipped") for d in seen]
     options = IjwOptions(xsd_dir=settings.ijw.xsd_dir, chunk_size=settings.warehouse.batch_size,
@@ -45,7 +46,8 @@ def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
     logger = get_run_logger()
     engine = make_engine(settings.warehouse.url)
     pseudonymise = pseudonymiser_from_config(settings.privacy)
-    new, seen = discover(settings.paths.jgt_inbox, ingest_jgt.SUFFIXES, meta.known_hashes(engine))
+    new, seen = discover(settings.paths.jgt_inbox, ingest_jgt.SUFFIXES, meta.known_hashes(engine),
+                         meta.recorded_stamps(engine, "jgt"))
     logger.info("JGT inbox %s: %d new files, %d seen before", settings.paths.jgt_inbox, len(new), len(seen))
     options = ingest_jgt.JgtOptions(region=ingest_jgt.RegionLookup.build(settings.region.gemeenten),
                                     batch_rows=max(settings.warehouse.batch_size, 1) * 10)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from jeugdmonitor.discovery import Stamp, stamp
 from schemas.warehouse import meta_load_run, meta_quarantine, meta_source_file, meta_validation_result
 from transforms.reasons import REASONS, Rejection
 
@@ -64,6 +65,16 @@ def finish_run(engine: Engine, run_id: str, results: Iterable[FileResult], statu
 def known_hashes(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(select(meta_source_file.c.sha256)).scalars())
+
+
+def recorded_stamps(engine: Engine, source: str) -> dict[Stamp, str]:
+    """(relative path, size, mtime) -> sha256 of the files of `source` recorded so far, for discovery to skip
+    hashing them. Per source, because paths are relative to that source's inbox."""
+    columns = (meta_source_file.c.path, meta_source_file.c.size_bytes, meta_source_file.c.modified_at,
+               meta_source_file.c.sha256)
+    query = select(*columns).where(meta_source_file.c.source == source, meta_source_file.c.modified_at.is_not(None))
+    with engine.connect() as conn:
+        return {stamp(path, size, modified_at): sha256 for path, size, modified_at, sha256 in conn.execute(query)}
 
 
 def record_files(conn: Connection, run_id: str, files: list[dict]) -> list[int]:

@@ -34,7 +34,7 @@ def declaratie(results):
 
 def load_all(engine, inbox, pseudonymise, chunk_size=5000):
     run_id = meta.start_run(engine, "test")
-    new, seen = discover(inbox, (".xml",), meta.known_hashes(engine))
+    new, seen = discover(inbox, (".xml",), meta.known_hashes(engine), meta.recorded_stamps(engine, "ijw"))
     results = load_files(engine, run_id, new, pseudonymise, IjwOptions(chunk_size=chunk_size))
     meta.finish_run(engine, run_id, results)
     return results, seen

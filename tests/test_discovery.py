@@ -1,0 +1,97 @@
+"""Discovery skips hashing files recorded with the same (path, size, mtime), on SQLite and PostgreSQL."""
+
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from jeugdmonitor import discovery, meta
+from jeugdmonitor.discovery import discover
+from jeugdmonitor.ingest_ijw import load_files
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ijw"
+DECLARATIE = "2025-05/JW323_12345678_0546_DCL202505007.xml"
+TOEWIJZING = "2025-03/JW301_0546_12345678_T202503001.xml"
+# Nanoseconds that a microsecond-precision timestamp cannot hold: the round trip through the warehouse must still
+# give the same stamp.
+MTIME_NS = 1_748_000_000_123_456_789
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    folder = tmp_path / "inbox"
+    for relative, fixture in ((DECLARATIE, "jw323_credit_correction.xml"), (TOEWIJZING, "jw301_snapshot.xml")):
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(FIXTURES / fixture, folder / relative)
+        os.utime(folder / relative, ns=(MTIME_NS, MTIME_NS))
+    return folder
+
+
+@pytest.fixture
+def hashed(monkeypatch):
+    """The files discovery reads to hash them, in order."""
+    calls: list[str] = []
+    real = discovery.sha256_of
+
+    def counting(path):
+        calls.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(discovery, "sha256_of", counting)
+    return calls
+
+
+def rediscover(engine, inbox):
+    return discover(inbox, (".xml",), meta.known_hashes(engine), meta.recorded_stamps(engine, "ijw"))
+
+
+@pytest.fixture
+def loaded(warehouse, inbox, pseudonymise):
+    new, _ = rediscover(warehouse, inbox)
+    load_files(warehouse, meta.start_run(warehouse, "test"), new, pseudonymise)
+    return {d.relative: d.sha256 for d in new}
+
+
+def test_recorded_stamps_round_trip(warehouse, loaded, inbox):
+    stamps = meta.recorded_stamps(warehouse, "ijw")
+    stats = {r: (inbox / r).stat() for r in loaded}
+    expected = {discovery.stamp(r, stats[r].st_size, datetime.fromtimestamp(stats[r].st_mtime, tz=UTC)): sha
+                for r, sha in loaded.items()}
+    assert stamps == expected
+    assert meta.recorded_stamps(warehouse, "jgt") == {}  # paths are relative to each source's own inbox
+
+
+def test_unchanged_files_are_not_hashed_again(warehouse, loaded, inbox, hashed):
+    new, seen = rediscover(warehouse, inbox)
+    assert new == [] and hashed == []
+    assert {d.relative: d.sha256 for d in seen} == loaded
+
+
+def test_touched_file_is_hashed_and_still_seen(warehouse, loaded, inbox, hashed):
+    os.utime(inbox / DECLARATIE, ns=(MTIME_NS + 1_000_000_000, MTIME_NS + 1_000_000_000))
+    new, seen = rediscover(warehouse, inbox)
+    assert hashed == [Path(DECLARATIE).name]
+    assert new == [] and len(seen) == 2
+
+
+def test_same_size_rewrite_with_new_mtime_is_new(warehouse, loaded, inbox, hashed):
+    path = inbox / DECLARATIE
+    data = path.read_bytes()
+    position = data.index(b"DCL")  # change one byte, keep the size
+    path.write_bytes(data[:position] + b"X" + data[position + 1:])
+    os.utime(path, ns=(MTIME_NS + 1_000, MTIME_NS + 1_000))
+    new, seen = rediscover(warehouse, inbox)
+    assert hashed == [path.name]
+    assert [d.relative for d in new] == [DECLARATIE] and new[0].sha256 != loaded[DECLARATIE]
+    assert [d.relative for d in seen] == [TOEWIJZING]
+
+
+def test_same_bytes_under_a_new_name_is_seen(warehouse, loaded, inbox, hashed):
+    copy = inbox / "elders" / "kopie.xml"
+    copy.parent.mkdir()
+    shutil.copy2(inbox / DECLARATIE, copy)  # same bytes and mtime, another path
+    new, seen = rediscover(warehouse, inbox)
+    assert hashed == ["kopie.xml"]
+    assert new == [] and {d.relative: d.sha256 for d in seen}["elders/kopie.xml"] == loaded[DECLARATIE]

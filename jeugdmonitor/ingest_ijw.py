@@ -8,6 +8,7 @@ transaction per file would cost more than the parsing.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -54,9 +55,11 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: 
     if delivery.size > MAX_FILE_BYTES:
         refused = FileRejected("file_too_large", f"{delivery.size / 1024 / 1024:.1f} MB").rejection
         return ParsedFile(delivery, None, refused=refused)
+    # One read per file: most messages are a few kB, so a second open and read for the parse after the sniff cost
+    # more than holding the bytes (at most 25 MB, checked above).
+    stream = io.BytesIO(delivery.path.read_bytes())
     try:
-        with delivery.path.open("rb") as stream:
-            kind = sniff_message(stream)
+        kind = sniff_message(stream)
     except FileRejected as rejected:
         return ParsedFile(delivery, None, refused=rejected.rejection)
     if kind.code not in LOADABLE:
@@ -64,13 +67,13 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: 
     parsed = ParsedFile(delivery, kind.code)
     try:
         schema = xsd.load_schema(options.xsd_dir, kind.code) if options.xsd_dir else None
-        with delivery.path.open("rb") as stream:
-            if schema is not None:
-                xsd.validate(stream, schema)
-                stream.seek(0)
-            for chunk in parse_message(stream, SPECS[kind.code], pseudonymise, options.chunk_size):
-                parsed.rows.extend(chunk.rows)
-                parsed.rejections.extend(chunk.rejections)
+        stream.seek(0)
+        if schema is not None:
+            xsd.validate(stream, schema)
+            stream.seek(0)
+        for chunk in parse_message(stream, SPECS[kind.code], pseudonymise, options.chunk_size):
+            parsed.rows.extend(chunk.rows)
+            parsed.rejections.extend(chunk.rejections)
     except FileRejected as rejected:
         return ParsedFile(delivery, kind.code, refused=rejected.rejection)
     return parsed

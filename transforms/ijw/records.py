@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import BinaryIO, Literal
 
 import pandas as pd
@@ -47,13 +48,20 @@ class MessageSpec:
     derive: Callable[[dict], dict] | None = None  # extra columns computed from the typed row
     derived: tuple[tuple[str, str], ...] = ()  # (column, dtype) of what `derive` adds
 
-    @property
+    # Cached: they are asked for once or twice per file, and most files hold a single client.
+    @cached_property
     def client_names(self) -> frozenset[str]:
         return frozenset(f.path.split("/")[0] for f in self.fields if f.source == "client")
 
-    @property
+    @cached_property
     def context_names(self) -> frozenset[str]:
         return frozenset(f.path.split("/")[0] for f in self.fields if f.source == "context")
+
+    @cached_property
+    def event_tags(self) -> tuple[str, ...]:
+        """The elements the reader acts on, as iterparse tag filters (any namespace)."""
+        wanted = {"Header", "Client", "Bsn", self.record, *self.client_names, *self.context_names}
+        return tuple(f"{{*}}{name}" for name in sorted(wanted))
 
 
 @dataclass
@@ -69,19 +77,23 @@ class Chunk:
         return len(self.rows) + len(self.rejections)
 
 
+@lru_cache(maxsize=4096)  # a message uses a few dozen tags, over a million times per region year
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _flatten(element: etree._Element, prefix: str = "") -> dict[str, str]:
-    """Leaf values by path of local names: {"ProductPeriode/Begindatum": "2025-04-01", ...}."""
-    values: dict[str, str] = {}
+def _flatten(element: etree._Element, prefix: str = "", values: dict[str, str] | None = None) -> dict[str, str]:
+    """Leaf values by path of local names: {"ProductPeriode/Begindatum": "2025-04-01", ...}. Nested elements
+    write into the same dict (one per record, not one per level: this runs for every element kept)."""
+    if values is None:
+        values = {}
     for child in element:
-        if not isinstance(child.tag, str):  # comments, processing instructions
+        tag = child.tag
+        if not isinstance(tag, str):  # comments, processing instructions
             continue
-        path = f"{prefix}{_local(child.tag)}"
+        path = prefix + _local(tag)
         if len(child):
-            values.update(_flatten(child, path + "/"))
+            _flatten(child, path + "/", values)
         else:
             values[path] = (child.text or "").strip()
     return values
@@ -95,9 +107,8 @@ def parse_message(stream: BinaryIO, spec: MessageSpec, pseudonymise: Callable[[s
     rows: list[dict] = []
     rejections: list[Rejection] = []
     # Only the elements the reader acts on raise events: most elements (names, addresses) never reach Python.
-    wanted = {"Header", "Client", "Bsn", spec.record, *spec.client_names, *spec.context_names}
     try:
-        for _event, element in etree.iterparse(stream, events=("end",), tag=[f"{{*}}{n}" for n in wanted],
+        for _event, element in etree.iterparse(stream, events=("end",), tag=spec.event_tags,
                                                resolve_entities=False, no_network=True):
             outcome = reader.end(element)
             if outcome is None:

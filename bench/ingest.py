@@ -457,7 +457,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--size", choices=["gemeente", "region", "national-sample"], default="gemeente")
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--gemeenten", type=int, default=20, help="national-sample: how many gemeenten")
-    parser.add_argument("--naive-sample", type=int, default=2000, help="files in the stratified sample")
+    parser.add_argument("--naive-sample", type=int, default=10000, help="files in the stratified sample")
     parser.add_argument("--chunk-size", type=int, default=5000, help="load_files chunk_size")
     parser.add_argument("--workers", type=int, default=1, help="parse processes (IjwOptions.workers)")
     parser.add_argument("--pg-url", default=PG_URL, help="PostgreSQL server (default $JEUGDMONITOR_TEST_PG_URL)")

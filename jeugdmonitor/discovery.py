@@ -8,10 +8,12 @@ sha256, without being read (the assumption make and rsync rely on); anything els
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from stat import S_ISREG
 
 _CHUNK = 1 << 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -63,19 +65,46 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
     if not inbox.exists():
         return new, seen
     hashes_this_run: set[str] = set()
-    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
-        relative = path.relative_to(inbox)
-        if any(part.startswith(".") for part in relative.parts) or path.suffix.lower() not in suffixes:
-            continue
-        stat = path.stat()
+    for parts, stat in _inbox_files(inbox, suffixes):
+        relative = "/".join(parts)
+        path = inbox.joinpath(*parts)
         # Through a datetime, as meta stores it, so that both sides of the comparison round alike.
         modified_at = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
-        cached = recorded.get(stamp(relative.as_posix(), stat.st_size, modified_at))
+        cached = recorded.get(stamp(relative, stat.st_size, modified_at))
         digest = cached or sha256_of(path)
-        delivery = Delivery(path, relative.as_posix(), digest, stat.st_size, modified_at)
+        delivery = Delivery(path, relative, digest, stat.st_size, modified_at)
         if cached or digest in known or digest in hashes_this_run:
             seen.append(delivery)
         else:
             hashes_this_run.add(digest)
             new.append(delivery)
     return new, seen
+
+
+def _inbox_files(inbox: Path, suffixes: tuple[str, ...]) -> list[tuple[tuple[str, ...], os.stat_result]]:
+    """(path parts relative to the inbox, stat) of the regular files (or symlinks to one) with one of `suffixes`
+    and no hidden part, sorted as pathlib sorts paths (by parts). os.walk with plain strings, not rglob: with the
+    hashes cached, pathlib's per-path overhead and a second stat were most of a run over an unchanged inbox.
+    Like rglob, it does not descend into symlinked folders."""
+    found: list[tuple[tuple[str, ...], os.stat_result]] = []
+    for folder, subfolders, names in os.walk(inbox):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        base = os.path.relpath(folder, inbox)
+        prefix = () if base == "." else tuple(base.split(os.sep))
+        for name in names:
+            if name.startswith(".") or _suffix(name).lower() not in suffixes:
+                continue
+            try:
+                stat = os.stat(os.path.join(folder, name))  # follows a symlink, as Path.is_file does
+            except OSError:  # gone, or a broken symlink
+                continue
+            if S_ISREG(stat.st_mode):
+                found.append((prefix + (name,), stat))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def _suffix(name: str) -> str:
+    """Path(name).suffix: from the last dot, unless the dot is first or last."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""

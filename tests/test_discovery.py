@@ -95,3 +95,28 @@ def test_same_bytes_under_a_new_name_is_seen(warehouse, loaded, inbox, hashed):
     new, seen = rediscover(warehouse, inbox)
     assert hashed == ["kopie.xml"]
     assert new == [] and {d.relative: d.sha256 for d in seen}["elders/kopie.xml"] == loaded[DECLARATIE]
+
+
+def rglob_reference(inbox: Path, suffixes: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """The selection and order of discovery before it walked with os.walk (pathlib rglob)."""
+    return [(p.relative_to(inbox).as_posix(), p) for p in sorted(q for q in inbox.rglob("*") if q.is_file())
+            if not any(part.startswith(".") for part in p.relative_to(inbox).parts)
+            and p.suffix.lower() in suffixes]
+
+
+def test_walk_selects_and_orders_files_as_rglob_did(tmp_path):
+    inbox = tmp_path / "inbox"
+    names = ["a/b.xml", "a-c.xml", "a/B.XML", "a/.hidden.xml", ".verborgen/x.xml", "a/c.xml.part", "a/d.tmp",
+             "z.", ".xml", "a/sub/dieper/e.xml", "a/sub/e.Xml", "b.csv", "2025-05/JW323_1.xml", "2025-05-x.xml"]
+    for name in names:
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_text(name)
+    (inbox / "link.xml").symlink_to(inbox / "a" / "b.xml")  # a symlink to a file counts, as is_file() says
+    (inbox / "kapot.xml").symlink_to(inbox / "bestaat-niet.xml")
+    (inbox / "map.xml").mkdir()
+    (inbox / "gelinkt").symlink_to(inbox / "a", target_is_directory=True)  # not descended into
+    new, seen = discover(inbox, (".xml",), set())
+    expected = rglob_reference(inbox, (".xml",))
+    assert [(d.relative, d.path) for d in new + seen] == expected
+    assert [d.relative for d in new] == [r for r, _ in expected if r != "link.xml"]  # same bytes as a/b.xml
+    assert "a/B.XML" in [r for r, _ in expected] and len(expected) == 8

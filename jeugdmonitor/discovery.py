@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -81,27 +81,31 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
     return new, seen
 
 
-def _inbox_files(inbox: Path, suffixes: tuple[str, ...]) -> list[tuple[tuple[str, ...], os.stat_result]]:
+def _inbox_files(inbox: str | Path, suffixes: tuple[str, ...], prefix: tuple[str, ...] = ()
+                 ) -> Iterator[tuple[tuple[str, ...], os.stat_result]]:
     """(path parts relative to the inbox, stat) of the regular files (or symlinks to one) with one of `suffixes`
-    and no hidden part, sorted as pathlib sorts paths (by parts). os.walk with plain strings, not rglob: with the
-    hashes cached, pathlib's per-path overhead and a second stat were most of a run over an unchanged inbox.
-    Like rglob, it does not descend into symlinked folders."""
-    found: list[tuple[tuple[str, ...], os.stat_result]] = []
-    for folder, subfolders, names in os.walk(inbox):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        base = os.path.relpath(folder, inbox)
-        prefix = () if base == "." else tuple(base.split(os.sep))
-        for name in names:
-            if name.startswith(".") or _suffix(name).lower() not in suffixes:
-                continue
+    and no hidden part, in the order pathlib sorts paths (by parts: each folder's entries by name, a subfolder's
+    files at its name). Streams with os.scandir and one stat per file, not rglob and a sorted list: with the hashes
+    cached, pathlib's per-path overhead and a second stat were most of a run over an unchanged inbox. Like rglob,
+    it does not descend into symlinked folders; unreadable folders are skipped."""
+    try:
+        with os.scandir(inbox) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _inbox_files(entry.path, suffixes, (*prefix, name))
+        elif _suffix(name).lower() in suffixes:
             try:
-                stat = os.stat(os.path.join(folder, name))  # follows a symlink, as Path.is_file does
+                stat = entry.stat()  # follows a symlink, as Path.is_file does
             except OSError:  # gone, or a broken symlink
                 continue
             if S_ISREG(stat.st_mode):
-                found.append((prefix + (name,), stat))
-    found.sort(key=lambda item: item[0])
-    return found
+                yield (*prefix, name), stat
 
 
 def _suffix(name: str) -> str:

@@ -1,0 +1,1 @@
+"""Tests of the CBS StatLine client against the local fixture server."""

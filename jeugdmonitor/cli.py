@@ -18,10 +18,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-db_app = typer.Typer(help="Create or upgrade the warehouse schema.", no_args_is_help=True)
+db_app = typer.Typer(help="Create or upgrade the warehouse schema; grant readers.", no_args_is_help=True)
+marts_app = typer.Typer(help="Build the dimensions and indicator marts.", no_args_is_help=True)
 key_app = typer.Typer(help="Manage the pseudonymisation key.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(key_app, name="key")
+app.add_typer(marts_app, name="marts")
 
 ConfigOption = Annotated[
     Path | None,
@@ -70,8 +72,55 @@ def run(config: ConfigOption = None) -> None:
     settings = _settings(config)
     from flows.monitor import monitor
 
-    summary = monitor(str(settings.source))
+    summary = _with_runner(monitor, settings)(str(settings.source))
     typer.echo(summary.render_text())
+
+
+def _with_runner(flow, settings):
+    from jeugdmonitor.deployments import task_runner_for
+
+    runner = task_runner_for(settings)
+    return flow if runner is None else flow.with_options(task_runner=runner)
+
+
+@app.command()
+def backfill(
+    van: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
+    tot: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
+    config: ConfigOption = None,
+) -> None:
+    """Rebuild the marts of every gemeente for a range of months (whole years), idempotently."""
+    import re
+
+    if not (re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", van) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", tot)) or tot < van:
+        typer.secho("error: --from and --to are months as YYYY-MM, --to not before --from", fg="red", err=True)
+        raise typer.Exit(2)
+    settings = _settings(config)
+    from flows.backfill import backfill as backfill_flow
+
+    summary = backfill_flow(van, tot, str(settings.source))
+    typer.echo(summary.render_text())
+
+
+@app.command()
+def serve(config: ConfigOption = None) -> None:
+    """Serve every deployment of prefect.yaml with its schedule from this host (needs `prefect server start`:
+    the ephemeral API cannot schedule). Stop with Ctrl-C."""
+    from prefect import serve as prefect_serve
+    from prefect.settings import PREFECT_API_URL
+
+    from jeugdmonitor.deployments import read, task_runner_for, to_deployments
+
+    settings = _settings(config)
+    if not PREFECT_API_URL.value():
+        typer.secho("error: no Prefect server. Start one (`prefect server start`) and set PREFECT_API_URL, "
+                    "e.g. http://127.0.0.1:4200/api; schedules need a server.", fg="red", err=True)
+        raise typer.Exit(2)
+    specs = read()
+    for spec in specs:
+        when = ", ".join(f"{s['cron']} ({s['slug']})" for s in spec.schedules) or "on demand"
+        typer.echo(f"  {spec.name:<16} {when}")
+    prefect_serve(*to_deployments(specs, str(settings.source), task_runner_for(settings)))
 
 
 @app.command()
@@ -150,6 +199,45 @@ def db_upgrade(config: ConfigOption = None) -> None:
     engine = make_engine(settings.warehouse.url)
     upgrade(engine)
     typer.echo(f"{redacted(settings.warehouse.url)} is at revision {current_revision(engine)}")
+
+
+@db_app.command("lezer")
+def db_lezer(
+    role: Annotated[str, typer.Argument(help="PostgreSQL role (created NOLOGIN when missing).")],
+    gemeente: Annotated[list[str] | None, typer.Option(help="Only this gemeente's rows (GM code); repeatable.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Let a role read the marts (monitor_lezer), limited to some gemeenten by row-level security (PostgreSQL)."""
+    from jeugdmonitor.access import grant_reader
+    from jeugdmonitor.warehouse import make_engine
+
+    settings = _settings(config)
+    try:
+        grant_reader(make_engine(settings.warehouse.url), role, gemeente)
+    except ValueError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{role} reads the marts" + (f" of {', '.join(gemeente)} only." if gemeente else " of every gemeente."))
+
+
+@marts_app.command("rebuild")
+def marts_rebuild(config: ConfigOption = None) -> None:
+    """Rebuild every dimension and mart from the facts (after a changed norm, threshold or productcode table)."""
+    from rich.progress import Progress
+
+    from jeugdmonitor import mart_build
+    from jeugdmonitor.warehouse import make_engine, upgrade
+
+    settings = _settings(config)
+    engine = make_engine(settings.warehouse.url)
+    upgrade(engine)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("gemeenten", total=len(settings.region.gemeenten))
+        report = mart_build.build(engine, mart_build.build_settings(settings),
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
+    for name, rows in sorted(report.rows.items()):
+        typer.echo(f"{rows:>10,}  {name}")
+    typer.echo(f"{report.gemeenten} gemeenten rebuilt.")
 
 
 @key_app.command("new")

@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ENV_PREFIX = "JEUGDMONITOR__"
 
@@ -87,12 +87,80 @@ class IjwConfig(_Section):
         return None if value in ("", None) else value
 
 
+class CbsTableConfig(_Section):
+    # What the table is for: jeugdzorg, jeugdbescherming, bevolking, gebieden (marts look tables up by purpose).
+    purpose: str
+    # The table id, or empty with `title_startswith` for a yearly series found in the catalog (Gebieden).
+    table_id: str = ""
+    title_startswith: str = ""
+    # Categories to fetch, by dimension key and category Title (never by key: keys differ between table versions).
+    # A dimension that is not listed is fetched whole; RegioS is always limited to the region (see docs/cbs.md).
+    select: dict[str, list[str]] = {}
+    # Counts in this table are rounded by CBS to multiples of 5 (checked as a warning).
+    rounded: bool = False
+
+    @model_validator(mode="after")
+    def _one_way(self) -> CbsTableConfig:
+        if bool(self.table_id) == bool(self.title_startswith):
+            raise ValueError(f"cbs table {self.purpose!r}: give either table_id or title_startswith")
+        return self
+
+
+class CbsConfig(_Section):
+    # OData base URL: v3 https://opendata.cbs.nl, v4 https://datasets.cbs.nl/odata/v1; "fixture" serves
+    # paths.cbs_inbox with the bundled fixture server (the offline demo and tests).
+    base_url: str = "https://opendata.cbs.nl"
+    api: str = Field(default="v3", pattern="^v[34]$")
+    timeout_s: float = Field(default=30.0, gt=0)
+    retries: int = Field(default=5, ge=0)
+    backoff_s: float = Field(default=1.0, ge=0)
+    # Besides the gemeenten and the jeugdregio of the region, fetch these regions (the national benchmark).
+    extra_regions: list[str] = ["NL01"]
+    tables: list[CbsTableConfig] = []
+
+
+class RunsConfig(_Section):
+    # A run that finds another one loading the same warehouse waits this long, then stops with a clear message.
+    wait_seconds: float = Field(default=900, ge=0)
+    # "default" (Prefect's thread pool) or "dask": parse iJw files on the Dask cluster at dask_address.
+    task_runner: str = Field(default="default", pattern="^(default|dask)$")
+    dask_address: str = ""
+    # Files per parse task on the task runner (Dask): big enough that shipping a task costs less than its work.
+    files_per_task: int = Field(default=500, ge=1)
+
+
+class MartsConfig(_Section):
+    # Days from aanmelding to start hulp (and from toewijzing to start zorg) that count as on time.
+    doorlooptijd_norm_dagen: int = Field(default=42, gt=0)
+    # A youth registered again at the same team within this many days counts as one aanmelding.
+    herregistratie_dagen: int = Field(default=30, ge=0)
+    # The target "1 op N" youths with jeugdhulp (mart_jeugdhulpgebruik.doel_een_op_n); 0 = none.
+    doel_een_op_n: float = Field(default=0, ge=0)
+    # First month the marts cover (YYYY-MM); empty = the first month with data.
+    eerste_maand: str = Field(default="", pattern=r"^(|\d{4}-(0[1-9]|1[0-2]))$")
+
+
 class Settings(_Section):
     region: RegionConfig
     paths: PathsConfig = PathsConfig()
     warehouse: WarehouseConfig = WarehouseConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     ijw: IjwConfig = IjwConfig()
+    cbs: CbsConfig = CbsConfig()
+    marts: MartsConfig = MartsConfig()
+    runs: RunsConfig = RunsConfig()
+    # Budget per gemeente and year, in euros per quarter: budget.GM0546."2025" = [q1, q2, q3, q4].
+    budget: dict[str, dict[str, list[float]]] = {}
+
+    @field_validator("budget")
+    @classmethod
+    def _four_quarters(cls, value: dict[str, dict[str, list[float]]]) -> dict[str, dict[str, list[float]]]:
+        for gemeente, years in value.items():
+            for year, quarters in years.items():
+                if not year.isdigit() or len(quarters) != 4:
+                    raise ValueError(f"budget.{gemeente}.{year}: give a year and four quarter amounts")
+        return value
+
     # The file these settings came from (None when built in code).
     source: Path | None = Field(default=None, exclude=True)
 

@@ -11,7 +11,13 @@ from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from jeugdmonitor import bulk
 from jeugdmonitor.discovery import Stamp, stamp
-from schemas.warehouse import meta_load_run, meta_quarantine, meta_source_file, meta_validation_result
+from schemas.warehouse import (
+    meta_load_run,
+    meta_quarantine,
+    meta_run_figure,
+    meta_source_file,
+    meta_validation_result,
+)
 from transforms.reasons import REASONS, Rejection
 
 
@@ -130,3 +136,11 @@ def record_validation(conn: Connection, run_id: str, warnings: list[tuple[int, o
              "reden": REASONS.get(w.finding.reason_code, w.finding.rule)}
             for file_id, w in warnings
         ])
+
+
+def record_figures(engine: Engine, run_id: str, figures: list[dict]) -> None:
+    """The run summary's figures (RunSummary.figure_rows), the same the run's table artifact shows."""
+    if figures:
+        with engine.begin() as conn:
+            conn.execute(insert(meta_run_figure), [{"load_run_id": run_id, "wat": f["wat"], "detail": f["detail"],
+                                                    "aantal": int(f["aantal"])} for f in figures])

@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 
 from jeugdmonitor.meta import FileResult
 
+_CBS_STATUS = {"loaded": "loaded", "unchanged": "unchanged", "stale": "STALE: last good data in use"}
+
 
 @dataclass
 class RunSummary:
     run_id: str
     warehouse: str  # URL with the password hidden
     results: list[FileResult] = field(default_factory=list)
+    cbs: list = field(default_factory=list)  # ingest_cbs.TableOutcome per CBS table
+    marts: object = None  # mart_build.BuildReport
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -55,6 +59,8 @@ class RunSummary:
             "reasons": dict(sorted(self.reasons().items())),
             "warnings": dict(sorted(self.warnings().items())),
             "pending_types": dict(sorted(self.pending_types().items())),
+            "cbs": [{"table_id": o.table_id, "purpose": o.purpose, "status": o.status, "modified": o.modified,
+                     "melding": o.melding} for o in self.cbs],
         }
 
     def lines(self) -> list[tuple[str, str]]:
@@ -72,13 +78,39 @@ class RunSummary:
             rows.append((f"  loaded with warning {reason}", f"{n:,}"))
         for message_type, n in sorted(self.pending_types().items()):
             rows.append((f"files waiting for a {message_type} loader", f"{n:,}"))
+        for outcome in self.cbs:
+            rows.append((f"CBS {outcome.table_id} ({outcome.purpose})", _CBS_STATUS.get(outcome.status, outcome.status)))
+        if self.marts is not None:
+            rows.append(("marts rebuilt for gemeenten", f"{self.marts.gemeenten:,}"))
+            rows.append(("mart rows written", f"{sum(self.marts.rows.values()):,}"))
         return rows
+
+    def figure_rows(self) -> list[dict]:
+        """The run's figures as rows (for the table artifact and meta_run_figure): what, detail, number."""
+        rows = [{"wat": "files", "detail": status, "aantal": self.count(status)}
+                for status in ("loaded", "rejected", "skipped", "pending")]
+        rows += [{"wat": "rows", "detail": what, "aantal": n} for what, n in (
+            ("read", self.rows_read), ("loaded", self.rows_loaded), ("quarantined", self.rows_quarantined))]
+        rows += [{"wat": "quarantined by reason", "detail": k, "aantal": n} for k, n in sorted(self.reasons().items())]
+        rows += [{"wat": "expectation warnings", "detail": k, "aantal": n} for k, n in sorted(self.warnings().items())]
+        rows += [{"wat": "cbs table", "detail": f"{o.table_id} {o.status}", "aantal": o.rows_inserted + o.rows_updated}
+                 for o in self.cbs]
+        if self.marts is not None:
+            rows += [{"wat": "mart rows", "detail": name, "aantal": n} for name, n in sorted(self.marts.rows.items())]
+        return rows
+
+    def cbs_meldingen(self) -> list[str]:
+        """The Dutch sentences about CBS tables that need attention (stale data in use, a discontinued table)."""
+        return [o.melding for o in self.cbs if o.status == "stale" or o.discontinued]
 
     def render_text(self) -> str:
         width = max(len(label) for label, _ in self.lines())
         body = "\n".join(f"  {label:<{width}}  {value:>12}" for label, value in self.lines())
-        return f"Run {self.run_id}\n  warehouse: {self.warehouse}\n{body}"
+        notes = "".join(f"\n  ! {melding}" for melding in self.cbs_meldingen())
+        return f"Run {self.run_id}\n  warehouse: {self.warehouse}\n{body}{notes}"
 
     def render_markdown(self) -> str:
         table = "\n".join(f"| {label.strip()} | {value} |" for label, value in self.lines())
-        return f"# jeugdmonitor run\n\nWarehouse: `{self.warehouse}`\n\n| what | count |\n|---|---:|\n{table}\n"
+        notes = "".join(f"\n- {melding}" for melding in self.cbs_meldingen())
+        return (f"# jeugdmonitor run\n\nWarehouse: `{self.warehouse}`\n\n| what | count |\n|---|---:|\n{table}\n"
+                + (f"\n## CBS\n{notes}\n" if notes else ""))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import tomllib
+from functools import cache
 from pathlib import Path
 
 PRODUCTCODES = Path(__file__).parent / "productcodes.csv"
+CBS_INDICATORS = Path(__file__).parent / "cbs_indicators.toml"
 
 
 def load_productcodes(path: Path | None = None) -> list[dict[str, str]]:
@@ -16,3 +19,9 @@ def load_productcodes(path: Path | None = None) -> list[dict[str, str]]:
     """
     with (path or PRODUCTCODES).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+@cache
+def load_cbs_indicators(path: Path = CBS_INDICATORS) -> dict[str, dict]:
+    """Where each CBS figure of the marts comes from: {name: {purpose, measure, categorie: {dimension: Title}}}."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))

@@ -12,27 +12,16 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
 )
 
-# Explicit constraint names keep migrations identical on SQLite and PostgreSQL.
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-# BigInteger autoincrement keys are plain INTEGER on SQLite so that rowid aliasing still works.
-Id = BigInteger().with_variant(Integer(), "sqlite")
+from schemas.base import Id, metadata
 
 meta_load_run = Table(
     "meta_load_run",
@@ -260,6 +249,95 @@ meta_validation_result = Table(
             "meta_quarantine for severity fail.",
 )
 
+meta_cbs_table = Table(
+    "meta_cbs_table",
+    metadata,
+    Column("table_id", String(16), primary_key=True, comment="CBS table id as CBS spells it (03759ned is lower case)"),
+    Column("purpose", String(32), nullable=False, comment="jeugdzorg, jeugdbescherming, bevolking, gebieden"),
+    Column("title", Text),
+    Column("api", String(4), nullable=False, comment="v3 or v4"),
+    Column("modified", String(32), comment="CBS Modified of the version in the warehouse: the version key"),
+    Column("frequency", String(32)),
+    Column("status", String(32), comment="Regulier, Stopgezet (v3 Frequency) or Gediscontinueerd (v4)"),
+    Column("file_id", Id, ForeignKey("meta_source_file.file_id"), comment="the load of the version in the warehouse"),
+    Column("row_count", Integer, comment="observations of this table in stg_cbs_waarneming"),
+    Column("fetched_at", DateTime(timezone=True), comment="last complete data fetch"),
+    Column("checked_at", DateTime(timezone=True), comment="last metadata check"),
+    Column("last_error", Text, comment="why the last check or fetch failed, in Dutch; null when it succeeded"),
+    Column("last_error_at", DateTime(timezone=True)),
+    comment="The CBS tables the monitor keeps, with the version loaded and the last fetch.",
+)
+
+stg_cbs_categorie = Table(
+    "stg_cbs_categorie",
+    metadata,
+    Column("table_id", String(16), primary_key=True),
+    Column("dimension", String(64), primary_key=True, comment="dimension key, e.g. VormenVanJeugdzorg, Perioden"),
+    Column("code", String(16), primary_key=True, comment="category key, padding stripped"),
+    Column("title", Text, nullable=False, comment="what marts map by, e.g. 'JB 11 Totaal ondertoezichtstelling'"),
+    Column("period_status", String(16), comment="periods only: Definitief, Voorlopig or Nader voorlopig"),
+    comment="Categories of the CBS dimensions (and period status) of the version in the warehouse.",
+)
+
+stg_cbs_waarneming = Table(
+    "stg_cbs_waarneming",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("table_id", String(16), nullable=False),
+    Column("measure", String(80), nullable=False, comment="Topic key (v3) or measure code (v4)"),
+    Column("regio_code", String(10), nullable=False, comment="RegioS as CBS has it, padding stripped"),
+    Column("gemeentecode", String(6), comment="GM code after herindeling; null for other regions (NL, JZ, PV)"),
+    Column("periode", String(8), nullable=False, comment="CBS period code, e.g. 2025HJ01, 2025JJ00"),
+    Column("dimensions", String(200), nullable=False, comment="the other dimensions as key=code;... (sorted)"),
+    Column("value", Float, comment="null: suppressed, not applicable or not available (see value_attribute)"),
+    Column("value_text", Text, comment="text topics (Gebieden in Nederland: codes and names)"),
+    Column("value_attribute", String(16), nullable=False, comment="None, Missing (v3 null), Confidential, ..."),
+    Column("period_status", String(16), comment="Definitief, Voorlopig or Nader voorlopig when loaded"),
+    Column("file_id", Id, ForeignKey("meta_source_file.file_id"), nullable=False,
+           comment="the table version that last set this value"),
+    Column("line", Integer, nullable=False, comment="position of the observation in that fetch"),
+    Index("uq_stg_cbs_waarneming_key", "table_id", "measure", "regio_code", "periode", "dimensions", unique=True),
+    Index("ix_stg_cbs_waarneming_gemeente_periode", "gemeentecode", "periode"),
+    comment="CBS StatLine observations in long format, one row per cell; revisions update in place "
+            "(meta_cbs_revisie keeps what changed).",
+)
+
+meta_cbs_revisie = Table(
+    "meta_cbs_revisie",
+    metadata,
+    Column("revisie_id", Id, primary_key=True, autoincrement=True),
+    Column("file_id", Id, ForeignKey("meta_source_file.file_id"), nullable=False, comment="the new version"),
+    Column("table_id", String(16), nullable=False),
+    Column("measure", String(80), nullable=False),
+    Column("regio_code", String(10), nullable=False),
+    Column("periode", String(8), nullable=False),
+    Column("dimensions", String(200), nullable=False),
+    Column("old_value", Float),
+    Column("new_value", Float),
+    Column("old_status", String(16)),
+    Column("new_status", String(16)),
+    Index("ix_meta_cbs_revisie_file_id", "file_id"),
+    comment="Every CBS value or period status that a newer table version changed (a value turning null included).",
+)
+
+meta_run_figure = Table(
+    "meta_run_figure",
+    metadata,
+    Column("load_run_id", String(36), ForeignKey("meta_load_run.run_id"), primary_key=True),
+    Column("wat", String(32), primary_key=True, comment="files, rows, quarantined by reason, cbs table, mart rows"),
+    Column("detail", String(64), primary_key=True, comment="the status, reason code, table or mart"),
+    Column("aantal", BigInteger, nullable=False),
+    comment="The figures of every run, as its Prefect table artifact shows them.",
+)
+
+meta_lezer_gemeente = Table(
+    "meta_lezer_gemeente",
+    metadata,
+    Column("rolname", String(63), primary_key=True, comment="a PostgreSQL role that reads the marts"),
+    Column("gemeentecode", String(6), primary_key=True),
+    comment="Roles bound to gemeenten: such a role sees only the mart rows of these gemeenten (row-level security).",
+)
+
 STAGING_TABLES = {
     "JW301": stg_jw301_toewijzing,
     "JW305": stg_jw305_start,
@@ -267,3 +345,6 @@ STAGING_TABLES = {
     "JW315": stg_jw315_verzoek,
     "JW323": stg_jw323_prestatie,
 }
+
+# The dimensions and marts live in their own module; importing it registers them on the same metadata.
+from schemas import marts as _marts  # noqa: E402, F401

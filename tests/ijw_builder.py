@@ -113,3 +113,21 @@ def jw323(ident: str, dag: str, periode: tuple[str, str], clients: dict[str, lis
             f"{'C' if total < 0 else 'D'}</ijw:DebetCredit></{m}:TotaalIngediendBedrag><{m}:Clienten>\n{blocks}"
             f"</{m}:Clienten></{m}:Declaratie>\n")
     return _message(m, _header(m, agb, gemeente, ident, dag), decl)
+
+
+def load_messages(engine, inbox, pseudonymise, messages: dict[str, bytes]) -> str:
+    """Write `messages` (name -> bytes) into `inbox`, load what is new through the real loader, return the run id.
+    Every file must load without quarantine: these are hand-written scenarios."""
+    from jeugdmonitor import meta
+    from jeugdmonitor.discovery import discover
+    from jeugdmonitor.ingest_ijw import load_files
+
+    for name, data in messages.items():
+        path = inbox / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    run_id = meta.start_run(engine, "test")
+    new, _ = discover(inbox, (".xml",), meta.known_hashes(engine))
+    results = load_files(engine, run_id, new, pseudonymise)
+    assert all(r.status == "loaded" and r.rows_quarantined == 0 for r in results), results
+    return run_id

@@ -6,25 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from jeugdmonitor import meta
-from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import load_files
 from tests.conftest import require_shared
-from tests.ijw_builder import jw301, jw305, jw307, jw315, jw323
+from tests.ijw_builder import jw301, jw305, jw307, jw315, jw323, load_messages
 
 BSN = "999900006"
-
-
-def load(engine, inbox, pseudonymise, messages: dict[str, bytes]):
-    for name, data in messages.items():
-        path = inbox / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    run_id = meta.start_run(engine, "test")
-    new, _ = discover(inbox, (".xml",), meta.known_hashes(engine))
-    results = load_files(engine, run_id, new, pseudonymise)
-    assert all(r.status == "loaded" and r.rows_quarantined == 0 for r in results), results
-    return results
 
 
 def rows(engine, sql):
@@ -75,7 +60,7 @@ SCENARIO = {
 
 @pytest.fixture
 def scenario(warehouse, tmp_path, pseudonymise):
-    load(warehouse, tmp_path / "inbox", pseudonymise, SCENARIO)
+    load_messages(warehouse, tmp_path / "inbox", pseudonymise, SCENARIO)
     return warehouse
 
 
@@ -88,7 +73,7 @@ def test_toewijzing_is_the_latest_snapshot_with_its_verwijzer(scenario):
 
 
 def test_toewijzing_without_a_jw315_counts_as_gemeente(warehouse, tmp_path, pseudonymise):
-    load(warehouse, tmp_path / "inbox", pseudonymise, {"JW301_x.xml": jw301("T9", "2025-03-01", BSN, [
+    load_messages(warehouse, tmp_path / "inbox", pseudonymise, {"JW301_x.xml": jw301("T9", "2025-03-01", BSN, [
         {"nummer": 400001, "datum": "2025-03-01", "ingang": "2025-03-03"}])})
     assert rows(warehouse, "select toewijzing_nummer, verwijzer_type, verwijzer_uit_jw315 from fact_toewijzing") == [
         (400001, "01", 0)]

@@ -48,6 +48,13 @@ REASONS: dict[str, str] = {
     "afsluiting_before_aanmelding": "De registratie is afgesloten voor de datum van aanmelding.",
     "date_in_future": "Een datum ligt na het einde van de exportmaand.",
     "age_implausible": "De leeftijd bij aanmelding ligt niet tussen 0 en 23 jaar.",
+    # CBS StatLine (expectations/stg_cbs_waarneming.json)
+    "cbs_period_invalid": "De CBS-periodecode is geen jaar, halfjaar, kwartaal of maand.",
+    "cbs_period_unknown": "De periode staat niet in de perioden van deze CBS-tabel.",
+    "cbs_region_invalid": "De CBS-regiocode is geen bekende soort regio (Nederland, provincie, jeugdregio, gemeente).",
+    "cbs_region_unknown": "De regio is niet gevraagd: hij hoort niet bij de regio van de monitor.",
+    "cbs_negative": "Het CBS-cijfer is negatief.",
+    "cbs_not_rounded": "Het CBS-aantal is geen veelvoud van 5, terwijl CBS deze aantallen afrondt.",
 }
 
 

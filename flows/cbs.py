@@ -1,0 +1,14 @@
+"""The weekly CBS flow: a metadata check per table (cheap when nothing changed), new releases loaded, marts."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from flows import steps
+from flows.run import run_flow
+from jeugdmonitor.summary import RunSummary
+
+
+@flow(name="cbs-tabellen", log_prints=False)
+def cbs_tabellen(config_path: str | None = None) -> RunSummary:
+    return run_flow("cbs-tabellen", config_path, [steps.cbs, steps.marts_for_run])

@@ -1,0 +1,15 @@
+"""The monthly close: every mart rebuilt from the facts, so that the month's published figures are complete and
+consistent whatever arrived late, and the month's report reflects them."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from flows import steps
+from flows.run import run_flow
+from jeugdmonitor.summary import RunSummary
+
+
+@flow(name="maandafsluiting", log_prints=False)
+def maandafsluiting(config_path: str | None = None) -> RunSummary:
+    return run_flow("maandafsluiting", config_path, [steps.all_marts])

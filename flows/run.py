@@ -1,0 +1,42 @@
+"""What every flow of jeugdmonitor does around its own work: read the settings, hold the warehouse, record the
+run in meta_load_run, and publish the summary. Flows differ only in the steps they pass in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prefect import get_run_logger
+from prefect.runtime import flow_run
+
+from flows.tasks import prepare_warehouse, publish_summary
+from jeugdmonitor import meta
+from jeugdmonitor.config import Settings, load_settings
+from jeugdmonitor.locking import warehouse_lock
+from jeugdmonitor.pseudonym import pseudonymiser_from_config
+from jeugdmonitor.summary import RunSummary
+from jeugdmonitor.warehouse import make_engine, redacted
+
+Step = Callable[[Settings, str, RunSummary], None]
+
+
+def run_flow(name: str, config_path: str | None, steps: list[Step]) -> RunSummary:
+    """Run `steps` in order under the warehouse lock, with a meta_load_run row and the run's artifacts."""
+    settings = load_settings(config_path)
+    engine = make_engine(settings.warehouse.url)
+    with warehouse_lock(engine, wait=settings.runs.wait_seconds):
+        prepare_warehouse(settings)
+        key_id = pseudonymiser_from_config(settings.privacy).key_id
+        run_id = meta.start_run(engine, name, flow_run.get_id(), key_id)
+        summary = RunSummary(run_id, redacted(settings.warehouse.url))
+        try:
+            for step in steps:
+                step(settings, run_id, summary)
+        except BaseException as exc:
+            meta.finish_run(engine, run_id, summary.results, status="failed", message=type(exc).__name__)
+            raise
+        meta.finish_run(engine, run_id, summary.results)
+        meta.record_figures(engine, run_id, summary.figure_rows())
+    publish_summary(summary)
+    get_run_logger().info("run %s: %s", run_id, "; ".join(f"{r['wat']} {r['aantal']}" for r in
+                                                          summary.figure_rows()[:6]))
+    return summary

@@ -1,0 +1,42 @@
+"""The steps a flow is assembled from (flows/run.py): each runs its task(s) and adds the outcome to the summary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flows import tasks
+from jeugdmonitor import meta
+from jeugdmonitor.config import Settings
+from jeugdmonitor.summary import RunSummary
+
+
+def ijw(settings: Settings, run_id: str, summary: RunSummary) -> None:
+    new, seen = tasks.discover_ijw(settings)
+    summary.results += [meta.FileResult(d.relative, "skipped") for d in seen]
+    if settings.runs.task_runner == "dask":
+        summary.results += tasks.ingest_ijw_on_runner(settings, run_id, new)
+    else:
+        summary.results += tasks.ingest_ijw(settings, run_id, new)
+
+
+def jgt(settings: Settings, run_id: str, summary: RunSummary) -> None:
+    summary.results += tasks.ingest_jgt_task(settings, run_id)
+
+
+def cbs(settings: Settings, run_id: str, summary: RunSummary) -> None:
+    summary.cbs = tasks.ingest_cbs_task(settings, run_id)
+    summary.results += [o.result for o in summary.cbs if o.result is not None]
+
+
+def marts_for_run(settings: Settings, run_id: str, summary: RunSummary) -> None:
+    summary.marts = tasks.build_marts(settings, run_id=run_id)
+
+
+def all_marts(settings: Settings, run_id: str, summary: RunSummary) -> None:
+    summary.marts = tasks.build_marts(settings)
+
+
+def marts_between(since: date, until: date):
+    def step(settings: Settings, run_id: str, summary: RunSummary) -> None:
+        summary.marts = tasks.build_marts(settings, since=since, until=until)
+    return step

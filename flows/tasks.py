@@ -1,0 +1,142 @@
+"""The tasks every flow is made of. Each takes the settings and the run id and returns results and counts, never
+big frames: the warehouse is where the data goes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from jeugdmonitor import ingest_cbs, ingest_jgt, mart_build, meta
+from jeugdmonitor.cbs import connect as cbs_connect
+from jeugdmonitor.config import Settings
+from jeugdmonitor.discovery import Delivery, discover
+from jeugdmonitor.ingest_ijw import IjwOptions, load_batch, load_files, ordered, parse_file
+from jeugdmonitor.loading import ParsedFile, batches
+from jeugdmonitor.pseudonym import pseudonymiser_from_config
+from jeugdmonitor.summary import RunSummary
+from jeugdmonitor.warehouse import make_engine, upgrade
+from schemas import load_productcodes
+
+
+@task(name="prepare-warehouse", cache_policy=NO_CACHE)
+def prepare_warehouse(settings: Settings) -> None:
+    upgrade(make_engine(settings.warehouse.url))
+
+
+def ijw_options(settings: Settings) -> IjwOptions:
+    codes = frozenset(r["product_code"] for r in load_productcodes(settings.ijw.productcodes))
+    return IjwOptions(xsd_dir=settings.ijw.xsd_dir, chunk_size=settings.warehouse.batch_size, productcodes=codes,
+                      workers=settings.ijw.workers)
+
+
+@task(name="discover-ijw", cache_policy=NO_CACHE)
+def discover_ijw(settings: Settings) -> tuple[list[Delivery], list[Delivery]]:
+    engine = make_engine(settings.warehouse.url)
+    new, seen = discover(settings.paths.ijw_inbox, (".xml",), meta.known_hashes(engine),
+                         meta.recorded_stamps(engine, "ijw"))
+    get_run_logger().info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox, len(new),
+                          len(seen))
+    return new, seen
+
+
+@task(name="ingest-ijw", cache_policy=NO_CACHE)
+def ingest_ijw(settings: Settings, run_id: str, new: list[Delivery]) -> list[meta.FileResult]:
+    """The new iJw files, parsed here (in ijw.workers processes) and loaded in batches of files that commit
+    together. Deterministic errors go to quarantine, not retries."""
+    engine = make_engine(settings.warehouse.url)
+    return load_files(engine, run_id, new, pseudonymiser_from_config(settings.privacy), ijw_options(settings))
+
+
+@task(name="parse-ijw", cache_policy=NO_CACHE)
+def parse_ijw(settings: Settings, deliveries: list[Delivery]) -> list[ParsedFile]:
+    """Parse a chunk of files where the task runner puts it (a Dask worker): the inbox must be readable there,
+    and so must the pseudonymisation key."""
+    pseudonymise = pseudonymiser_from_config(settings.privacy)
+    options = ijw_options(settings)
+    return [parse_file(d, pseudonymise, options) for d in deliveries]
+
+
+@task(name="load-ijw-batch", cache_policy=NO_CACHE)
+def load_ijw_batch(settings: Settings, run_id: str, batch: list[ParsedFile]) -> list[meta.FileResult]:
+    return load_batch(make_engine(settings.warehouse.url), run_id, batch, ijw_options(settings).productcodes)
+
+
+def ingest_ijw_on_runner(settings: Settings, run_id: str, new: list[Delivery]) -> list[meta.FileResult]:
+    """Parse chunks of files as tasks on the flow's task runner (Dask), a window at a time so that parsed files
+    never pile up; load them here, in load order, in batches."""
+    files = ordered(new)
+    size = settings.runs.files_per_task
+    window = size * 8
+    results: list[meta.FileResult] = []
+    for start in range(0, len(files), window):
+        chunks = [files[i:i + size] for i in range(start, min(start + window, len(files)), size)]
+        futures = [parse_ijw.submit(settings, chunk) for chunk in chunks]
+        parsed = (p for future in futures for p in future.result())
+        for batch in batches(parsed, max_rows=max(settings.warehouse.batch_size, 1) * 10):
+            results += load_ijw_batch(settings, run_id, batch)
+    return results
+
+
+@task(name="ingest-jgt", cache_policy=NO_CACHE)
+def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
+    """Every new JGT export (CSV/XLSX) in the inbox, judged per batch, one transaction per batch."""
+    engine = make_engine(settings.warehouse.url)
+    new, seen = discover(settings.paths.jgt_inbox, ingest_jgt.SUFFIXES, meta.known_hashes(engine),
+                         meta.recorded_stamps(engine, "jgt"))
+    get_run_logger().info("JGT inbox %s: %d new files, %d seen before", settings.paths.jgt_inbox, len(new),
+                          len(seen))
+    options = ingest_jgt.JgtOptions(region=ingest_jgt.RegionLookup.build(settings.region.gemeenten),
+                                    batch_rows=max(settings.warehouse.batch_size, 1) * 10)
+    return [meta.FileResult(d.relative, "skipped") for d in seen] + ingest_jgt.load_files(
+        engine, run_id, new, pseudonymiser_from_config(settings.privacy), options)
+
+
+@task(name="ingest-cbs", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=60)
+def ingest_cbs_task(settings: Settings, run_id: str) -> list[ingest_cbs.TableOutcome]:
+    """Bring the configured CBS tables up to date; when CBS is unreachable the last good data stays in use."""
+    logger = get_run_logger()
+    engine = make_engine(settings.warehouse.url)
+    with cbs_connect.open_client(settings) as client:
+        outcomes = ingest_cbs.refresh(engine, run_id, client, cbs_connect.options(settings))
+    for outcome in outcomes:
+        (logger.warning if outcome.status == "stale" else logger.info)("CBS %s: %s", outcome.table_id,
+                                                                       outcome.melding)
+    return outcomes
+
+
+@task(name="build-marts", cache_policy=NO_CACHE)
+def build_marts(settings: Settings, run_id: str | None = None, since: date | None = None,
+                until: date | None = None) -> mart_build.BuildReport:
+    """Rebuild the dimensions and marts: for what the run's loads changed (run_id), for every gemeente from
+    `since` to `until` (a backfill), or everything."""
+    engine = make_engine(settings.warehouse.url)
+    build_settings = mart_build.build_settings(settings)
+    if run_id is not None:
+        scope = mart_build.changed_scope(engine, run_id)
+    elif since is not None:
+        scope = dict.fromkeys(settings.region.gemeenten, since)
+    else:
+        scope = None
+    report = mart_build.build(engine, build_settings, scope, until=until)
+    get_run_logger().info("marts rebuilt for %d gemeenten: %s", report.gemeenten,
+                          ", ".join(f"{g} from {d:%Y-%m}" for g, d in sorted(report.since.items())) or "nothing new")
+    return report
+
+
+def publish_summary(summary: RunSummary) -> None:
+    """The run's figures as Prefect artifacts: a markdown summary and tables of files, reasons and CBS tables."""
+    create_markdown_artifact(key="jeugdmonitor-run-summary", markdown=summary.render_markdown(),
+                             description="Files, rows loaded and rows quarantined in this run")
+    rejected = [r for r in summary.results if r.status == "rejected" or r.rows_quarantined]
+    if rejected:
+        create_table_artifact(
+            key="jeugdmonitor-quarantine",
+            table=[{"file": r.path, "status": r.status, "rows_quarantined": r.rows_quarantined,
+                    "reasons": ", ".join(f"{k}: {v}" for k, v in sorted(r.reasons.items()))} for r in rejected[:500]],
+            description="Files with quarantined rows or rejected whole (first 500)",
+        )
+    create_table_artifact(key="jeugdmonitor-run-figures", table=summary.figure_rows(),
+                          description="Files, rows, quarantine and warnings by reason, CBS tables, marts")

@@ -1,0 +1,40 @@
+"""The settings of a mart build, taken from the configuration, and what a build reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from transforms.marts.inputs import (
+    Params,
+)
+
+
+@dataclass
+class BuildReport:
+    gemeenten: int = 0
+    rows: dict[str, int] = field(default_factory=dict)  # mart -> rows written
+    since: dict[str, date] = field(default_factory=dict)  # gemeente -> first month rebuilt
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    gemeenten: list[str]
+    threshold: int
+    params: Params
+    jeugdregio: str = ""
+    productcodes_path: object = None
+    first_month: date | None = None  # default: the first month with data
+    budgets: dict[str, dict[int, list[float]]] = field(default_factory=dict)  # gemeente -> year -> quarters
+
+
+def build_settings(settings) -> BuildSettings:
+    """The mart build's settings from the configuration (jeugdmonitor.config.Settings)."""
+    marts = settings.marts
+    first = date.fromisoformat(f"{marts.eerste_maand}-01") if marts.eerste_maand else None
+    return BuildSettings(gemeenten=list(settings.region.gemeenten), threshold=settings.privacy.suppression_threshold,
+                         jeugdregio=settings.region.jeugdregio, productcodes_path=settings.ijw.productcodes,
+                         first_month=first, params=Params(
+                             norm_dagen=marts.doorlooptijd_norm_dagen, herregistratie_dagen=marts.herregistratie_dagen,
+                             doel_een_op_n=marts.doel_een_op_n or None),
+                         budgets={g: {int(y): q for y, q in years.items()} for g, years in settings.budget.items()})

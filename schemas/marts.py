@@ -1,0 +1,273 @@
+"""Dimensions (dim_) and the published marts (mart_): the interface monitor owners query.
+
+Mart names and columns are a contract (../shared/reference/indicators.md; docs/indicators/ has a page per mart):
+add columns, never rename or drop them. Every mart row carries `onderdrukt` (a count below the threshold was set
+to NULL, or a cell was hidden to protect one), `bron` (jgt, ijw or cbs) and `bijgewerkt_op` (build time).
+Marts are tables, rebuilt by jeugdmonitor/marts.py for the gemeenten and periods a load changed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, Index, Integer, String, Table, Text
+
+from schemas.base import metadata
+
+dim_gemeente = Table(
+    "dim_gemeente",
+    metadata,
+    Column("gemeentecode", String(6), primary_key=True, comment="GM + 4 digits"),
+    Column("naam", Text, nullable=False),
+    Column("jeugdregio_code", String(4), comment="JZ + 2 digits, from CBS Gebieden in Nederland or the config"),
+    Column("jeugdregio_naam", Text),
+    Column("actueel", Boolean, nullable=False, comment="false for a gemeente that a herindeling dissolved"),
+    Column("opgegaan_in", String(6), comment="the gemeente it merged into (herindeling)"),
+    Column("opgeheven_per", Date, comment="date of that herindeling"),
+    comment="The gemeenten of the region, today's and those dissolved by herindelingen, with their jeugdregio.",
+)
+
+dim_periode = Table(
+    "dim_periode",
+    metadata,
+    Column("maand", Date, primary_key=True, comment="first day of the month"),
+    Column("maand_eind", Date, nullable=False),
+    Column("jaar", Integer, nullable=False),
+    Column("kwartaal", Integer, nullable=False),
+    Column("halfjaar", Integer, nullable=False),
+    Column("cbs_maand", String(8), nullable=False, comment="2025MM01"),
+    Column("cbs_kwartaal", String(8), nullable=False, comment="2025KW01"),
+    Column("cbs_halfjaar", String(8), nullable=False, comment="2025HJ01"),
+    Column("cbs_jaar", String(8), nullable=False, comment="2025JJ00"),
+    comment="Every month the marts cover, with its quarter, half-year and year as CBS period codes.",
+)
+
+dim_aanbieder = Table(
+    "dim_aanbieder",
+    metadata,
+    Column("aanbieder_agb", String(8), primary_key=True),
+    Column("eerste_bericht", Date, comment="Dagtekening of its first iJw message"),
+    Column("laatste_bericht", Date),
+    comment="Providers (AGB code) that sent iJw messages; names are not in the messages.",
+)
+
+dim_product = Table(
+    "dim_product",
+    metadata,
+    Column("product_code", String(5), primary_key=True),
+    Column("product_categorie", String(2), nullable=False),
+    Column("omschrijving", Text),
+    Column("klasse", String(24), nullable=False, comment="zonder_verblijf, pleegzorg, gezinsgericht, gesloten, "
+                                                          "overig_verblijf, ots, voogdij, jeugdreclassering"),
+    Column("vorm", String(2), comment="CBS hulpvorm (01-04 zonder verblijf, 11-14 verblijf)"),
+    Column("maatregel", String(2), comment="CBS type maatregel (11 OTS, 21 voogdij, 41/50 jeugdreclassering)"),
+    comment="Productcodes with the vorm van hulp the marts count them as (ijw.productcodes, configurable).",
+)
+
+dim_team = Table(
+    "dim_team",
+    metadata,
+    Column("team", String(32), primary_key=True),
+    Column("naam", Text, nullable=False),
+    Column("gemeentecode", String(6), nullable=False),
+    comment="The Jeugd- en Gezinsteams of the region (schemas/jgt_region.toml).",
+)
+
+dim_verwijzer = Table(
+    "dim_verwijzer",
+    metadata,
+    Column("verwijzer_type", String(2), primary_key=True, comment="COD327"),
+    Column("omschrijving", Text, nullable=False),
+    comment="Verwijzer types of iJw (COD327).",
+)
+
+
+def _mart(name: str, comment: str, *columns: Column, period: str = "maand") -> Table:
+    """A mart: its grain columns first, then the published figures, then the common bookkeeping columns."""
+    has_bron = any(c.name == "bron" for c in columns)  # part of the grain where local and CBS rows share a mart
+    return Table(
+        name,
+        metadata,
+        *columns,
+        Column("onderdrukt", Boolean, nullable=False, comment="a count here was suppressed (NULL) or hidden "
+                                                              "to protect another"),
+        *([] if has_bron else [Column("bron", String(4), nullable=False, comment="jgt, ijw or cbs")]),
+        Column("bijgewerkt_op", DateTime(timezone=True), nullable=False),
+        Index(f"ix_{name}_gemeente_{period}", "gemeentecode", period),
+        comment=comment,
+    )
+
+
+def _gemeente() -> Column:
+    return Column("gemeentecode", String(6), primary_key=True)
+
+
+def _maand() -> Column:
+    return Column("maand", Date, primary_key=True, comment="first day of the month")
+
+
+def _periode() -> list[Column]:
+    return [Column("periode", String(8), primary_key=True, comment="CBS code: 2025MM01, 2025HJ01, 2025JJ00"),
+            Column("periode_type", String(8), nullable=False, comment="maand, halfjaar or jaar"),
+            Column("periode_start", Date, nullable=False), Column("periode_eind", Date, nullable=False)]
+
+
+def _count(name: str, comment: str) -> Column:
+    return Column(name, Integer, comment=comment)
+
+
+def _figure(name: str, comment: str) -> Column:
+    return Column(name, Float, comment=comment)
+
+
+TOTAAL = "totaal"  # the part value of a group's total row (team, verwijzer, vorm, categorie)
+
+mart_aanmeldingen = _mart(
+    "mart_aanmeldingen",
+    "JGT aanmeldingen per gemeente, team and month (team 'totaal': the gemeente).",
+    _gemeente(), Column("team", String(32), primary_key=True), _maand(),
+    _count("aantal_aanmeldingen", "registrations with aanmelddatum in the month; a youth registered again at the "
+                                  "same team within 30 days counts once"),
+    _count("aantal_jeugdigen", "distinct youths among them"),
+)
+
+mart_aanmeldingen_uitsplitsing = _mart(
+    "mart_aanmeldingen_uitsplitsing",
+    "JGT aanmeldingen per gemeente, team and month by bron_aanmelding and by hulpvraag.",
+    _gemeente(), Column("team", String(32), primary_key=True), _maand(),
+    Column("kenmerk", String(16), primary_key=True, comment="bron_aanmelding or hulpvraag"),
+    Column("categorie", String(32), primary_key=True, comment="the value; 'totaal' for all; 'onbekend' if empty"),
+    _count("aantal_aanmeldingen", "as in mart_aanmeldingen"),
+)
+
+mart_doorlooptijd = _mart(
+    "mart_doorlooptijd",
+    "Doorlooptijd aanmelding -> start hulp per gemeente, team and month of start hulp (JGT), and the queue.",
+    _gemeente(), Column("team", String(32), primary_key=True), _maand(),
+    _count("aantal", "aanmeldingen whose hulp started in the month"),
+    _figure("mediaan_dagen", "median calendar days from aanmelddatum to start hulp"),
+    _figure("p80_dagen", "80th percentile of those days"),
+    _figure("binnen_norm_pct", "share started within the norm, in %"),
+    Column("norm_dagen", Integer, nullable=False, comment="the norm in force (config marts.doorlooptijd_norm_dagen)"),
+    _count("wachtend_aantal", "aanmeldingen without start hulp, not closed, on the last day of the month"),
+    _count("wachtend_langer_dan_norm", "of those, waiting longer than the norm"),
+)
+
+mart_doorlooptijd_aanbieder = _mart(
+    "mart_doorlooptijd_aanbieder",
+    "Days from toewijzing (JW301 Ingangsdatum) to start zorg (JW305 Begindatum) per gemeente, aanbieder and "
+    "month of start, and open toewijzingen without a start after the norm.",
+    _gemeente(), Column("aanbieder_agb", String(8), primary_key=True), _maand(),
+    _count("aantal", "toewijzingen whose first start zorg fell in the month"),
+    _figure("mediaan_dagen", "median days from Ingangsdatum to Begindatum"),
+    _figure("p80_dagen", "80th percentile"),
+    _figure("binnen_norm_pct", "share within the norm, in %"),
+    Column("norm_dagen", Integer, nullable=False, comment="the norm in force (config marts.doorlooptijd_norm_dagen)"),
+    _count("wachtend_aantal", "current toewijzingen without a start on the last day of the month"),
+    _count("wachtend_langer_dan_norm", "of those, with Ingangsdatum more than the norm before that day"),
+)
+
+mart_doorlooptijd_keten = _mart(
+    "mart_doorlooptijd_keten",
+    "The whole chain per youth (linked by pseudonym): JGT aanmelding -> toewijzing -> start zorg, per gemeente "
+    "and month of start zorg.",
+    _gemeente(), _maand(),
+    _count("aantal", "chains whose start zorg fell in the month"),
+    _figure("mediaan_dagen_aanmelding_toewijzing", "median days aanmelddatum -> Toewijzingsdatum"),
+    _figure("mediaan_dagen_toewijzing_start", "median days Toewijzingsdatum -> Begindatum"),
+    _figure("mediaan_dagen_totaal", "median days aanmelddatum -> Begindatum"),
+    _figure("p80_dagen_totaal", "80th percentile of the total"),
+)
+
+mart_verwijzingen = _mart(
+    "mart_verwijzingen",
+    "New toewijzingen per gemeente, month and verwijzer (COD327, from the JW315 that preceded them; "
+    "'totaal': all verwijzers).",
+    _gemeente(), _maand(), Column("verwijzer_type", String(8), primary_key=True),
+    Column("verwijzer", Text, nullable=False, comment="the description of verwijzer_type"),
+    _count("nieuwe_toewijzingen", "toewijzingen whose first version has its Toewijzingsdatum in the month"),
+    _count("aantal_jeugdigen", "distinct youths among them"),
+)
+
+mart_verwijzingen_team = _mart(
+    "mart_verwijzingen_team",
+    "Per gemeente, team and month: closed JGT registrations and those referred on to specialist care.",
+    _gemeente(), Column("team", String(32), primary_key=True), _maand(),
+    _count("afgesloten", "registrations closed in the month"),
+    _count("doorverwezen_specialistisch", "of those, with uitkomst doorverwezen_specialistisch"),
+    _figure("verwijspercentage", "doorverwezen_specialistisch / afgesloten, in %"),
+)
+
+mart_ots = _mart(
+    "mart_ots",
+    "Ondertoezichtstellingen per gemeente: local per month, half-year and year (iJw) and CBS per half-year and "
+    "year.",
+    _gemeente(), Column("bron", String(4), primary_key=True), *_periode(),
+    _count("lopend", "local: distinct youths with an active OTS on the last day of the period"),
+    _count("jeugdigen_in_periode", "distinct youths with an OTS at any time in the period (CBS: JB 11)"),
+    _count("gestart", "local: OTS periods that began in the period; CBS: begonnen trajecten (82975NED)"),
+    Column("periode_status", String(16), comment="CBS rows: Voorlopig, Nader voorlopig or Definitief"),
+    period="periode_eind",
+)
+
+mart_uithuisplaatsingen = _mart(
+    "mart_uithuisplaatsingen",
+    "Jeugdhulp met verblijf per gemeente and vorm (pleegzorg, gezinsgericht, gesloten, overig_verblijf, "
+    "totaal): local per month, half-year and year (iJw), CBS per half-year and year.",
+    _gemeente(), Column("bron", String(4), primary_key=True), *_periode(),
+    Column("vorm", String(16), primary_key=True),
+    _count("lopend", "local: distinct youths in this vorm on the last day of the period"),
+    _count("jeugdigen_in_periode", "distinct youths in this vorm at any time in the period (CBS: JH 122x)"),
+    _count("gestart", "local: verblijf periods that began in the period"),
+    Column("periode_status", String(16), comment="CBS rows: the period status"),
+    period="periode_eind",
+)
+
+mart_kosten = _mart(
+    "mart_kosten",
+    "Net declared amounts (JW323, credits netted) per gemeente, month and productcategorie ('totaal': all), "
+    "with year to date, budget and projections on the totaal rows.",
+    _gemeente(), _maand(), Column("product_categorie", String(8), primary_key=True),
+    _figure("netto_bedrag", "debet minus credit, euros, by month of the ProductPeriode"),
+    _count("aantal_jeugdigen", "distinct youths declared for"),
+    _figure("kosten_per_jeugdige", "netto_bedrag / aantal_jeugdigen, euros"),
+    _figure("jaar_tot_nu", "netto_bedrag from January up to and including this month, euros"),
+    _figure("budget_jaar", "totaal rows: the year budget (config budget.<gemeente>), euros"),
+    _figure("budget_tot_nu", "totaal rows: the budget of the quarters up to this month, pro rata per month"),
+    _figure("prognose_lineair", "totaal rows: jaar_tot_nu / months elapsed x 12"),
+    _figure("prognose_seizoen", "totaal rows: jaar_tot_nu / the share of last year's total spent by this month"),
+)
+
+mart_jeugdhulpgebruik = _mart(
+    "mart_jeugdhulpgebruik",
+    "Youths with jeugdhulp (local iJw and CBS) against the youth population (CBS 03759ned), per gemeente and "
+    "half-year or year: the '1 op N'.",
+    _gemeente(), *_periode(),
+    _count("jeugdigen_met_jeugdhulp", "local: distinct youths with a jeugdhulp zorgperiode (not JB/JR) in the period"),
+    _count("cbs_jongeren_met_jeugdhulp", "CBS 85099NED 'JH 1 Totaal jeugdhulp'"),
+    Column("cbs_periode_status", String(16)),
+    _count("bevolking_0_17", "CBS 03759ned: 0 tot 18 jaar on 1 January of the year"),
+    _figure("aandeel_pct", "jeugdigen_met_jeugdhulp / bevolking_0_17, in %"),
+    _figure("een_op_n", "bevolking_0_17 / jeugdigen_met_jeugdhulp: '1 op N'"),
+    _figure("cbs_aandeel_pct", "cbs_jongeren_met_jeugdhulp / bevolking_0_17, in %"),
+    _figure("cbs_een_op_n", "bevolking_0_17 / cbs_jongeren_met_jeugdhulp: CBS counts PGB and all providers too"),
+    _figure("doel_een_op_n", "the target from config (marts.doel_een_op_n)"),
+    period="periode_eind",
+)
+
+mart_cbs_vergelijking = _mart(
+    "mart_cbs_vergelijking",
+    "Local figures against CBS for the same gemeente and half-year or year: the basis of the reconciliation alert.",
+    _gemeente(), *_periode(),
+    Column("indicator", String(32), primary_key=True, comment="jeugdhulp, jeugdhulp_met_verblijf, pleegzorg, "
+                                                              "ots, voogdij"),
+    _count("lokaal", "distinct youths in the period, from iJw"),
+    _count("cbs", "CBS jongeren met jeugdzorg for the matching category"),
+    _figure("verschil", "lokaal - cbs"),
+    _figure("verschil_pct", "(lokaal - cbs) / cbs, in %"),
+    Column("cbs_periode_status", String(16)),
+    period="periode_eind",
+)
+
+MARTS = [mart_aanmeldingen, mart_aanmeldingen_uitsplitsing, mart_doorlooptijd, mart_doorlooptijd_aanbieder,
+         mart_doorlooptijd_keten, mart_verwijzingen, mart_verwijzingen_team, mart_ots, mart_uithuisplaatsingen,
+         mart_kosten, mart_jeugdhulpgebruik, mart_cbs_vergelijking]
+DIMENSIONS = [dim_gemeente, dim_periode, dim_aanbieder, dim_product, dim_team, dim_verwijzer]

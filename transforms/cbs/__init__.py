@@ -1,0 +1,1 @@
+"""CBS StatLine observations: from the client's long rows to warehouse rows, checks and revisions."""

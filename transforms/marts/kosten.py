@@ -1,0 +1,100 @@
+"""mart_kosten: net declared amounts per gemeente, month and productcategorie ('totaal': all), with year to date,
+the budget and two projections to year end on the totaal rows.
+
+A line counts in the month of its ProductPeriode begin with its net amount (fact_declaratieregel.bedrag_netto,
+eurocents: a credit is netted into the debet it corrects; a credit without its debet is its own negative line).
+Every month of the window gets a row per categorie ever declared, so an incremental rebuild gives the rows of a
+full one. Year to date starts in January whatever the window: the input holds the whole history. Sums are taken
+in cents and turned into euros last, so the cumulative figures carry no rounding drift.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from schemas.marts import TOTAAL, mart_kosten
+from transforms.marts.common import from_first_appearance, mart_columns, month_of
+from transforms.marts.inputs import Inputs, Params, Window
+from transforms.marts.periods import months
+from transforms.marts.suppression import safe_ratio
+
+ONBEKEND = "onbekend"
+KEY = ["product_categorie", "maand"]
+
+
+def _lines(declaraties: pd.DataFrame) -> pd.DataFrame:
+    lines = declaraties.dropna(subset=["product_periode_begin"])
+    return lines.assign(
+        maand=lines["product_periode_begin"].dt.to_period("M").dt.to_timestamp(),
+        product_categorie=lines["product_categorie"].fillna(ONBEKEND).replace("", ONBEKEND),
+        cents=pd.to_numeric(lines["bedrag_netto"], errors="coerce").fillna(0).astype("int64"),
+    )
+
+
+def _monthly(lines: pd.DataFrame) -> pd.DataFrame:
+    """cents and distinct youths per categorie and month, with a 'totaal' categorie over all lines."""
+    both = pd.concat([lines, lines.assign(product_categorie=TOTAAL)], ignore_index=True)
+    # a youth whose every line was credited away received nothing that month: not counted
+    both = both.assign(_declared=both["client_pseudonym"].where(both["cents"] != 0))
+    return both.groupby(KEY).agg(cents=("cents", "sum"), aantal_jeugdigen=("_declared", "nunique"),
+                                 regels=("cents", "size")).reset_index()
+
+
+def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
+    lines = _lines(inputs.declaraties)
+    monthly = _monthly(lines)
+    categories = sorted(set(lines["product_categorie"])) + [TOTAAL]
+    # from January of the window's first year, so that jaar_tot_nu of the window's first month is complete
+    span = pd.to_datetime(months(date(window.since.year, 1, 1), window.until))
+    grid = pd.MultiIndex.from_product([categories, span], names=KEY).to_frame(index=False)
+    out = grid.merge(monthly, on=KEY, how="left").fillna({"cents": 0, "aantal_jeugdigen": 0, "regels": 0})
+    out["cents"] = out["cents"].astype("int64")
+    year = out["maand"].dt.year
+    cumulative = out.groupby([out["product_categorie"], year])["cents"].cumsum()
+    out = out.assign(netto_bedrag=(out["cents"] / 100).astype("Float64"),
+                     aantal_jeugdigen=out["aantal_jeugdigen"].astype("Int64"),
+                     jaar_tot_nu=(cumulative / 100).astype("Float64"))
+    out["kosten_per_jeugdige"] = safe_ratio(out["netto_bedrag"], out["aantal_jeugdigen"])
+    out = out[out["maand"] >= pd.Timestamp(window.since)].reset_index(drop=True)
+    out = from_first_appearance(out, "product_categorie",
+                                month_of(lines["product_periode_begin"]).groupby(lines["product_categorie"]).min())
+    out = _totaal_figures(out, monthly, params)
+    return out.assign(gemeentecode=inputs.gemeentecode, bron="ijw")[mart_columns(mart_kosten)]
+
+
+def _totaal_figures(out: pd.DataFrame, monthly: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """budget_jaar, budget_tot_nu, prognose_lineair and prognose_seizoen on the totaal rows (NaN elsewhere)."""
+    figures = {c: np.full(len(out), np.nan) for c in ("budget_jaar", "budget_tot_nu", "prognose_lineair",
+                                                       "prognose_seizoen")}
+    totaal = monthly[monthly["product_categorie"] == TOTAAL]
+    last_year_shares: dict[int, dict[int, float] | None] = {}
+    for i, row in out[out["product_categorie"] == TOTAAL].iterrows():
+        year, month, ytd = row["maand"].year, row["maand"].month, float(row["jaar_tot_nu"])
+        quarters = params.budget.get(year)
+        if quarters is not None and len(quarters) == 4:
+            figures["budget_jaar"][i] = float(sum(quarters))
+            # a quarter's budget is spread evenly over its three months
+            figures["budget_tot_nu"][i] = sum(quarters[(m - 1) // 3] / 3 for m in range(1, month + 1))
+        figures["prognose_lineair"][i] = ytd / month * 12
+        if year not in last_year_shares:
+            last_year_shares[year] = _shares(totaal, year - 1)
+        shares = last_year_shares[year]
+        if shares is not None and shares[month] > 0:
+            figures["prognose_seizoen"][i] = ytd / shares[month]
+    return out.assign(**{c: pd.array(v, dtype="Float64") for c, v in figures.items()})
+
+
+def _shares(totaal: pd.DataFrame, year: int) -> dict[int, float] | None:
+    """month -> the share of `year`'s total declared through that month; None unless all 12 months have lines
+    (a partial year, e.g. the first year of data, would make any season pattern up) or the total is not positive."""
+    rows = totaal[(totaal["maand"].dt.year == year) & (totaal["regels"] > 0)]
+    if rows["maand"].dt.month.nunique() < 12:
+        return None
+    cents = rows.groupby(rows["maand"].dt.month)["cents"].sum().sort_index()
+    total = cents.sum()
+    if total <= 0:
+        return None
+    return {int(m): float(c) / total for m, c in cents.cumsum().items()}

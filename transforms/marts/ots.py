@@ -1,0 +1,31 @@
+"""mart_ots: ondertoezichtstellingen per gemeente, local (iJw) per month, half-year and year, and CBS per half-year
+and year.
+
+Local (bron ijw): an OTS is a zorgperiode with an OTS product or under JuridischeStatus 04 (transforms/marts/zorg.py).
+`lopend` counts distinct youths with an OTS active on the last day of the period, `jeugdigen_in_periode` distinct
+youths with an OTS at any time in it, `gestart` the OTS zorgperiodes that began in it. CBS (bron cbs): jongeren
+met een OTS (JB 11) and begonnen OTS-trajecten (82975NED), with the period status.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from schemas.marts import mart_ots
+from transforms.marts import zorg
+from transforms.marts.common import mart_columns
+from transforms.marts.inputs import Inputs, Params, Window
+
+LOCAL_KINDS = ("maand", "halfjaar", "jaar")
+
+
+def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
+    zp = inputs.zorgperiodes
+    local = zorg.local_figures(zp[zorg.is_ots(zp)], window.periods(LOCAL_KINDS)).assign(bron="ijw",
+                                                                                         periode_status=np.nan)
+    # jeugdigen_in_periode first: its status (the jeugdzorg table) wins over that of the jeugdbescherming table
+    cbs = zorg.cbs_rows(inputs.cbs, {"jeugdigen_in_periode": "ots", "gestart": "ots_begonnen"}, window.since)
+    cbs = cbs.assign(bron="cbs", lopend=pd.NA)
+    out = pd.concat([local, cbs], ignore_index=True).assign(gemeentecode=inputs.gemeentecode)
+    return out.astype(dict.fromkeys(zorg.LOCAL_FIGURES, "Float64"))[mart_columns(mart_ots)]

@@ -1,0 +1,36 @@
+"""mart_uithuisplaatsingen: jeugdhulp met verblijf per gemeente and vorm, local (iJw) per month, half-year and year,
+and CBS per half-year and year.
+
+The vorm is the klasse of the productcode (pleegzorg, gezinsgericht, gesloten, overig_verblijf). Vorm 'totaal'
+counts distinct youths in any verblijf vorm, so a youth who moved from pleegzorg to a gezinshuis counts once
+there (totaal is not the sum of the vormen); its `gestart` does count every verblijf zorgperiode begun. Figures
+as for OTS (transforms/marts/ots.py). CBS: JH 1221-1224 per vorm and JH 122 for totaal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from schemas.marts import TOTAAL, mart_uithuisplaatsingen
+from transforms.marts import zorg
+from transforms.marts.common import mart_columns
+from transforms.marts.inputs import Inputs, Params, Window
+
+LOCAL_KINDS = ("maand", "halfjaar", "jaar")
+CBS_FIGURES = {"pleegzorg": "pleegzorg", "gezinsgericht": "gezinsgericht", "gesloten": "gesloten",
+               "overig_verblijf": "overig_verblijf", TOTAAL: "jeugdhulp_met_verblijf"}
+
+
+def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
+    zp = inputs.zorgperiodes
+    periods = window.periods(LOCAL_KINDS)
+    selections = {vorm: zp["klasse"] == vorm for vorm in zorg.VERBLIJF_VORMEN} | {TOTAAL: zorg.is_verblijf(zp)}
+    parts = [zorg.local_figures(zp[mask], periods).assign(vorm=vorm, bron="ijw", periode_status=np.nan)
+             for vorm, mask in selections.items()]
+    for vorm, name in CBS_FIGURES.items():
+        rows = zorg.cbs_rows(inputs.cbs, {"jeugdigen_in_periode": name}, window.since)
+        parts.append(rows.assign(vorm=vorm, bron="cbs", lopend=pd.NA, gestart=pd.NA))
+    out = pd.concat(parts, ignore_index=True).assign(gemeentecode=inputs.gemeentecode)
+    out = out.astype(dict.fromkeys(zorg.LOCAL_FIGURES, "Float64"))
+    return out[mart_columns(mart_uithuisplaatsingen)]

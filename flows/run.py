@@ -1,5 +1,6 @@
 """What every flow of jeugdmonitor does around its own work: read the settings, hold the warehouse, record the
-run in meta_load_run, and publish the summary. Flows differ only in the steps they pass in."""
+run in meta_load_run, send the alerts of what it changed, and publish the summary. Flows differ only in the steps
+they pass in."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from prefect import get_run_logger
 from prefect.runtime import flow_run
 
-from flows.tasks import prepare_warehouse, publish_summary
+from flows.tasks import prepare_warehouse, publish_summary, send_alerts
 from jeugdmonitor import meta
 from jeugdmonitor.config import Settings, load_settings
 from jeugdmonitor.locking import warehouse_lock
@@ -35,6 +36,8 @@ def run_flow(name: str, config_path: str | None, steps: list[Step]) -> RunSummar
             meta.finish_run(engine, run_id, summary.results, status="failed", message=type(exc).__name__)
             raise
         meta.finish_run(engine, run_id, summary.results)
+        # after finish_run: the load is recorded as complete whatever the alerts step does
+        summary.alerts = send_alerts(settings, run_id, summary.cbs)
         meta.record_figures(engine, run_id, summary.figure_rows())
     publish_summary(summary)
     get_run_logger().info("run %s: %s", run_id, "; ".join(f"{r['wat']} {r['aantal']}" for r in

@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from jeugdmonitor import ingest_cbs, ingest_jgt, mart_build, meta
+from jeugdmonitor.alerts.run import AlertReport, run_alerts
 from jeugdmonitor.cbs import connect as cbs_connect
 from jeugdmonitor.config import Settings
 from jeugdmonitor.discovery import Delivery, discover
@@ -123,6 +124,25 @@ def build_marts(settings: Settings, run_id: str | None = None, since: date | Non
     report = mart_build.build(engine, build_settings, scope, until=until)
     get_run_logger().info("marts rebuilt for %d gemeenten: %s", report.gemeenten,
                           ", ".join(f"{g} from {d:%Y-%m}" for g, d in sorted(report.since.items())) or "nothing new")
+    return report
+
+
+@task(name="send-alerts", cache_policy=NO_CACHE)
+def send_alerts(settings: Settings, run_id: str, cbs: list[ingest_cbs.TableOutcome]) -> AlertReport | None:
+    """Scorecard, Data Docs and the alert digests of this run. The load is complete by now: whatever goes wrong
+    here is reported in the summary, never raised."""
+    if not settings.alerts.enabled:
+        return None
+    logger = get_run_logger()
+    try:
+        report = run_alerts(make_engine(settings.warehouse.url), settings, run_id, cbs)
+    except Exception as exc:
+        logger.exception("alerts step failed")
+        return AlertReport(errors=[f"De alerts-stap is mislukt: {type(exc).__name__}: {exc}"])
+    logger.info("alerts: %d found, %d digests sent, %d failed, %d resolved", report.alerts, report.sent,
+                report.failed, report.resolved)
+    for error in report.errors:
+        logger.warning("alerts: %s", error)
     return report
 
 

@@ -24,6 +24,8 @@ key_app = typer.Typer(help="Manage the pseudonymisation key.", no_args_is_help=T
 app.add_typer(db_app, name="db")
 app.add_typer(key_app, name="key")
 app.add_typer(marts_app, name="marts")
+alerts_app = typer.Typer(help="Quality alerts: see what would be sent.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
 
 ConfigOption = Annotated[
     Path | None,
@@ -240,6 +242,29 @@ def marts_rebuild(config: ConfigOption = None) -> None:
     typer.echo(f"{report.gemeenten} gemeenten rebuilt.")
 
 
+@alerts_app.command("preview")
+def alerts_preview(
+    run_id: Annotated[str | None, typer.Option("--run", help="The run to judge (default: the latest).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show every digest the alerts step would send, to whom and over which channel, without sending anything
+    and without writing the alert history."""
+    from jeugdmonitor.alerts.run import preview
+    from jeugdmonitor.warehouse import make_engine, upgrade
+
+    settings = _settings(config)
+    engine = make_engine(settings.warehouse.url)
+    upgrade(engine)
+    rendered, found = preview(engine, settings, run_id)
+    typer.echo(f"{found} alerts found; {len(rendered)} digests would be sent.")
+    for item in rendered:
+        channel = item.digest.channel
+        where = channel.target if channel.kind == "email" else f"{channel.kind} webhook"
+        typer.echo(f"\n=== {item.digest.recipient.naam} ({item.digest.recipient.rol}) via {where}")
+        typer.echo(f"Onderwerp: {item.subject}\n")
+        typer.echo(item.body)
+
+
 @key_app.command("new")
 def key_new(path: Annotated[Path, typer.Argument(help="Where to write the key (mode 0600).")]) -> None:
     """Create a new random pseudonymisation key file. A new key gives new pseudonyms: see docs/privacy.md."""
@@ -261,6 +286,9 @@ def show_config(config: ConfigOption = None) -> None:
     typer.echo(f"# from {settings.source}")
     data = settings.model_dump(mode="json")
     data["warehouse"]["url"] = redacted(settings.warehouse.url)
+    for recipient in data["alerts"]["ontvangers"]:  # a webhook URL carries its own secret token
+        if recipient["webhook"]:
+            recipient["webhook"] = recipient["webhook"].split("://")[0] + "://***"
     for section, values in data.items():
         typer.echo(f"[{section}]")
         for key, value in values.items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -140,6 +140,72 @@ class MartsConfig(_Section):
     eerste_maand: str = Field(default="", pattern=r"^(|\d{4}-(0[1-9]|1[0-2]))$")
 
 
+class SmtpConfig(_Section):
+    # SMTP relay for the e-mail digests; empty host = no e-mail is sent (recipients with only e-mail get nothing).
+    host: str = ""
+    port: int = Field(default=587, gt=0, lt=65536)
+    # Upgrade the connection with STARTTLS before logging in (the relay's certificate is verified).
+    starttls: bool = True
+    sender: str = "jeugdmonitor@localhost"
+    timeout_s: float = Field(default=10.0, gt=0)
+    # Credentials never live in this file: the environment variables named here, else a Prefect Secret block
+    # holding the password (the user then still comes from user_env). No user = no login (an internal relay).
+    user_env: str = "JEUGDMONITOR_SMTP_USER"
+    password_env: str = "JEUGDMONITOR_SMTP_PASSWORD"
+    password_block: str = ""
+
+
+class RecipientConfig(_Section):
+    naam: str
+    # beleid: indicator alerts of their gemeenten; data: delivery problems; contract: the provider scorecard.
+    rol: Literal["beleid", "data", "contract"]
+    # GM codes, or "all".
+    gemeenten: list[str] | Literal["all"] = "all"
+    email: str = ""
+    # Webhook URL (Teams or Slack), or the name of an environment variable that holds it: webhook URLs carry their
+    # own secret token, so production configs should use webhook_env.
+    webhook: str = ""
+    webhook_env: str = ""
+    webhook_kind: Literal["teams", "slack"] = "teams"
+
+    @model_validator(mode="after")
+    def _a_channel(self) -> RecipientConfig:
+        if not (self.email or self.webhook or self.webhook_env):
+            raise ValueError(f"alerts.ontvangers {self.naam!r}: give an email, a webhook or a webhook_env")
+        return self
+
+
+class AlertsConfig(_Section):
+    # Evaluate and send alerts after every run (the send-alerts task); false = neither.
+    enabled: bool = True
+    # The day the rules look from (YYYY-MM-DD); empty = today. For re-running a past day, and for tests.
+    peildatum: str = Field(default="", pattern=r"^(|\d{4}-\d{2}-\d{2})$")
+    # Share of the run's rows that went to quarantine above which a warning is sent, in %.
+    quarantaine_pct: float = Field(default=2.0, ge=0)
+    # Day of the month by which every aanbieder with active toewijzingen has declared the previous month (0 = off).
+    declaratie_dag: int = Field(default=15, ge=0, le=28)
+    # Day of the month by which every JGT has delivered its export of the previous month (0 = off).
+    jgt_export_dag: int = Field(default=10, ge=0, le=28)
+    # Months in a row the median doorlooptijd (mart_doorlooptijd, totaal) must exceed the norm.
+    doorlooptijd_maanden: int = Field(default=2, ge=1)
+    # A month differing more than this % from the average of the 3 months before is a jump.
+    sprong_pct: float = Field(default=30.0, gt=0)
+    # ... but only when that average is at least this much (small numbers jump by nature).
+    sprong_minimum: float = Field(default=10.0, ge=0)
+    # Local and CBS jeugdhulp figures (mart_cbs_vergelijking) further apart than this % for the latest half-year.
+    cbs_verschil_pct: float = Field(default=15.0, gt=0)
+    # Severity per rule, to override the defaults (docs/alerts.md): ernst.sprong_aanmeldingen = "info".
+    ernst: dict[str, Literal["fail", "warn", "info"]] = {}
+    # Delivery: attempts per digest and channel, the pause between them (doubling), webhook timeout.
+    pogingen: int = Field(default=3, ge=1, le=10)
+    wachttijd_s: float = Field(default=1.0, ge=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # GX Data Docs of each run go here (relative: to the config file's folder).
+    data_docs_dir: Path = Path("data/data-docs")
+    smtp: SmtpConfig = SmtpConfig()
+    ontvangers: list[RecipientConfig] = []
+
+
 class Settings(_Section):
     region: RegionConfig
     paths: PathsConfig = PathsConfig()
@@ -149,6 +215,7 @@ class Settings(_Section):
     cbs: CbsConfig = CbsConfig()
     marts: MartsConfig = MartsConfig()
     runs: RunsConfig = RunsConfig()
+    alerts: AlertsConfig = AlertsConfig()
     # Budget per gemeente and year, in euros per quarter: budget.GM0546."2025" = [q1, q2, q3, q4].
     budget: dict[str, dict[str, list[float]]] = {}
 
@@ -224,6 +291,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     settings.privacy.key_file = absolute(settings.privacy.key_file)
     settings.ijw.xsd_dir = absolute(settings.ijw.xsd_dir)
     settings.ijw.productcodes = absolute(settings.ijw.productcodes)
+    settings.alerts.data_docs_dir = absolute(settings.alerts.data_docs_dir)
     settings.warehouse.url = _resolve_sqlite_url(settings.warehouse.url, base)
     return settings
 

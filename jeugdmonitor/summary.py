@@ -17,6 +17,7 @@ class RunSummary:
     results: list[FileResult] = field(default_factory=list)
     cbs: list = field(default_factory=list)  # ingest_cbs.TableOutcome per CBS table
     marts: object = None  # mart_build.BuildReport
+    alerts: object = None  # alerts.run.AlertReport; None when alerts are off
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -61,6 +62,7 @@ class RunSummary:
             "pending_types": dict(sorted(self.pending_types().items())),
             "cbs": [{"table_id": o.table_id, "purpose": o.purpose, "status": o.status, "modified": o.modified,
                      "melding": o.melding} for o in self.cbs],
+            "alerts": None if self.alerts is None else self.alerts.to_dict(),
         }
 
     def lines(self) -> list[tuple[str, str]]:
@@ -83,6 +85,11 @@ class RunSummary:
         if self.marts is not None:
             rows.append(("marts rebuilt for gemeenten", f"{self.marts.gemeenten:,}"))
             rows.append(("mart rows written", f"{sum(self.marts.rows.values()):,}"))
+        if self.alerts is not None:
+            rows.append(("alerts found", f"{self.alerts.alerts:,}"))
+            rows.append(("alert digests sent", f"{self.alerts.sent:,}"))
+            rows.append(("alert digests failed", f"{self.alerts.failed:,}"))
+            rows.append(("alerts resolved", f"{self.alerts.resolved:,}"))
         return rows
 
     def figure_rows(self) -> list[dict]:
@@ -97,7 +104,14 @@ class RunSummary:
                  for o in self.cbs]
         if self.marts is not None:
             rows += [{"wat": "mart rows", "detail": name, "aantal": n} for name, n in sorted(self.marts.rows.items())]
+        if self.alerts is not None:
+            rows += [{"wat": "alerts", "detail": what, "aantal": getattr(self.alerts, what)}
+                     for what in ("alerts", "sent", "failed", "resolved")]
         return rows
+
+    def alert_meldingen(self) -> list[str]:
+        """Deliveries that failed and parts of the alerts step that did not work, in Dutch."""
+        return [] if self.alerts is None else list(self.alerts.errors)
 
     def cbs_meldingen(self) -> list[str]:
         """The Dutch sentences about CBS tables that need attention (stale data in use, a discontinued table)."""
@@ -106,11 +120,15 @@ class RunSummary:
     def render_text(self) -> str:
         width = max(len(label) for label, _ in self.lines())
         body = "\n".join(f"  {label:<{width}}  {value:>12}" for label, value in self.lines())
-        notes = "".join(f"\n  ! {melding}" for melding in self.cbs_meldingen())
+        notes = "".join(f"\n  ! {melding}" for melding in self.cbs_meldingen() + self.alert_meldingen())
         return f"Run {self.run_id}\n  warehouse: {self.warehouse}\n{body}{notes}"
 
     def render_markdown(self) -> str:
         table = "\n".join(f"| {label.strip()} | {value} |" for label, value in self.lines())
         notes = "".join(f"\n- {melding}" for melding in self.cbs_meldingen())
+        alerts = "".join(f"\n- {melding}" for melding in self.alert_meldingen())
+        docs = getattr(self.alerts, "data_docs", None)
         return (f"# jeugdmonitor run\n\nWarehouse: `{self.warehouse}`\n\n| what | count |\n|---|---:|\n{table}\n"
-                + (f"\n## CBS\n{notes}\n" if notes else ""))
+                + (f"\n## CBS\n{notes}\n" if notes else "")
+                + (f"\n## Alerts\n{alerts}\n" if alerts else "")
+                + (f"\nGX Data Docs: `{docs}`\n" if docs else ""))

@@ -267,7 +267,27 @@ mart_cbs_vergelijking = _mart(
     period="periode_eind",
 )
 
+mart_aanbieder_scorecard = _mart(
+    "mart_aanbieder_scorecard",
+    "Data quality per gemeente, aanbieder and month: deliveries, rejected files, quarantined lines, late or "
+    "missing declarations, missing JW305 starts and JW307 stops. Built by the alerts step (jeugdmonitor/alerts).",
+    _gemeente(), Column("aanbieder_agb", String(8), primary_key=True), _maand(),
+    _count("bestanden", "iJw files delivered in the month (Dagtekening; a rejected file: the day it was loaded)"),
+    _count("bestanden_afgekeurd", "of those, rejected whole"),
+    _count("regels_quarantaine", "lines of those files in quarantine"),
+    Column("quarantaine_redenen", Text, comment="those lines by reason_code: 'bsn_invalid=2; date_invalid=1'"),
+    _count("actieve_toewijzingen", "current toewijzingen active in the month"),
+    _count("declaraties", "declaraties (JW323) with a ProductPeriode in the month"),
+    _count("declaraties_te_laat", "of those, sent after day alerts.declaratie_dag of the next month"),
+    Column("niet_gedeclareerd", Boolean, nullable=False, comment="active toewijzingen, no declaratie, and the "
+                                                                 "deadline has passed"),
+    _count("ontbrekende_starts", "active toewijzingen without a JW305 start more than the norm after Ingangsdatum"),
+    _count("ontbrekende_stops", "open starts whose toewijzing ended before the month (no JW307 stop)"),
+)
+
 MARTS = [mart_aanmeldingen, mart_aanmeldingen_uitsplitsing, mart_doorlooptijd, mart_doorlooptijd_aanbieder,
          mart_doorlooptijd_keten, mart_verwijzingen, mart_verwijzingen_team, mart_ots, mart_uithuisplaatsingen,
          mart_kosten, mart_jeugdhulpgebruik, mart_cbs_vergelijking]
+# Not in MARTS: mart_build does not build it (the alerts step does, after the indicator marts).
+SCORECARD = mart_aanbieder_scorecard
 DIMENSIONS = [dim_gemeente, dim_periode, dim_aanbieder, dim_product, dim_team, dim_verwijzer]

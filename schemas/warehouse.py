@@ -338,6 +338,45 @@ meta_lezer_gemeente = Table(
     comment="Roles bound to gemeenten: such a role sees only the mart rows of these gemeenten (row-level security).",
 )
 
+meta_alert_history = Table(
+    "meta_alert_history",
+    metadata,
+    Column("ontvanger", String(128), primary_key=True, comment="alerts.ontvangers naam"),
+    Column("kanaal", String(8), primary_key=True, comment="email, teams or slack"),
+    Column("alert_key", String(200), primary_key=True, comment="rule:subject, e.g. aanbieder_stil:GM0546:75100012"),
+    Column("rule", String(48), nullable=False),
+    Column("severity", String(8), nullable=False, comment="fail, warn or info"),
+    Column("gemeentecode", String(6), comment="null for delivery problems without a gemeente"),
+    Column("fingerprint", String(16), nullable=False, comment="hash of what the alert said: a changed figure differs"),
+    Column("status", String(12), nullable=False, comment="open, opgelost, or gebeurtenis (an event: never resolved)"),
+    Column("wat", Text, nullable=False, comment="the Dutch sentence last sent, repeated in the resolution"),
+    Column("eerst_gemeld_op", DateTime(timezone=True), nullable=False),
+    Column("laatst_gemeld_op", DateTime(timezone=True), nullable=False),
+    Column("opgelost_op", DateTime(timezone=True)),
+    Column("load_run_id", String(36), ForeignKey("meta_load_run.run_id"), nullable=False,
+           comment="the run that last sent it (or its resolution)"),
+    comment="What each recipient was told per alert, per channel: the same alert is not sent again until it "
+            "changes or is resolved.",
+)
+
+meta_alert_delivery = Table(
+    "meta_alert_delivery",
+    metadata,
+    Column("delivery_id", Id, primary_key=True, autoincrement=True),
+    Column("load_run_id", String(36), ForeignKey("meta_load_run.run_id"), nullable=False),
+    Column("ontvanger", String(128), nullable=False),
+    Column("kanaal", String(8), nullable=False, comment="email, teams or slack"),
+    Column("doel", Text, nullable=False, comment="e-mail address, or the webhook's host (its path is a secret)"),
+    Column("status", String(8), nullable=False, comment="sent or failed"),
+    Column("pogingen", Integer, nullable=False),
+    Column("meldingen", Integer, nullable=False, comment="new or changed alerts in the digest"),
+    Column("opgelost", Integer, nullable=False, comment="resolutions in the digest"),
+    Column("fout", Text, comment="the last error when failed"),
+    Column("verzonden_op", DateTime(timezone=True), nullable=False),
+    Index("ix_meta_alert_delivery_load_run_id", "load_run_id"),
+    comment="Every digest delivery attempt per run, recipient and channel, with the error when it failed.",
+)
+
 STAGING_TABLES = {
     "JW301": stg_jw301_toewijzing,
     "JW305": stg_jw305_start,

@@ -85,3 +85,36 @@ def test_each_run_publishes_a_summary_artifact_without_personal_data(region_fold
     for artifact in (summary, quarantine):
         text = str(artifact.data)
         assert "999900006" not in text and "999900007" not in text
+
+
+def test_a_dead_smtp_server_never_fails_the_load(region_folder):
+    from schemas.warehouse import meta_alert_delivery
+    from tests.alerts.servers import free_port
+
+    url = f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}"
+    config = write_config(region_folder, url)
+    config.write_text(config.read_text() + f"""
+[alerts]
+pogingen = 2
+wachttijd_s = 0
+[alerts.smtp]
+host = "127.0.0.1"
+port = {free_port()}
+starttls = false
+[[alerts.ontvangers]]
+naam = "Databeheer"
+rol = "data"
+email = "data@regio.example"
+""")
+    summary = monitor(str(config))
+    assert summary.to_dict()["files"]["loaded"] == 2
+    assert (summary.alerts.alerts >= 1, summary.alerts.sent, summary.alerts.failed) == (True, 0, 1)
+    assert "| alert digests failed | 1 |" in summary.render_markdown()
+    assert "Databeheer (email, data@regio.example): ConnectionRefusedError" in summary.render_markdown()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(select(meta_load_run.c.status)).scalars().all() == ["completed"]
+        assert conn.execute(select(meta_alert_delivery.c.status, meta_alert_delivery.c.pogingen)).all() == [
+            ("failed", 2)]
+    assert (region_folder / "data" / "data-docs" / "index.html").exists()  # GX judged the JW323 of this run
+    assert Artifact.get("jeugdmonitor-run-summary").data.count("alert digests failed") == 1

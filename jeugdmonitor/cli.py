@@ -256,7 +256,11 @@ def alerts_preview(
     engine = make_engine(settings.warehouse.url)
     upgrade(engine)
     rendered, found = preview(engine, settings, run_id)
-    typer.echo(f"{found} alerts found; {len(rendered)} digests would be sent.")
+    typer.echo(f"{len(found)} alerts found; {len(rendered)} digests would be sent.")
+    if found and not settings.alerts.ontvangers:
+        typer.echo("No recipients configured ([[alerts.ontvangers]]); the alerts are:")
+        for alert in found:
+            typer.echo(f"  [{alert.severity}] {alert.rule} {alert.gemeentecode or ''}: {alert.wat}")
     for item in rendered:
         channel = item.digest.channel
         where = channel.target if channel.kind == "email" else f"{channel.kind} webhook"

@@ -197,10 +197,11 @@ def latest_run(engine: Engine) -> str | None:
                             .limit(1)).scalar()
 
 
-def preview(engine: Engine, settings: Settings, run_id: str | None = None) -> tuple[list[Rendered], int]:
-    """What the alerts step would send after `run_id` (default: the latest run), without sending or writing."""
+def preview(engine: Engine, settings: Settings, run_id: str | None = None) -> tuple[list[Rendered], list]:
+    """What the alerts step would send after `run_id` (default: the latest run), without sending or writing:
+    the digests, and every alert found (also those no recipient is configured for)."""
     run_id = run_id or latest_run(engine) or "-"
     day = peildatum(settings)
     card = build_scorecard(engine, settings, day)
     alerts, judged = find_alerts(engine, settings, run_id, None, day, card)
-    return [render_digest(d, settings, day, run_id) for d in digests(engine, settings, alerts, judged)], len(alerts)
+    return [render_digest(d, settings, day, run_id) for d in digests(engine, settings, alerts, judged)], alerts

@@ -34,6 +34,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="only the first N files (in path order)")
     parser.add_argument("--no-profile", action="store_true", help="time without the profiler")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=1, help="parse processes (IjwOptions.workers)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
@@ -50,7 +51,7 @@ def main() -> int:
     new, _ = discover(inbox, (".xml",), set())
     new = new[:args.limit] if args.limit else new
     pseudonymise = Pseudonymiser(os.urandom(32))
-    options = IjwOptions(productcodes=frozenset(r["product_code"] for r in load_productcodes()))
+    options = IjwOptions(productcodes=frozenset(r["product_code"] for r in load_productcodes()), workers=args.workers)
     schema = f"prof_{uuid.uuid4().hex[:10]}"
     engine = None
     if not args.parse_only:

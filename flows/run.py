@@ -10,7 +10,7 @@ from prefect import get_run_logger
 from prefect.runtime import flow_run
 
 from flows.tasks import prepare_warehouse, publish_summary, send_alerts
-from jeugdmonitor import meta
+from jeugdmonitor import meta, stages
 from jeugdmonitor.config import Settings, load_settings
 from jeugdmonitor.locking import warehouse_lock
 from jeugdmonitor.pseudonym import pseudonymiser_from_config
@@ -28,7 +28,7 @@ def run_flow(name: str, config_path: str | None, steps: list[Step]) -> RunSummar
         prepare_warehouse(settings)
         key_id = pseudonymiser_from_config(settings.privacy).key_id
         run_id = meta.start_run(engine, name, flow_run.get_id(), key_id)
-        summary = RunSummary(run_id, redacted(settings.warehouse.url))
+        summary = RunSummary(run_id, redacted(settings.warehouse.url), stages=stages.start())
         try:
             for step in steps:
                 step(settings, run_id, summary)

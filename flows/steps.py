@@ -11,12 +11,13 @@ from jeugdmonitor.summary import RunSummary
 
 
 def ijw(settings: Settings, run_id: str, summary: RunSummary) -> None:
-    new, seen = tasks.discover_ijw(settings)
-    summary.results += [meta.FileResult(d.relative, "skipped") for d in seen]
-    if settings.runs.task_runner == "dask":
+    if settings.runs.task_runner != "dask":
+        summary.results += tasks.ingest_ijw(settings, run_id)
+        return
+    # on Dask the parse tasks are submitted from the flow, a folder at a time
+    for _folder, new, seen in tasks.ijw_folders(settings):
+        summary.results += [meta.FileResult(d.relative, "skipped") for d in seen]
         summary.results += tasks.ingest_ijw_on_runner(settings, run_id, new)
-    else:
-        summary.results += tasks.ingest_ijw(settings, run_id, new)
 
 
 def jgt(settings: Settings, run_id: str, summary: RunSummary) -> None:

@@ -3,19 +3,22 @@ big frames: the warehouse is where the data goes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from jeugdmonitor import ingest_cbs, ingest_jgt, mart_build, meta
+from jeugdmonitor import ingest_cbs, ingest_jgt, mart_build, meta, stages
 from jeugdmonitor.alerts.run import AlertReport, run_alerts
 from jeugdmonitor.cbs import connect as cbs_connect
 from jeugdmonitor.config import Settings
-from jeugdmonitor.discovery import Delivery, discover
+from jeugdmonitor.discovery import Delivery
+from jeugdmonitor.inbox import discover_new
 from jeugdmonitor.ingest_ijw import IjwOptions, load_batch, load_files, ordered, parse_file
 from jeugdmonitor.loading import ParsedFile, batches
+from jeugdmonitor.parallel import OrderedPool
 from jeugdmonitor.pseudonym import pseudonymiser_from_config
 from jeugdmonitor.summary import RunSummary
 from jeugdmonitor.warehouse import make_engine, upgrade
@@ -33,22 +36,26 @@ def ijw_options(settings: Settings) -> IjwOptions:
                       workers=settings.ijw.workers)
 
 
-@task(name="discover-ijw", cache_policy=NO_CACHE)
-def discover_ijw(settings: Settings) -> tuple[list[Delivery], list[Delivery]]:
-    engine = make_engine(settings.warehouse.url)
-    new, seen = discover(settings.paths.ijw_inbox, (".xml",), meta.known_hashes(engine),
-                         meta.recorded_stamps(engine, "ijw"))
-    get_run_logger().info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox, len(new),
-                          len(seen))
-    return new, seen
+def ijw_folders(settings: Settings) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
+    """(folder, new, seen before) per top-level folder of the iJw inbox (jeugdmonitor.inbox)."""
+    yield from discover_new(make_engine(settings.warehouse.url), settings.paths.ijw_inbox, (".xml",), "ijw")
 
 
 @task(name="ingest-ijw", cache_policy=NO_CACHE)
-def ingest_ijw(settings: Settings, run_id: str, new: list[Delivery]) -> list[meta.FileResult]:
-    """The new iJw files, parsed here (in ijw.workers processes) and loaded in batches of files that commit
-    together. Deterministic errors go to quarantine, not retries."""
+def ingest_ijw(settings: Settings, run_id: str) -> meta.FileTally:
+    """Discover and load the iJw inbox a folder (a month, in the usual layout) at a time, so that memory is bounded
+    by a folder; the new files are parsed here (in ijw.workers processes) and loaded in batches of files that
+    commit together. Deterministic errors go to quarantine, not retries."""
     engine = make_engine(settings.warehouse.url)
-    return load_files(engine, run_id, new, pseudonymiser_from_config(settings.privacy), ijw_options(settings))
+    pseudonymise, options = pseudonymiser_from_config(settings.privacy), ijw_options(settings)
+    tally = meta.FileTally()
+    with OrderedPool(options.workers) as pool:  # the parse workers start once, not per folder
+        for _folder, new, seen in ijw_folders(settings):
+            tally += (meta.FileResult(d.relative, "skipped") for d in seen)
+            tally += load_files(engine, run_id, new, pseudonymise, options, pool)
+    get_run_logger().info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox,
+                          tally.seen - tally.files["skipped"], tally.files["skipped"])
+    return tally
 
 
 @task(name="parse-ijw", cache_policy=NO_CACHE)
@@ -85,14 +92,17 @@ def ingest_ijw_on_runner(settings: Settings, run_id: str, new: list[Delivery]) -
 def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
     """Every new JGT export (CSV/XLSX) in the inbox, judged per batch, one transaction per batch."""
     engine = make_engine(settings.warehouse.url)
-    new, seen = discover(settings.paths.jgt_inbox, ingest_jgt.SUFFIXES, meta.known_hashes(engine),
-                         meta.recorded_stamps(engine, "jgt"))
-    get_run_logger().info("JGT inbox %s: %d new files, %d seen before", settings.paths.jgt_inbox, len(new),
-                          len(seen))
     options = ingest_jgt.JgtOptions(region=ingest_jgt.RegionLookup.build(settings.region.gemeenten),
                                     batch_rows=max(settings.warehouse.batch_size, 1) * 10)
-    return [meta.FileResult(d.relative, "skipped") for d in seen] + ingest_jgt.load_files(
-        engine, run_id, new, pseudonymiser_from_config(settings.privacy), options)
+    pseudonymise = pseudonymiser_from_config(settings.privacy)
+    results: list[meta.FileResult] = []
+    for _folder, new, seen in discover_new(engine, settings.paths.jgt_inbox, ingest_jgt.SUFFIXES, "jgt"):
+        results += [meta.FileResult(d.relative, "skipped") for d in seen]
+        results += ingest_jgt.load_files(engine, run_id, new, pseudonymise, options)
+    skipped = sum(r.status == "skipped" for r in results)
+    get_run_logger().info("JGT inbox %s: %d new files, %d seen before", settings.paths.jgt_inbox,
+                          len(results) - skipped, skipped)
+    return results
 
 
 @task(name="ingest-cbs", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=60)
@@ -100,8 +110,9 @@ def ingest_cbs_task(settings: Settings, run_id: str) -> list[ingest_cbs.TableOut
     """Bring the configured CBS tables up to date; when CBS is unreachable the last good data stays in use."""
     logger = get_run_logger()
     engine = make_engine(settings.warehouse.url)
-    with cbs_connect.open_client(settings) as client:
+    with stages.clock().stage("cbs"), cbs_connect.open_client(settings) as client:
         outcomes = ingest_cbs.refresh(engine, run_id, client, cbs_connect.options(settings))
+    stages.clock().count("cbs", sum(o.rows_inserted + o.rows_updated for o in outcomes))
     for outcome in outcomes:
         (logger.warning if outcome.status == "stale" else logger.info)("CBS %s: %s", outcome.table_id,
                                                                        outcome.melding)
@@ -121,7 +132,9 @@ def build_marts(settings: Settings, run_id: str | None = None, since: date | Non
         scope = dict.fromkeys(settings.region.gemeenten, since)
     else:
         scope = None
-    report = mart_build.build(engine, build_settings, scope, until=until)
+    with stages.clock().stage("marts"):
+        report = mart_build.build(engine, build_settings, scope, until=until)
+    stages.clock().count("marts", sum(report.rows.values()))
     get_run_logger().info("marts rebuilt for %d gemeenten: %s", report.gemeenten,
                           ", ".join(f"{g} from {d:%Y-%m}" for g, d in sorted(report.since.items())) or "nothing new")
     return report
@@ -135,7 +148,9 @@ def send_alerts(settings: Settings, run_id: str, cbs: list[ingest_cbs.TableOutco
         return None
     logger = get_run_logger()
     try:
-        report = run_alerts(make_engine(settings.warehouse.url), settings, run_id, cbs)
+        with stages.clock().stage("alerts"):
+            report = run_alerts(make_engine(settings.warehouse.url), settings, run_id, cbs)
+        stages.clock().count("alerts", report.alerts)
     except Exception as exc:
         logger.exception("alerts step failed")
         return AlertReport(errors=[f"De alerts-stap is mislukt: {type(exc).__name__}: {exc}"])
@@ -150,7 +165,7 @@ def publish_summary(summary: RunSummary) -> None:
     """The run's figures as Prefect artifacts: a markdown summary and tables of files, reasons and CBS tables."""
     create_markdown_artifact(key="jeugdmonitor-run-summary", markdown=summary.render_markdown(),
                              description="Files, rows loaded and rows quarantined in this run")
-    rejected = [r for r in summary.results if r.status == "rejected" or r.rows_quarantined]
+    rejected = summary.results.shown
     if rejected:
         create_table_artifact(
             key="jeugdmonitor-quarantine",

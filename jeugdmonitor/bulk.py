@@ -17,7 +17,30 @@ def write_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> int:
     columns = [c for c in rows[0] if c in table.c]
     if conn.dialect.name == "postgresql":
         return _copy(conn, table, columns, rows)
-    conn.execute(table.insert(), [{c: row.get(c) for c in columns} for row in rows])
+    return _executemany(conn, table, columns, rows)
+
+
+def _executemany(conn: Connection, table: Table, columns: list[str], rows: Sequence[dict]) -> int:
+    # The DBAPI cursor directly, with tuples: SQLAlchemy's per-row parameter handling cost more than the insert.
+    # Values still go through each column type's own bind processor (dates as SQLAlchemy stores them in SQLite).
+    column_list = ", ".join(f'"{c}"' for c in columns)
+    sql = f'INSERT INTO "{table.name}" ({column_list}) VALUES ({", ".join("?" * len(columns))})'
+    dialect = conn.dialect
+    processors = [(i, p) for i, c in enumerate(columns)
+                  if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+
+    def values(row: dict) -> list:
+        out = [row.get(c) for c in columns]
+        for i, process in processors:
+            if out[i] is not None:
+                out[i] = process(out[i])
+        return out
+
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, [values(row) for row in rows])
+    finally:
+        cursor.close()
     return len(rows)
 
 

@@ -138,6 +138,8 @@ class MartsConfig(_Section):
     doel_een_op_n: float = Field(default=0, ge=0)
     # First month the marts cover (YYYY-MM); empty = the first month with data.
     eerste_maand: str = Field(default="", pattern=r"^(|\d{4}-(0[1-9]|1[0-2]))$")
+    # Processes that build gemeenten in parallel (each gemeente's marts are independent).
+    workers: int = Field(default=1, ge=1, le=64)
 
 
 class SmtpConfig(_Section):

@@ -8,8 +8,9 @@ sha256, without being read (the assumption make and rsync rely on); anything els
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,8 @@ _MICROSECOND = timedelta(microseconds=1)
 
 # (relative path, size in bytes, modification time in microseconds since the epoch, UTC)
 Stamp = tuple[str, int, int]
+# (path parts relative to the inbox, stat) of one file in an inbox
+FileEntry = tuple[tuple[str, ...], os.stat_result]
 
 
 @dataclass(frozen=True)
@@ -53,19 +56,46 @@ def stamp(relative: str, size: int, modified_at: datetime) -> Stamp:
     return relative, size, epoch_micros(modified_at)
 
 
+def folders(inbox: Path, suffixes: tuple[str, ...], min_files: int = 1) -> Iterator[tuple[str, list[FileEntry]]]:
+    """The inbox's files grouped by top-level folder ("" for the files in the inbox itself), in path order, one
+    group listed at a time: a national inbox holds millions of files, a folder (a month) a bounded part.
+    Consecutive folders are taken together until a group holds `min_files`: every group costs a round of queries
+    and a drained pipeline, and an inbox's history has many folders of a few files. A group is named by its first
+    folder, or "first..last"."""
+    def top(entry: FileEntry) -> str:
+        return entry[0][0] if len(entry[0]) > 1 else ""
+    if not inbox.exists():
+        return
+    names: list[str] = []
+    group: list[FileEntry] = []
+    for folder, entries in itertools.groupby(_inbox_files(inbox, suffixes), key=top):
+        names.append(folder)
+        group.extend(entries)
+        if len(group) >= min_files:
+            yield _group_name(names), group
+            names, group = [], []
+    if group:
+        yield _group_name(names), group
+
+
+def _group_name(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{names[0]}..{names[-1]}"
+
+
 def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
-             recorded: Mapping[Stamp, str] | None = None) -> tuple[list[Delivery], list[Delivery]]:
+             recorded: Mapping[Stamp, str] | None = None, files: Iterable[FileEntry] | None = None
+             ) -> tuple[list[Delivery], list[Delivery]]:
     """(new, already seen) deliveries under `inbox`, in a stable order. Hidden files and folders are ignored, as
     are files still being written by a transfer tool (`.part`, `.tmp`). `known` holds the sha256 of every
     recorded file; `recorded` maps the stamp of recorded files to their sha256 (see meta.recorded_stamps): a file
-    with such a stamp is seen without being hashed."""
+    with such a stamp is seen without being hashed. `files`: only these entries of the inbox (from `folders`)."""
     recorded = recorded or {}
     new: list[Delivery] = []
     seen: list[Delivery] = []
     if not inbox.exists():
         return new, seen
     hashes_this_run: set[str] = set()
-    for parts, stat in _inbox_files(inbox, suffixes):
+    for parts, stat in (_inbox_files(inbox, suffixes) if files is None else files):
         relative = "/".join(parts)
         path = inbox.joinpath(*parts)
         # Through a datetime, as meta stores it, so that both sides of the comparison round alike.

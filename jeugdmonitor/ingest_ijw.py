@@ -9,19 +9,18 @@ transaction per file would cost more than the parsing.
 from __future__ import annotations
 
 import io
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from jeugdmonitor import bulk, meta
+from jeugdmonitor import bulk, meta, stages
 from jeugdmonitor.discovery import Delivery
 from jeugdmonitor.ijw_rules import apply_jw323_rules
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
+from jeugdmonitor.parallel import OrderedPool
 from schemas.warehouse import STAGING_TABLES
 from transforms.ijw import xsd
 from transforms.ijw.message import sniff_message
@@ -46,7 +45,7 @@ class IjwOptions:
     chunk_size: int = 5000  # parser chunk; load batches hold about ten of these
     productcodes: frozenset[str] | None = None  # the gemeente's productcode table; None: not checked
     workers: int = 1  # parse in this many processes
-    window: int = 2000  # files handed to the workers at a time, so parsed files never pile up in memory
+    files_per_chunk: int = 200  # files a worker parses per task; workers × 4 tasks are in flight at a time
 
 
 def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: IjwOptions = IjwOptions()
@@ -82,10 +81,13 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: 
 def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcodes: frozenset[str] | None = None
                ) -> list[meta.FileResult]:
     """Judge and write a batch of parsed files in one transaction; returns one FileResult per file."""
-    with engine.begin() as conn:
+    clock = stages.clock()
+    with clock.stage("load"), engine.begin() as conn:
         declaraties = [p for p in batch if p.message_type == "JW323" and p.refused is None and p.rows]
-        warnings = (apply_jw323_rules(conn, declaraties, _toewijzingen(batch), productcodes)
-                    if declaraties else [])
+        with clock.stage("validate"):
+            warnings = (apply_jw323_rules(conn, declaraties, _toewijzingen(batch), productcodes)
+                        if declaraties else [])
+        clock.count("validate", sum(len(p.rows) for p in declaraties))
         results = [file_result(p) for p in batch]
         recorded = [(p, r) for p, r in zip(batch, results, strict=True) if not p.pending]
         if not recorded:
@@ -104,7 +106,7 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcode
             by_table.setdefault(parsed.message_type, []).extend(parsed.rows)
             quarantine.extend((file_id, r) for r in parsed.rejections)
         for message_type, rows in by_table.items():
-            bulk.write_rows(conn, STAGING_TABLES[message_type], rows)
+            clock.count("load", bulk.write_rows(conn, STAGING_TABLES[message_type], rows))
         meta.record_quarantine(conn, run_id, quarantine)
         meta.record_validation(conn, run_id, [(file_ids[id(declaraties[w.file_index])], w) for w in warnings])
     result_of = {id(parsed): result for parsed, result in zip(batch, results, strict=True)}
@@ -129,23 +131,30 @@ def ordered(deliveries: Iterable[Delivery]) -> list[Delivery]:
 
 
 def load_files(engine: Engine, run_id: str, deliveries: Iterable[Delivery], pseudonymise: Callable[[str], str],
-               options: IjwOptions = IjwOptions()) -> list[meta.FileResult]:
-    """Parse (in parallel when options.workers > 1) and load `deliveries` in batches, in load order."""
+               options: IjwOptions = IjwOptions(), pool: OrderedPool | None = None) -> list[meta.FileResult]:
+    """Parse (in parallel when options.workers > 1) and load `deliveries` in batches, in load order. Pass a
+    `pool` (OrderedPool(options.workers)) to keep the worker processes across calls."""
+    if pool is None and options.workers > 1:
+        with OrderedPool(options.workers) as own:
+            return load_files(engine, run_id, deliveries, pseudonymise, options, own)
+    clock = stages.clock()
     results: list[meta.FileResult] = []
-    for batch in batches(_parsed(ordered(deliveries), pseudonymise, options),
-                         max_rows=max(options.chunk_size, 1) * 10):
+    parsed = _parsed(ordered(deliveries), pseudonymise, options, pool or OrderedPool(1))
+    for batch in clock.timed("parse", batches(parsed, max_rows=max(options.chunk_size, 1) * 10)):
+        clock.count("parse", sum(p.lines_read for p in batch))
         results.extend(load_batch(engine, run_id, batch, options.productcodes))
     return results
 
 
-def _parsed(deliveries: list[Delivery], pseudonymise: Callable[[str], str], options: IjwOptions
-            ) -> Iterator[ParsedFile]:
+def _parsed(deliveries: list[Delivery], pseudonymise: Callable[[str], str], options: IjwOptions,
+            pool: OrderedPool) -> Iterator[ParsedFile]:
     parse = partial(parse_file, pseudonymise=pseudonymise, options=options)
-    if options.workers <= 1 or len(deliveries) < 100:
-        yield from map(parse, deliveries)
-        return
-    # spawn, not fork: the flow runs threads (Prefect), and forking a threaded process can deadlock.
-    with ProcessPoolExecutor(options.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for start in range(0, len(deliveries), options.window):
-            window = deliveries[start:start + options.window]
-            yield from pool.map(parse, window, chunksize=max(1, len(window) // (options.workers * 8)))
+    # Chunks of files: one task per file would cost more in inter-process traffic than the parse.
+    size = max(1, min(options.files_per_chunk, len(deliveries) // (max(pool.workers, 1) * 4)))
+    chunks = (deliveries[i:i + size] for i in range(0, len(deliveries), size))
+    for parsed in pool.map(partial(_parse_chunk, parse), chunks, ahead=pool.workers * 4):
+        yield from parsed
+
+
+def _parse_chunk(parse: Callable[[Delivery], ParsedFile], chunk: list[Delivery]) -> list[ParsedFile]:
+    return [parse(d) for d in chunk]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine
 
-from jeugdmonitor import bulk, meta
+from jeugdmonitor import bulk, meta, stages
 from jeugdmonitor.discovery import Delivery
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
 from jeugdmonitor.validation import FileWarning, Finding, validator
@@ -96,11 +96,14 @@ def _shown(row: dict, finding: Finding) -> str | None:
 def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], options: JgtOptions) -> list[meta.FileResult]:
     """Judge and write a batch of parsed exports in one transaction; one FileResult per file."""
     loadable = [p for p in batch if p.refused is None and p.rows]
-    warnings = apply_jgt_rules(loadable, options)
+    clock = stages.clock()
+    with clock.stage("validate"):
+        warnings = apply_jgt_rules(loadable, options)
+    clock.count("validate", sum(len(p.rows) for p in loadable))
     results = [file_result(p) for p in batch]
     if not batch:
         return results
-    with engine.begin() as conn:
+    with clock.stage("load"), engine.begin() as conn:
         ids = meta.record_files(conn, run_id, [file_record(p, r, "jgt") for p, r in zip(batch, results, strict=True)])
         rows: list[dict] = []
         quarantine: list[tuple[int, Rejection]] = []
@@ -117,6 +120,7 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], options: Jg
         meta.record_quarantine(conn, run_id, quarantine)
         file_id_of = {id(p): i for p, i in zip(batch, ids, strict=True)}
         meta.record_validation(conn, run_id, [(file_id_of[id(loadable[w.file_index])], w) for w in warnings])
+    clock.count("load", len(rows))
     result_of = {id(p): r for p, r in zip(batch, results, strict=True)}
     for w in warnings:
         result_of[id(loadable[w.file_index])].warnings[w.finding.reason_code] = w.rows_unexpected
@@ -127,8 +131,10 @@ def load_files(engine: Engine, run_id: str, deliveries: Iterable[Delivery], pseu
                options: JgtOptions | None = None) -> list[meta.FileResult]:
     """Parse and load `deliveries` in batches (in path order: a team's months in sequence)."""
     options = options or JgtOptions()
+    clock = stages.clock()
     parsed = (parse_file(d, pseudonymise, options) for d in sorted(deliveries, key=lambda d: d.relative))
     results: list[meta.FileResult] = []
-    for batch in batches(parsed, max_rows=options.batch_rows):
+    for batch in clock.timed("parse", batches(parsed, max_rows=options.batch_rows)):
+        clock.count("parse", sum(p.lines_read for p in batch))
         results.extend(load_batch(engine, run_id, batch, options))
     return results

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -42,6 +43,56 @@ class FileResult:
         return asdict(self)
 
 
+@dataclass
+class FileTally:
+    """What a run did with its files, as counts. A national year brings millions of files, so the tally keeps
+    one FileResult only for the files worth showing (rejected, or with quarantined rows), the first `shown_max`."""
+
+    shown_max: int = 500
+    files: Counter = field(default_factory=Counter)  # by status
+    rows_read: int = 0  # of the files loaded or rejected in this run
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    warnings: Counter = field(default_factory=Counter)
+    pending_types: Counter = field(default_factory=Counter)
+    shown: list[FileResult] = field(default_factory=list)
+
+    def add(self, results: FileTally | Iterable[FileResult]) -> FileTally:
+        if isinstance(results, FileTally):
+            return self._merge(results)
+        for r in results:
+            self.files[r.status] += 1
+            if r.status == "pending":
+                self.pending_types[r.message_type or "?"] += 1
+            if r.status not in ("loaded", "rejected"):
+                continue
+            self.rows_read += r.rows_read
+            self.rows_loaded += r.rows_loaded
+            self.rows_quarantined += r.rows_quarantined
+            self.reasons.update(r.reasons)
+            self.warnings.update(r.warnings)
+            if (r.status == "rejected" or r.rows_quarantined) and len(self.shown) < self.shown_max:
+                self.shown.append(r)
+        return self
+
+    __iadd__ = add
+
+    def _merge(self, other: FileTally) -> FileTally:
+        self.rows_read += other.rows_read
+        self.rows_loaded += other.rows_loaded
+        self.rows_quarantined += other.rows_quarantined
+        for mine, theirs in ((self.files, other.files), (self.reasons, other.reasons),
+                             (self.warnings, other.warnings), (self.pending_types, other.pending_types)):
+            mine.update(theirs)
+        self.shown += other.shown[:max(0, self.shown_max - len(self.shown))]
+        return self
+
+    @property
+    def seen(self) -> int:
+        return sum(self.files.values())
+
+
 def start_run(engine: Engine, flow_name: str, run_id: str | None = None, key_id: str | None = None) -> str:
     run_id = run_id or str(uuid.uuid4())
     with engine.begin() as conn:
@@ -52,36 +103,51 @@ def start_run(engine: Engine, flow_name: str, run_id: str | None = None, key_id:
     return run_id
 
 
-def finish_run(engine: Engine, run_id: str, results: Iterable[FileResult], status: str = "completed",
+def finish_run(engine: Engine, run_id: str, results: FileTally | Iterable[FileResult], status: str = "completed",
                message: str | None = None) -> None:
-    results = list(results)
-    counted = [r for r in results if r.status in ("loaded", "rejected")]
+    tally = results if isinstance(results, FileTally) else FileTally().add(results)
     with engine.begin() as conn:
         conn.execute(update(meta_load_run).where(meta_load_run.c.run_id == run_id).values(
             finished_at=now(), status=status, message=message,
-            files_seen=len(results),
-            files_loaded=sum(r.status == "loaded" for r in results),
-            files_skipped=sum(r.status == "skipped" for r in results),
-            files_rejected=sum(r.status == "rejected" for r in results),
-            rows_read=sum(r.rows_read for r in counted),
-            rows_loaded=sum(r.rows_loaded for r in counted),
-            rows_quarantined=sum(r.rows_quarantined for r in counted),
+            files_seen=tally.seen,
+            files_loaded=tally.files["loaded"],
+            files_skipped=tally.files["skipped"],
+            files_rejected=tally.files["rejected"],
+            rows_read=tally.rows_read,
+            rows_loaded=tally.rows_loaded,
+            rows_quarantined=tally.rows_quarantined,
         ))
 
 
-def known_hashes(engine: Engine) -> set[str]:
+def known_hashes(engine: Engine, among: Iterable[str] | None = None) -> set[str]:
+    """The sha256 of every recorded file, or only those of `among` that are recorded (a folder's worth: a
+    national inbox's full set would not fit in memory)."""
+    column = meta_source_file.c.sha256
     with engine.connect() as conn:
-        return set(conn.execute(select(meta_source_file.c.sha256)).scalars())
+        if among is None:
+            return set(conn.execute(select(column)).scalars())
+        return {h for chunk in _chunks(sorted(set(among)))
+                for h in conn.execute(select(column).where(column.in_(chunk))).scalars()}
 
 
-def recorded_stamps(engine: Engine, source: str) -> dict[Stamp, str]:
-    """(relative path, size, mtime) -> sha256 of the files of `source` recorded so far, for discovery to skip
-    hashing them. Per source, because paths are relative to that source's inbox."""
-    columns = (meta_source_file.c.path, meta_source_file.c.size_bytes, meta_source_file.c.modified_at,
-               meta_source_file.c.sha256)
-    query = select(*columns).where(meta_source_file.c.source == source, meta_source_file.c.modified_at.is_not(None))
+def recorded_stamps(engine: Engine, source: str, paths: Iterable[str] | None = None) -> dict[Stamp, str]:
+    """(relative path, size, mtime) -> sha256 of the files of `source` recorded so far (or of those at `paths`),
+    for discovery to skip hashing them. Per source, because paths are relative to that source's inbox."""
+    f = meta_source_file
+    query = select(f.c.path, f.c.size_bytes, f.c.modified_at, f.c.sha256).where(
+        f.c.source == source, f.c.modified_at.is_not(None))
     with engine.connect() as conn:
-        return {stamp(path, size, modified_at): sha256 for path, size, modified_at, sha256 in conn.execute(query)}
+        if paths is None:
+            found = conn.execute(query).all()
+        else:
+            found = [r for chunk in _chunks(sorted(set(paths))) for r in conn.execute(query.where(f.c.path.in_(chunk)))]
+    return {stamp(path, size, modified_at): sha256 for path, size, modified_at, sha256 in found}
+
+
+def _chunks(values: list[str], size: int = 900) -> Iterator[list[str]]:
+    # below SQLite's old limit of 999 parameters per statement
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def record_files(conn: Connection, run_id: str, files: list[dict]) -> list[int]:
@@ -90,25 +156,29 @@ def record_files(conn: Connection, run_id: str, files: list[dict]) -> list[int]:
         return []
     loaded_at = now()
     rows = [{**f, "loaded_at": loaded_at, "load_run_id": run_id} for f in files]
-    if conn.dialect.name == "postgresql":
-        return _copy_files(conn, rows)
-    result = conn.execute(
-        insert(meta_source_file).returning(meta_source_file.c.file_id, sort_by_parameter_order=True), rows)
-    return list(result.scalars())
+    return _write_files(conn, rows)
 
 
 # The ids of n new meta_source_file rows in one round trip, from the column's own sequence (so that later inserts
-# without an explicit id go on from there).
+# without an explicit id go on from there). SQLite has one writer at a time, and its rowid goes on from the max.
 _NEXT_FILE_IDS = text("select nextval(pg_get_serial_sequence('meta_source_file', 'file_id')) "
                       "from generate_series(1, :n)")
+_MAX_FILE_ID = text("select coalesce(max(file_id), 0) from meta_source_file")
 
 
-def _copy_files(conn: Connection, rows: list[dict]) -> list[int]:
-    """PostgreSQL: take the ids first, then COPY the rows with them. An INSERT ... RETURNING of thousands of rows
-    spends most of its time in the driver rewriting the huge multi-row statement."""
-    ids = sorted(conn.execute(_NEXT_FILE_IDS, {"n": len(rows)}).scalars())
+def _next_file_ids(conn: Connection, n: int) -> list[int]:
+    if conn.dialect.name == "postgresql":
+        return sorted(conn.execute(_NEXT_FILE_IDS, {"n": n}).scalars())
+    first = conn.execute(_MAX_FILE_ID).scalar_one() + 1
+    return list(range(first, first + n))
+
+
+def _write_files(conn: Connection, rows: list[dict]) -> list[int]:
+    """Take the ids first, then bulk-write the rows with them (COPY on PostgreSQL). An INSERT ... RETURNING of
+    thousands of rows spends most of its time in the driver (PostgreSQL) or runs row by row (SQLite)."""
+    ids = _next_file_ids(conn, len(rows))
     columns = [c for c in meta_source_file.c if c.name != "file_id"]
-    # Column defaults are applied by SQLAlchemy's insert, not by the server, so COPY needs them filled in.
+    # Column defaults are applied by SQLAlchemy's insert, not by the server, so a bulk write needs them filled in.
     defaults = {c.name: c.default.arg for c in columns if c.default is not None and c.default.is_scalar}
     bulk.write_rows(conn, meta_source_file, [
         {"file_id": file_id, **{c.name: row.get(c.name, defaults.get(c.name)) for c in columns}}

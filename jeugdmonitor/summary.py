@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from jeugdmonitor.meta import FileResult
+from jeugdmonitor.meta import FileTally
+from jeugdmonitor.stages import StageClock
 
 _CBS_STATUS = {"loaded": "loaded", "unchanged": "unchanged", "stale": "STALE: last good data in use"}
 
@@ -14,42 +15,37 @@ _CBS_STATUS = {"loaded": "loaded", "unchanged": "unchanged", "stale": "STALE: la
 class RunSummary:
     run_id: str
     warehouse: str  # URL with the password hidden
-    results: list[FileResult] = field(default_factory=list)
+    results: FileTally = field(default_factory=FileTally)  # steps add their FileResults: summary.results += [...]
     cbs: list = field(default_factory=list)  # ingest_cbs.TableOutcome per CBS table
     marts: object = None  # mart_build.BuildReport
     alerts: object = None  # alerts.run.AlertReport; None when alerts are off
+    stages: StageClock = field(default_factory=StageClock)
 
     def count(self, status: str) -> int:
-        return sum(r.status == status for r in self.results)
+        return self.results.files[status]
 
     @property
     def rows_read(self) -> int:
-        return sum(r.rows_read for r in self.results)
+        return self.results.rows_read
 
     @property
     def rows_loaded(self) -> int:
-        return sum(r.rows_loaded for r in self.results)
+        return self.results.rows_loaded
 
     @property
     def rows_quarantined(self) -> int:
-        return sum(r.rows_quarantined for r in self.results)
+        return self.results.rows_quarantined
 
     def reasons(self) -> Counter[str]:
         """Quarantined rows and rejected files by reason code."""
-        total: Counter[str] = Counter()
-        for result in self.results:
-            total.update(result.reasons)
-        return total
+        return self.results.reasons
 
     def warnings(self) -> Counter[str]:
         """Loaded rows that broke a warn rule, by reason code."""
-        total: Counter[str] = Counter()
-        for result in self.results:
-            total.update(result.warnings)
-        return total
+        return self.results.warnings
 
     def pending_types(self) -> Counter[str]:
-        return Counter(r.message_type or "?" for r in self.results if r.status == "pending")
+        return self.results.pending_types
 
     def to_dict(self) -> dict:
         return {
@@ -63,6 +59,7 @@ class RunSummary:
             "cbs": [{"table_id": o.table_id, "purpose": o.purpose, "status": o.status, "modified": o.modified,
                      "melding": o.melding} for o in self.cbs],
             "alerts": None if self.alerts is None else self.alerts.to_dict(),
+            "stages": self.stages.figures(),
         }
 
     def lines(self) -> list[tuple[str, str]]:
@@ -107,6 +104,9 @@ class RunSummary:
         if self.alerts is not None:
             rows += [{"wat": "alerts", "detail": what, "aantal": getattr(self.alerts, what)}
                      for what in ("alerts", "sent", "failed", "resolved")]
+        for stage, figures in self.stages.figures().items():
+            rows += [{"wat": "stage ms", "detail": stage, "aantal": round(figures["seconds"] * 1000)},
+                     {"wat": "stage rows", "detail": stage, "aantal": figures["rows"]}]
         return rows
 
     def alert_meldingen(self) -> list[str]:

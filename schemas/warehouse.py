@@ -61,6 +61,8 @@ meta_source_file = Table(
     Column("rows_quarantined", Integer, nullable=False, default=0),
     Column("reason_code", String(32), comment="why a rejected file was rejected"),
     Column("reden", Text, comment="the same in plain Dutch"),
+    # discovery looks up the recorded files of one inbox folder at a time
+    Index("ix_meta_source_file_source_path", "source", "path"),
     comment="Every delivered file the monitor has processed, once per distinct content.",
 )
 

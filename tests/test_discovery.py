@@ -120,3 +120,41 @@ def test_walk_selects_and_orders_files_as_rglob_did(tmp_path):
     assert [(d.relative, d.path) for d in new + seen] == expected
     assert [d.relative for d in new] == [r for r, _ in expected if r != "link.xml"]  # same bytes as a/b.xml
     assert "a/B.XML" in [r for r, _ in expected] and len(expected) == 8
+
+
+def test_folders_group_the_inbox_by_top_level_folder_in_path_order(tmp_path):
+    for relative in ("2025-02/b.xml", "2025-01/x/a.xml", "2025-01/c.xml", "root.xml", ".hidden/d.xml"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(relative.encode())
+    grouped = [(folder, ["/".join(parts) for parts, _ in files])
+               for folder, files in discovery.folders(tmp_path, (".xml",))]
+    assert grouped == [("2025-01", ["2025-01/c.xml", "2025-01/x/a.xml"]), ("2025-02", ["2025-02/b.xml"]),
+                       ("", ["root.xml"])]
+    assert [(f, len(files)) for f, files in discovery.folders(tmp_path, (".xml",), min_files=3)] == [
+        ("2025-01..2025-02", 3), ("", 1)]
+
+
+def test_recorded_stamps_and_hashes_can_be_asked_for_a_folder_only(warehouse, loaded, inbox):
+    stamps = meta.recorded_stamps(warehouse, "ijw", [TOEWIJZING, "2025-03/elsewhere.xml"])
+    assert [s[0] for s in stamps] == [TOEWIJZING]
+    assert meta.known_hashes(warehouse, among=[loaded[TOEWIJZING], "f" * 64]) == {loaded[TOEWIJZING]}
+    assert meta.known_hashes(warehouse, among=[]) == set()
+
+
+def test_discover_new_goes_folder_by_folder_and_finds_a_repeat_of_an_earlier_folder(warehouse, inbox, pseudonymise,
+                                                                                   hashed):
+    from jeugdmonitor.inbox import discover_new
+
+    (inbox / "2025-06").mkdir()
+    shutil.copy(inbox / DECLARATIE, inbox / "2025-06" / "JW323_again.xml")  # the same bytes, a month later
+    run_id = meta.start_run(warehouse, "test")
+    seen_per_folder = {}
+    for folder, new, seen in discover_new(warehouse, inbox, (".xml",), "ijw", files_per_round=1):
+        load_files(warehouse, run_id, new, pseudonymise)  # as the flow does: a folder loads before the next
+        seen_per_folder[folder] = ([d.relative for d in new], [d.relative for d in seen])
+    assert seen_per_folder == {"2025-03": ([TOEWIJZING], []), "2025-05": ([DECLARATIE], []),
+                               "2025-06": ([], ["2025-06/JW323_again.xml"])}
+    hashed.clear()
+    again = {folder: (len(new), len(seen)) for folder, new, seen in discover_new(warehouse, inbox, (".xml",), "ijw")}
+    assert again == {"2025-03..2025-06": (0, 3)}  # small folders are taken together
+    assert hashed == ["JW323_again.xml"]  # recorded files are known by their stamp; the repeat was never recorded

@@ -31,7 +31,7 @@ def test_two_workers_load_the_same_as_one(tmp_path, pseudonymise):
         upgrade(engine)
         new, _ = discover(tmp_path / "inbox" / "ijw", (".xml",), set())
         assert len(new) >= 100  # below that the pool is not used
-        load_files(engine, meta.start_run(engine, "test"), new, pseudonymise, IjwOptions(workers=workers, window=50))
+        load_files(engine, meta.start_run(engine, "test"), new, pseudonymise, IjwOptions(workers=workers, files_per_chunk=7))
         engine.dispose()
         prints.append(fingerprint(url))
     assert prints[0] == prints[1]

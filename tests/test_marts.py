@@ -160,6 +160,17 @@ def test_incremental_rebuild_after_a_late_delivery_equals_a_full_rebuild(warehou
         assert incremental[name] == rows, name
 
 
+def test_building_gemeenten_in_worker_processes_gives_the_same_marts(warehouse, tmp_path, pseudonymise):
+    from dataclasses import replace
+
+    load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
+    report = mart_build.build(warehouse, replace(settings(threshold=3), workers=2))
+    in_workers = snapshot(warehouse)
+    assert report.gemeenten == 2 and sum(report.rows.values()) > 0
+    mart_build.build(warehouse, settings(threshold=3))
+    assert snapshot(warehouse) == in_workers
+
+
 def snapshot(engine) -> dict[str, list[tuple]]:
     from schemas.marts import MARTS
 

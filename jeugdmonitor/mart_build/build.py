@@ -9,8 +9,8 @@ earliest date in their rows); only those gemeenten and the periods from that mon
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -32,6 +32,7 @@ from jeugdmonitor.mart_build.inputs import READ_CHUNK, read_inputs_many
 from jeugdmonitor.mart_build.scope import data_months, targets
 from jeugdmonitor.mart_build.settings import BuildReport, BuildSettings
 from jeugdmonitor.mart_build.specs import LINKS, SPECS, Link, MartSpec
+from jeugdmonitor.parallel import ordered_map
 from schemas.jgt_layouts import load_region_tables
 from schemas.marts import (
     TOTAAL,
@@ -63,35 +64,55 @@ def build(engine: Engine, settings: BuildSettings, scope: dict[str, date] | None
     with engine.begin() as conn:
         fill_periode(conn, first, last)
     wanted = targets(settings.gemeenten, scope, first, last, previous)
-    teams = load_region_tables().teams
     todo = sorted((g, d) for g, d in wanted.items() if g in settings.gemeenten)
-    inputs_of: dict[str, Inputs] = {}
-    for done, (gemeente, since) in enumerate(todo):
+    end = last if until is None else min(last, date(until.year, 12, 1))
+    # Whole years: suppression ties the months of a half-year and a year together (and the year to date), so a
+    # year is protected as one; rebuilding part of it could pick other complementary cells.
+    todo = [(g, since) for g, d in todo if (since := max(date(d.year, 1, 1), first)) <= end]
+    jobs = _jobs(engine, settings, todo, end)
+    by_name = {spec.table.name: spec for spec in SPECS}
+    for done, (gemeente, since, marts) in enumerate(ordered_map(_build_job, jobs, settings.workers)):
         if progress is not None:
             progress(done, len(todo))
-        if gemeente not in inputs_of:
-            chunk = [g for g, _ in todo[done:done + READ_CHUNK]]
-            with engine.connect() as conn:
-                inputs_of = read_inputs_many(conn, chunk, {g: [t for t, (_, tg) in teams.items() if tg == g]
-                                                           for g in chunk})
-        # Whole years: suppression ties the months of a half-year and a year together (and the year to date),
-        # so a year is protected as one; rebuilding part of it could pick other complementary cells.
-        since = max(date(since.year, 1, 1), first)
-        end = last if until is None else min(last, date(until.year, 12, 1))
-        if since > end:
-            continue
-        window = Window(since, end)
-        params = replace(settings.params, budget=settings.budgets.get(gemeente, {}))
         stamp = meta.now()
         with engine.begin() as conn:
-            for spec, rows in build_gemeente(inputs_of[gemeente], window, params, settings.threshold):
+            for name, rows in marts:
                 # the half-years and years of the last year built end after its last month
-                _replace(conn, spec, gemeente, since, None if until is None else date(end.year, 12, 31),
+                _replace(conn, by_name[name], gemeente, since, None if until is None else date(end.year, 12, 31),
                          rows.assign(bijgewerkt_op=stamp))
-                report.rows[spec.table.name] = report.rows.get(spec.table.name, 0) + len(rows)
+                report.rows[name] = report.rows.get(name, 0) + len(rows)
         report.gemeenten += 1
         report.since[gemeente] = since
     return report
+
+
+@dataclass(frozen=True)
+class _Job:
+    gemeente: str
+    since: date
+    inputs: Inputs
+    window: Window
+    params: Params
+    threshold: int
+
+
+def _jobs(engine: Engine, settings: BuildSettings, todo: list[tuple[str, date]], end: date) -> Iterator[_Job]:
+    """The gemeenten to build with their inputs, read a chunk of gemeenten at a time as the build goes on."""
+    teams = load_region_tables().teams
+    for start in range(0, len(todo), READ_CHUNK):
+        chunk = todo[start:start + READ_CHUNK]
+        with engine.connect() as conn:
+            inputs_of = read_inputs_many(conn, [g for g, _ in chunk],
+                                         {g: [t for t, (_, tg) in teams.items() if tg == g] for g, _ in chunk})
+        for gemeente, since in chunk:
+            params = replace(settings.params, budget=settings.budgets.get(gemeente, {}))
+            yield _Job(gemeente, since, inputs_of.pop(gemeente), Window(since, end), params, settings.threshold)
+
+
+def _build_job(job: _Job) -> tuple[str, date, list[tuple[str, pd.DataFrame]]]:
+    """One gemeente's marts (in a worker process when the build has workers): pure, no warehouse."""
+    marts = build_gemeente(job.inputs, job.window, job.params, job.threshold)
+    return job.gemeente, job.since, [(spec.table.name, rows) for spec, rows in marts]
 
 
 def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: int

@@ -61,7 +61,9 @@ def read_inputs_many(conn: Connection, gemeenten: list[str], teams: dict[str, li
 
 def _read(conn: Connection, sql: str, params: dict, columns: list[str]) -> pd.DataFrame:
     result = conn.execute(text(sql).bindparams(bindparam("g", expanding=True)), params)
-    return frame([{c: r.get(c) for c in columns} for r in result.mappings()], columns)
+    # tuples into a frame, then the wanted columns: a dict per row cost seconds per region
+    raw = pd.DataFrame([tuple(r) for r in result.fetchall()], columns=list(result.keys()))
+    return frame(raw.reindex(columns=columns), columns)
 
 
 def read_cbs(conn: Connection, gemeenten: list[str]) -> pd.DataFrame:

@@ -26,6 +26,7 @@ class BuildSettings:
     productcodes_path: object = None
     first_month: date | None = None  # default: the first month with data
     budgets: dict[str, dict[int, list[float]]] = field(default_factory=dict)  # gemeente -> year -> quarters
+    workers: int = 1  # build this many gemeenten at a time, each in its own process
 
 
 def build_settings(settings) -> BuildSettings:
@@ -37,4 +38,5 @@ def build_settings(settings) -> BuildSettings:
                          first_month=first, params=Params(
                              norm_dagen=marts.doorlooptijd_norm_dagen, herregistratie_dagen=marts.herregistratie_dagen,
                              doel_een_op_n=marts.doel_een_op_n or None),
-                         budgets={g: {int(y): q for y, q in years.items()} for g, years in settings.budget.items()})
+                         budgets={g: {int(y): q for y, q in years.items()} for g, years in settings.budget.items()},
+                         workers=marts.workers)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from transforms.ijw.jw323 import jw323_frame, parse_jw323
-from transforms.ijw.message import sniff_message
+from transforms.ijw.message import kind_from_namespace, sniff_message
 from transforms.reasons import FileRejected
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw323_credit_correction.xml"
@@ -145,3 +145,25 @@ def test_bad_header_refuses_the_file():
     with pytest.raises(FileRejected) as refused:
         parse(replace("<jw323:Ontvanger>0546</jw323:Ontvanger>", "<jw323:Ontvanger>546</jw323:Ontvanger>"))
     assert refused.value.rejection.reason_code == "header_invalid"
+
+
+@pytest.mark.parametrize("data", [
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw323/schema"/>',
+    b'\xef\xbb\xbf<Bericht xmlns:x="urn:x" xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"></Bericht>',
+    b'<jw:Bericht xmlns="urn:other" xmlns:jw="http://www.istandaarden.nl/ijw/3_2/jw305/schema"></jw:Bericht>',
+    b"<?xml version='1.0'?><!-- first --><Bericht xmlns='http://www.istandaarden.nl/ijw/3_2/jw307/schema'/>",
+    b'<Bericht xmlns:jw="http://www.istandaarden.nl/ijw/3_2/jw323/schema"/>',  # the root is in no namespace
+    b'<Bericht xmlns="http://www.istandaarden.nl/ijw/3_3/jw323/schema"/>',  # a release not supported yet
+])
+def test_the_byte_level_sniff_agrees_with_the_xml_parser(data):
+    from lxml import etree
+
+    root = etree.fromstring(data.removeprefix(b"\xef\xbb\xbf"))
+    try:
+        expected = kind_from_namespace(etree.QName(root).namespace)
+    except FileRejected as rejected:
+        with pytest.raises(FileRejected) as raised:
+            sniff_message(io.BytesIO(data))
+        assert raised.value.rejection.reason_code == rejected.rejection.reason_code
+        return
+    assert sniff_message(io.BytesIO(data)) == expected

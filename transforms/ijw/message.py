@@ -38,8 +38,21 @@ def kind_from_namespace(namespace: str | None) -> MessageKind:
     return MessageKind(match.group(3).upper(), release, namespace)
 
 
+# A plain root start tag at the top of the file (after a BOM and the XML declaration): its namespace can be read
+# from the bytes. Anything else (comments, a DOCTYPE, another encoding) goes through the XML parser. The reader
+# checks the root's namespace again while parsing, so this only picks the spec.
+_PLAIN_ROOT = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^<>]*\?>\s*)?<(?:([A-Za-z_][\w.-]*):)?Bericht(\s[^<>]*)?/?>')
+
+
 def sniff_message(stream: BinaryIO) -> MessageKind:
     """Read only as far as the root element. Raises FileRejected for empty, broken or foreign files."""
+    head = stream.read(4096)
+    stream.seek(0)
+    if (match := _PLAIN_ROOT.match(head)) is not None:
+        prefix = b":" + match.group(1) if match.group(1) else b""
+        declared = re.search(rb'\sxmlns' + re.escape(prefix) + rb'\s*=\s*(["\'])([^"\']*)\1', match.group(2) or b"")
+        if declared is not None:
+            return kind_from_namespace(declared.group(2).decode("ascii", "replace"))
     try:
         for _event, element in etree.iterparse(stream, events=("start",), resolve_entities=False, no_network=True):
             qname = etree.QName(element)

@@ -30,9 +30,9 @@ DATE_COLUMNS = {"aanmelddatum", "datum_start_hulp", "afsluitdatum", "eerste_toew
                 "ingangsdatum", "einddatum", "begindatum", "product_periode_begin"}
 
 
-def frame(rows: list[dict] | None, columns: list[str]) -> pd.DataFrame:
-    """A typed input frame from dicts (missing keys are empty); dates become datetime64."""
-    out = pd.DataFrame(rows or [], columns=columns)
+def frame(rows: list[dict] | pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    """A typed input frame from dicts or a frame (missing keys are empty); dates become datetime64."""
+    out = pd.DataFrame(rows if rows is not None else [], columns=columns)
     for column in columns:
         if column in DATE_COLUMNS:
             out[column] = pd.to_datetime(out[column], errors="coerce")

@@ -1,0 +1,41 @@
+"""New deliveries in an inbox, a top-level folder at a time, judged against what meta has recorded.
+
+Discovery (jeugdmonitor.discovery) knows the file system; this adds the warehouse's memory of it. Per folder only
+the recorded stamps of that folder's paths and the recorded hashes among its files are fetched, so memory is
+bounded by the largest folder (a month of deliveries), not by the inbox's whole history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from jeugdmonitor import meta, stages
+from jeugdmonitor.discovery import Delivery, discover, folders
+
+# Folders are taken together up to about this many files (discovery.folders): a month of a national inbox is
+# ~225,000 files, a region's ~7,500; the per-folder state costs ~1 KB per file.
+FILES_PER_ROUND = 20_000
+
+
+def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source: str,
+                 files_per_round: int = FILES_PER_ROUND) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
+    """(folder, new, seen before) per top-level folder of `inbox` (or consecutive folders, up to
+    `files_per_round` files), in path order. Load a folder's new files before asking for the next folder: a file
+    that repeats one of an earlier folder is then found recorded."""
+    clock = stages.clock()
+    listing = folders(inbox, suffixes, files_per_round)
+    while True:
+        with clock.stage("discover"):
+            group = next(listing, None)
+            if group is None:
+                return
+            folder, files = group
+            recorded = meta.recorded_stamps(engine, source, ("/".join(parts) for parts, _ in files))
+            candidates, seen = discover(inbox, suffixes, set(), recorded, files=files)
+            known = meta.known_hashes(engine, among=(d.sha256 for d in candidates))
+        clock.count("discover", len(files))
+        yield folder, [d for d in candidates if d.sha256 not in known], seen + [d for d in candidates
+                                                                                if d.sha256 in known]

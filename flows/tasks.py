@@ -10,19 +10,27 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from jeugdmonitor import ingest_cbs, ingest_jgt, mart_build, meta, stages
+from jeugdmonitor import bulk, ingest_cbs, ingest_jgt, mart_build, meta, stages
 from jeugdmonitor.alerts.run import AlertReport, run_alerts
 from jeugdmonitor.cbs import connect as cbs_connect
 from jeugdmonitor.config import Settings
 from jeugdmonitor.discovery import Delivery
 from jeugdmonitor.inbox import discover_new
-from jeugdmonitor.ingest_ijw import IjwOptions, load_batch, load_files, ordered, parse_file
+from jeugdmonitor.ingest_ijw import IjwOptions, load_batch, load_files, load_order, ordered, parse_file
 from jeugdmonitor.loading import ParsedFile, batches
 from jeugdmonitor.parallel import OrderedPool
 from jeugdmonitor.pseudonym import pseudonymiser_from_config
 from jeugdmonitor.summary import RunSummary
 from jeugdmonitor.warehouse import make_engine, upgrade
 from schemas import load_productcodes
+from schemas.warehouse import (
+    STAGING_TABLES,
+    meta_quarantine,
+    meta_source_file,
+    stg_cbs_categorie,
+    stg_cbs_waarneming,
+    stg_jgt_registratie,
+)
 
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE)
@@ -36,9 +44,15 @@ def ijw_options(settings: Settings) -> IjwOptions:
                       workers=settings.ijw.workers)
 
 
+def _analyze_ijw(engine) -> None:
+    with stages.clock().stage("load"):
+        bulk.analyze(engine, [*STAGING_TABLES.values(), meta_source_file, meta_quarantine])
+
+
 def ijw_folders(settings: Settings) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
     """(folder, new, seen before) per top-level folder of the iJw inbox (jeugdmonitor.inbox)."""
-    yield from discover_new(make_engine(settings.warehouse.url), settings.paths.ijw_inbox, (".xml",), "ijw")
+    yield from discover_new(make_engine(settings.warehouse.url), settings.paths.ijw_inbox, (".xml",), "ijw",
+                            order=load_order)
 
 
 @task(name="ingest-ijw", cache_policy=NO_CACHE)
@@ -49,10 +63,18 @@ def ingest_ijw(settings: Settings, run_id: str) -> meta.FileTally:
     engine = make_engine(settings.warehouse.url)
     pseudonymise, options = pseudonymiser_from_config(settings.privacy), ijw_options(settings)
     tally = meta.FileTally()
+    loaded_at_analyze = 10_000
     with OrderedPool(options.workers) as pool:  # the parse workers start once, not per folder
         for _folder, new, seen in ijw_folders(settings):
             tally += (meta.FileResult(d.relative, "skipped") for d in seen)
             tally += load_files(engine, run_id, new, pseudonymise, options, pool)
+            # Statistics whenever the run has doubled what it loaded: in a catch-up the tables grow from nothing
+            # within one run, and plans made for empty tables scanned all of meta_source_file per lookup.
+            if (loaded := tally.files["loaded"] + tally.files["rejected"]) >= 2 * loaded_at_analyze:
+                _analyze_ijw(engine)
+                loaded_at_analyze = loaded
+    if tally.files["loaded"] or tally.files["rejected"]:
+        _analyze_ijw(engine)
     get_run_logger().info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox,
                           tally.seen - tally.files["skipped"], tally.files["skipped"])
     return tally
@@ -100,6 +122,9 @@ def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
         results += [meta.FileResult(d.relative, "skipped") for d in seen]
         results += ingest_jgt.load_files(engine, run_id, new, pseudonymise, options)
     skipped = sum(r.status == "skipped" for r in results)
+    if len(results) > skipped:
+        with stages.clock().stage("load"):
+            bulk.analyze(engine, [stg_jgt_registratie, meta_source_file, meta_quarantine])
     get_run_logger().info("JGT inbox %s: %d new files, %d seen before", settings.paths.jgt_inbox,
                           len(results) - skipped, skipped)
     return results
@@ -112,7 +137,11 @@ def ingest_cbs_task(settings: Settings, run_id: str) -> list[ingest_cbs.TableOut
     engine = make_engine(settings.warehouse.url)
     with stages.clock().stage("cbs"), cbs_connect.open_client(settings) as client:
         outcomes = ingest_cbs.refresh(engine, run_id, client, cbs_connect.options(settings))
-    stages.clock().count("cbs", sum(o.rows_inserted + o.rows_updated for o in outcomes))
+    changed = sum(o.rows_inserted + o.rows_updated for o in outcomes)
+    stages.clock().count("cbs", changed)
+    if changed:
+        with stages.clock().stage("cbs"):
+            bulk.analyze(engine, [stg_cbs_waarneming, stg_cbs_categorie])
     for outcome in outcomes:
         (logger.warning if outcome.status == "stale" else logger.info)("CBS %s: %s", outcome.table_id,
                                                                        outcome.melding)

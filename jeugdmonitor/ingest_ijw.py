@@ -121,13 +121,16 @@ def _toewijzingen(batch: list[ParsedFile]) -> set[tuple[str, str, int]]:
             for p in batch if p.message_type == "JW301" and p.refused is None for r in p.rows}
 
 
+def load_order(relative: str) -> tuple[int, str]:
+    """The sort key of a file in load order: by message type (from the file name when it follows the iJw naming
+    convention `JWnnn_...`), then by path, so that toewijzingen are in before the starts and declaraties that
+    refer to them."""
+    return MESSAGE_ORDER.get(relative.rsplit("/", 1)[-1][:5].upper(), len(MESSAGE_ORDER)), relative
+
+
 def ordered(deliveries: Iterable[Delivery]) -> list[Delivery]:
-    """Deliveries in load order: by message type (from the file name when it follows the iJw naming convention
-    `JWnnn_...`), then by path, so that toewijzingen are in before the starts and declaraties that refer to them."""
-    def key(d: Delivery) -> tuple[int, str]:
-        prefix = Path(d.relative).name[:5].upper()
-        return MESSAGE_ORDER.get(prefix, len(MESSAGE_ORDER)), d.relative
-    return sorted(deliveries, key=key)
+    """Deliveries in load order (load_order)."""
+    return sorted(deliveries, key=lambda d: load_order(d.relative))
 
 
 def load_files(engine: Engine, run_id: str, deliveries: Iterable[Delivery], pseudonymise: Callable[[str], str],

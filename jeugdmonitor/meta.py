@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    Select,
+    any_,
+    bindparam,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from jeugdmonitor import bulk
 from jeugdmonitor.discovery import Stamp, stamp
@@ -126,8 +139,7 @@ def known_hashes(engine: Engine, among: Iterable[str] | None = None) -> set[str]
     with engine.connect() as conn:
         if among is None:
             return set(conn.execute(select(column)).scalars())
-        return {h for chunk in _chunks(sorted(set(among)))
-                for h in conn.execute(select(column).where(column.in_(chunk))).scalars()}
+        return {r.sha256 for r in _where_in(conn, select(column), column, sorted(set(among)))}
 
 
 def recorded_stamps(engine: Engine, source: str, paths: Iterable[str] | None = None) -> dict[Stamp, str]:
@@ -137,17 +149,20 @@ def recorded_stamps(engine: Engine, source: str, paths: Iterable[str] | None = N
     query = select(f.c.path, f.c.size_bytes, f.c.modified_at, f.c.sha256).where(
         f.c.source == source, f.c.modified_at.is_not(None))
     with engine.connect() as conn:
-        if paths is None:
-            found = conn.execute(query).all()
-        else:
-            found = [r for chunk in _chunks(sorted(set(paths))) for r in conn.execute(query.where(f.c.path.in_(chunk)))]
+        found = conn.execute(query).all() if paths is None else _where_in(conn, query, f.c.path, sorted(set(paths)))
     return {stamp(path, size, modified_at): sha256 for path, size, modified_at, sha256 in found}
 
 
-def _chunks(values: list[str], size: int = 900) -> Iterator[list[str]]:
-    # below SQLite's old limit of 999 parameters per statement
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+def _where_in(conn: Connection, query: Select, column: ColumnElement, values: list[str]) -> list[Row]:
+    """`query` for the rows whose `column` is one of `values`: one array parameter on PostgreSQL (a statement of
+    thousands of placeholders costs more to send than to answer), chunks below SQLite's parameter limit."""
+    if not values:
+        return []
+    if conn.dialect.name == "postgresql":
+        array = bindparam("values", value=values, type_=ARRAY(column.type))
+        return conn.execute(query.where(column == any_(array))).all()
+    return [r for start in range(0, len(values), 900)
+            for r in conn.execute(query.where(column.in_(values[start:start + 900])))]
 
 
 def record_files(conn: Connection, run_id: str, files: list[dict]) -> list[int]:

@@ -51,6 +51,10 @@ class Outcome:
         return not self.findings
 
 
+# What result_format COMPLETE adds to SUMMARY: a list as long as the unexpected rows.
+_FULL_LISTS = ("unexpected_list", "unexpected_index_list", "unexpected_index_query")
+
+
 class Validator:
     """Validates frames against named suites; holds the GX context and one validation definition per suite."""
 
@@ -66,6 +70,21 @@ class Validator:
                        .add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole"))
         self._definitions: dict = {}
         self._meta: dict[str, list[dict]] = {}
+
+    @property
+    def _store(self):
+        return self.context.validation_results_store
+
+    def _slim_stored(self, keys_before: set) -> None:
+        """GX keeps every result in the context's store (for the run's Data Docs, jeugdmonitor.alerts.data_docs),
+        with the index of every unexpected row: over a national year's batches that grew by gigabytes. The
+        stored copy keeps the counts and GX's partial lists (what Data Docs show); the findings use the full one."""
+        for key in set(self._store.list_keys()) - keys_before:
+            stored = self._store.get(key)
+            for item in stored.results:
+                for name in _FULL_LISTS:
+                    (item.result or {}).pop(name, None)
+            self._store.set(key, stored)
 
     def _definition(self, name: str):
         if name not in self._definitions:
@@ -84,8 +103,10 @@ class Validator:
         outcome = Outcome(suite, len(frame))
         if frame.empty:
             return outcome
+        keys_before = set(self._store.list_keys())
         result = self._definition(suite).run(batch_parameters={"dataframe": frame},
                                              result_format={"result_format": "COMPLETE"})
+        self._slim_stored(keys_before)
         for item in result.results:
             if item.success:
                 continue

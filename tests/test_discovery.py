@@ -158,3 +158,16 @@ def test_discover_new_goes_folder_by_folder_and_finds_a_repeat_of_an_earlier_fol
     again = {folder: (len(new), len(seen)) for folder, new, seen in discover_new(warehouse, inbox, (".xml",), "ijw")}
     assert again == {"2025-03..2025-06": (0, 3)}  # small folders are taken together
     assert hashed == ["JW323_again.xml"]  # recorded files are known by their stamp; the repeat was never recorded
+
+
+def test_a_folder_bigger_than_a_round_is_split_in_load_order(warehouse, tmp_path):
+    from jeugdmonitor.inbox import discover_new
+    from jeugdmonitor.ingest_ijw import load_order
+
+    names = ["JW323_a.xml", "JW301_b.xml", "JW305_c.xml", "JW315_d.xml", "JW301_e.xml"]
+    for name in names:
+        (tmp_path / "2025-05").mkdir(exist_ok=True)
+        (tmp_path / "2025-05" / name).write_bytes(name.encode())
+    rounds = [[d.relative.split("/")[1] for d in new]
+              for _, new, _ in discover_new(warehouse, tmp_path, (".xml",), "ijw", files_per_round=2, order=load_order)]
+    assert rounds == [["JW315_d.xml", "JW301_b.xml"], ["JW301_e.xml", "JW305_c.xml"], ["JW323_a.xml"]]

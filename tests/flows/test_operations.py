@@ -40,8 +40,12 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def test_backfill_restores_a_range_and_changes_nothing_when_repeated(world, backend, request, tmp_path):
     url = warehouse_for(backend, request, tmp_path)
     config = str(write_config(world, url, gemeenten=("GM0638",)))
-    monitor(config)
+    summary = monitor(config)
     built = marts(url)
+    stage_figures = summary.stages.figures()
+    assert {"discover", "parse", "load", "marts"} <= set(stage_figures)
+    assert stage_figures["parse"]["rows"] == summary.rows_read  # every line read was timed as parsed
+    assert stage_figures["marts"]["rows"] == sum(summary.marts.rows.values())
     engine = make_engine(url)
     with engine.begin() as conn:  # a damaged range: February gone from every month mart
         for name in ("mart_aanmeldingen", "mart_kosten", "mart_verwijzingen"):
@@ -56,9 +60,13 @@ def test_backfill_restores_a_range_and_changes_nothing_when_repeated(world, back
                             .order_by(meta_load_run.c.started_at)).all()
         figures = conn.execute(select(func.count()).select_from(meta_run_figure)
                                .where(meta_run_figure.c.wat == "mart rows")).scalar()
+        stage_ms = dict(conn.execute(select(meta_run_figure.c.detail, meta_run_figure.c.aantal)
+                                     .where(meta_run_figure.c.wat == "stage ms",
+                                            meta_run_figure.c.load_run_id == summary.run_id)).all())
     engine.dispose()
     assert [tuple(r) for r in runs] == [("monitor", "completed"), ("backfill", "completed"), ("backfill", "completed")]
     assert figures >= 3 * 12, "every run writes its figures to meta_run_figure"
+    assert stage_ms["parse"] > 0 and stage_ms["marts"] > 0, "and where its time went"
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -115,6 +115,7 @@ stg_jw323_prestatie = Table(
     # a check upstream were to miss it.
     Index("uq_stg_jw323_prestatie_aanbieder_referentie", "aanbieder_agb", "referentie_nummer", unique=True),
     Index("ix_stg_jw323_prestatie_gemeente_periode", "gemeentecode", "product_periode_begin"),
+    Index("ix_stg_jw323_prestatie_referentie", "referentie_nummer"),  # the rules' lookup of earlier declaraties
     comment="JW323 declaratie lines (one per Prestatie), pseudonymised, as delivered.",
 )
 
@@ -160,6 +161,7 @@ stg_jw301_toewijzing = _ijw_staging(
     Column("omvang_frequentie", String(1)),
     Column("budget", BigInteger, comment="eurocents"),
     Index("ix_stg_jw301_toewijzing_nummer", "gemeentecode", "toewijzing_nummer"),
+    Index("ix_stg_jw301_toewijzing_toewijzing_nummer", "toewijzing_nummer"),  # the JW323 rules' lookup
 )
 
 stg_jw305_start = _ijw_staging(

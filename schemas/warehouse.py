@@ -115,7 +115,6 @@ stg_jw323_prestatie = Table(
     # a check upstream were to miss it.
     Index("uq_stg_jw323_prestatie_aanbieder_referentie", "aanbieder_agb", "referentie_nummer", unique=True),
     Index("ix_stg_jw323_prestatie_gemeente_periode", "gemeentecode", "product_periode_begin"),
-    Index("ix_stg_jw323_prestatie_referentie", "referentie_nummer"),  # the rules' lookup of earlier declaraties
     comment="JW323 declaratie lines (one per Prestatie), pseudonymised, as delivered.",
 )
 

@@ -1,4 +1,4 @@
-"""indexes for the JW323 rules' lookups of earlier loads
+"""index for the JW323 rules' lookup of toewijzingen
 
 Revision ID: 0012
 Revises: 0011
@@ -13,14 +13,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # The rules look up earlier declaraties by ReferentieNummer and toewijzingen by ToewijzingNummer alone; the
-    # existing indexes lead with aanbieder_agb / gemeentecode, so each batch scanned the whole table (30 s per batch
-    # at half a national year).
-    op.create_index('ix_stg_jw323_prestatie_referentie', 'stg_jw323_prestatie', ['referentie_nummer'], unique=False)
+    # The rules look up toewijzingen by ToewijzingNummer alone; the existing index leads with gemeentecode (a lookup
+    # of 5,000 numbers at 1.15 M toewijzingen: 0.16 s without, 0.03 s with this index).
     op.create_index('ix_stg_jw301_toewijzing_toewijzing_nummer', 'stg_jw301_toewijzing', ['toewijzing_nummer'],
                     unique=False)
 
 
 def downgrade() -> None:
     op.drop_index('ix_stg_jw301_toewijzing_toewijzing_nummer', table_name='stg_jw301_toewijzing')
-    op.drop_index('ix_stg_jw323_prestatie_referentie', table_name='stg_jw323_prestatie')

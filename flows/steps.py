@@ -8,6 +8,7 @@ from flows import tasks
 from jeugdmonitor import meta
 from jeugdmonitor.config import Settings
 from jeugdmonitor.summary import RunSummary
+from jeugdmonitor.warehouse import make_engine
 
 
 def ijw(settings: Settings, run_id: str, summary: RunSummary) -> None:
@@ -15,9 +16,13 @@ def ijw(settings: Settings, run_id: str, summary: RunSummary) -> None:
         summary.results += tasks.ingest_ijw(settings, run_id)
         return
     # on Dask the parse tasks are submitted from the flow, a folder at a time
+    loaded = False
     for _folder, new, seen in tasks.ijw_folders(settings):
         summary.results += [meta.FileResult(d.relative, "skipped") for d in seen]
         summary.results += tasks.ingest_ijw_on_runner(settings, run_id, new)
+        loaded |= bool(new)
+    if loaded:
+        tasks.analyze_ijw(make_engine(settings.warehouse.url))
 
 
 def jgt(settings: Settings, run_id: str, summary: RunSummary) -> None:

@@ -44,7 +44,8 @@ def ijw_options(settings: Settings) -> IjwOptions:
                       workers=settings.ijw.workers)
 
 
-def _analyze_ijw(engine) -> None:
+def analyze_ijw(engine) -> None:
+    """Planner statistics of the iJw tables after loading (bulk.analyze): the marts and alerts run next."""
     with stages.clock().stage("load"):
         bulk.analyze(engine, [*STAGING_TABLES.values(), meta_source_file, meta_quarantine])
 
@@ -71,10 +72,10 @@ def ingest_ijw(settings: Settings, run_id: str) -> meta.FileTally:
             # Statistics whenever the run has doubled what it loaded: in a catch-up the tables grow from nothing
             # within one run, and plans made for empty tables scanned all of meta_source_file per lookup.
             if (loaded := tally.files["loaded"] + tally.files["rejected"]) >= 2 * loaded_at_analyze:
-                _analyze_ijw(engine)
+                analyze_ijw(engine)
                 loaded_at_analyze = loaded
     if tally.files["loaded"] or tally.files["rejected"]:
-        _analyze_ijw(engine)
+        analyze_ijw(engine)
     get_run_logger().info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox,
                           tally.seen - tally.files["skipped"], tally.files["skipped"])
     return tally

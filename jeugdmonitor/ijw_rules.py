@@ -11,8 +11,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import ARRAY, Connection, any_, bindparam, select
+from sqlalchemy import Connection, select
 
+from jeugdmonitor import bulk
 from jeugdmonitor.validation import FileWarning, Finding, validator
 from schemas.warehouse import stg_jw301_toewijzing, stg_jw323_prestatie
 from transforms.ijw.checks import Known, jw323_checks
@@ -21,7 +22,6 @@ from transforms.ijw.specs import JW323
 from transforms.reasons import Rejection, rejection
 
 SUITE = "stg_jw323_prestatie"
-_IN_CHUNK = 500
 
 
 def apply_jw323_rules(conn: Connection, files: list, batch_toewijzingen: Iterable[tuple[str, str, int]],
@@ -92,17 +92,8 @@ def _apply(files: list, frame: pd.DataFrame, refused: dict[int, Finding], failed
 
 
 def _matching(conn: Connection, columns: list, column, values: list) -> set[tuple]:
-    """Rows of `columns` whose `column` is one of `values`. PostgreSQL gets one array parameter (= ANY):
-    psycopg spends more time splitting a query of 500 placeholders than the server spends answering it."""
-    found: set[tuple] = set()
-    if conn.dialect.name == "postgresql":
-        param = bindparam("values", value=values, type_=ARRAY(column.type))
-        found.update(tuple(r) for r in conn.execute(select(*columns).where(column == any_(param)).distinct()))
-        return found
-    for start in range(0, len(values), _IN_CHUNK):
-        chunk = values[start:start + _IN_CHUNK]
-        found.update(tuple(r) for r in conn.execute(select(*columns).where(column.in_(chunk)).distinct()))
-    return found
+    """Rows of `columns` whose `column` is one of `values`."""
+    return {tuple(r) for r in bulk.rows_where_in(conn, select(*columns).distinct(), column, values)}
 
 
 def _known_referenties(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple[str, str]]:

@@ -8,20 +8,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import (
-    ARRAY,
-    ColumnElement,
-    Connection,
-    Engine,
-    Row,
-    Select,
-    any_,
-    bindparam,
-    insert,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from jeugdmonitor import bulk
 from jeugdmonitor.discovery import Stamp, stamp
@@ -139,7 +126,7 @@ def known_hashes(engine: Engine, among: Iterable[str] | None = None) -> set[str]
     with engine.connect() as conn:
         if among is None:
             return set(conn.execute(select(column)).scalars())
-        return {r.sha256 for r in _where_in(conn, select(column), column, sorted(set(among)))}
+        return {r.sha256 for r in bulk.rows_where_in(conn, select(column), column, sorted(set(among)))}
 
 
 def recorded_stamps(engine: Engine, source: str, paths: Iterable[str] | None = None) -> dict[Stamp, str]:
@@ -149,20 +136,9 @@ def recorded_stamps(engine: Engine, source: str, paths: Iterable[str] | None = N
     query = select(f.c.path, f.c.size_bytes, f.c.modified_at, f.c.sha256).where(
         f.c.source == source, f.c.modified_at.is_not(None))
     with engine.connect() as conn:
-        found = conn.execute(query).all() if paths is None else _where_in(conn, query, f.c.path, sorted(set(paths)))
+        found = (conn.execute(query).all() if paths is None
+                 else bulk.rows_where_in(conn, query, f.c.path, sorted(set(paths))))
     return {stamp(path, size, modified_at): sha256 for path, size, modified_at, sha256 in found}
-
-
-def _where_in(conn: Connection, query: Select, column: ColumnElement, values: list[str]) -> list[Row]:
-    """`query` for the rows whose `column` is one of `values`: one array parameter on PostgreSQL (a statement of
-    thousands of placeholders costs more to send than to answer), chunks below SQLite's parameter limit."""
-    if not values:
-        return []
-    if conn.dialect.name == "postgresql":
-        array = bindparam("values", value=values, type_=ARRAY(column.type))
-        return conn.execute(query.where(column == any_(array))).all()
-    return [r for start in range(0, len(values), 900)
-            for r in conn.execute(query.where(column.in_(values[start:start + 900])))]
 
 
 def record_files(conn: Connection, run_id: str, files: list[dict]) -> list[int]:

@@ -11,20 +11,19 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from jeugdmonitor import bulk, ingest_cbs, ingest_jgt, mart_build, meta, stages
+from jeugdmonitor import ingest_ijw as ingest_ijw_module
 from jeugdmonitor.alerts.run import AlertReport, run_alerts
 from jeugdmonitor.cbs import connect as cbs_connect
 from jeugdmonitor.config import Settings
 from jeugdmonitor.discovery import Delivery
 from jeugdmonitor.inbox import discover_new
-from jeugdmonitor.ingest_ijw import IjwOptions, load_batch, load_files, load_order, ordered, parse_file
+from jeugdmonitor.ingest_ijw import IjwOptions, load_batch, load_order, ordered, parse_file
 from jeugdmonitor.loading import ParsedFile, batches
-from jeugdmonitor.parallel import OrderedPool
 from jeugdmonitor.pseudonym import pseudonymiser_from_config
 from jeugdmonitor.summary import RunSummary
 from jeugdmonitor.warehouse import make_engine, upgrade
 from schemas import load_productcodes
 from schemas.warehouse import (
-    STAGING_TABLES,
     meta_quarantine,
     meta_source_file,
     stg_cbs_categorie,
@@ -45,37 +44,21 @@ def ijw_options(settings: Settings) -> IjwOptions:
 
 
 def analyze_ijw(engine) -> None:
-    """Planner statistics of the iJw tables after loading (bulk.analyze): the marts and alerts run next."""
-    with stages.clock().stage("load"):
-        bulk.analyze(engine, [*STAGING_TABLES.values(), meta_source_file, meta_quarantine])
+    ingest_ijw_module.analyze(engine)
 
 
 def ijw_folders(settings: Settings) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
     """(folder, new, seen before) per top-level folder of the iJw inbox (jeugdmonitor.inbox)."""
     yield from discover_new(make_engine(settings.warehouse.url), settings.paths.ijw_inbox, (".xml",), "ijw",
-                            order=load_order)
+                            order=load_order, hash_new=False)
 
 
 @task(name="ingest-ijw", cache_policy=NO_CACHE)
 def ingest_ijw(settings: Settings, run_id: str) -> meta.FileTally:
-    """Discover and load the iJw inbox a folder (a month, in the usual layout) at a time, so that memory is bounded
-    by a folder; the new files are parsed here (in ijw.workers processes) and loaded in batches of files that
-    commit together. Deterministic errors go to quarantine, not retries."""
-    engine = make_engine(settings.warehouse.url)
-    pseudonymise, options = pseudonymiser_from_config(settings.privacy), ijw_options(settings)
-    tally = meta.FileTally()
-    loaded_at_analyze = 10_000
-    with OrderedPool(options.workers) as pool:  # the parse workers start once, not per folder
-        for _folder, new, seen in ijw_folders(settings):
-            tally += (meta.FileResult(d.relative, "skipped") for d in seen)
-            tally += load_files(engine, run_id, new, pseudonymise, options, pool)
-            # Statistics whenever the run has doubled what it loaded: in a catch-up the tables grow from nothing
-            # within one run, and plans made for empty tables scanned all of meta_source_file per lookup.
-            if (loaded := tally.files["loaded"] + tally.files["rejected"]) >= 2 * loaded_at_analyze:
-                analyze_ijw(engine)
-                loaded_at_analyze = loaded
-    if tally.files["loaded"] or tally.files["rejected"]:
-        analyze_ijw(engine)
+    """Discover and load the iJw inbox a round of folders at a time (ingest_ijw.ingest_inbox). Deterministic errors
+    go to quarantine, not retries."""
+    tally = ingest_ijw_module.ingest_inbox(make_engine(settings.warehouse.url), settings.paths.ijw_inbox, run_id,
+                                          pseudonymiser_from_config(settings.privacy), ijw_options(settings))
     get_run_logger().info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox,
                           tally.seen - tally.files["skipped"], tally.files["skipped"])
     return tally

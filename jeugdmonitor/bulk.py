@@ -6,8 +6,22 @@ Writes go inside the caller's transaction, so a batch's rows and its meta record
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
-from sqlalchemy import ARRAY, ColumnElement, Connection, Engine, Row, Select, Table, any_, bindparam
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    func,
+    select,
+    tuple_,
+)
 
 # below SQLite's old limit of 999 parameters per statement
 _SQLITE_IN_CHUNK = 900
@@ -18,12 +32,24 @@ def write_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> int:
     if not rows:
         return 0
     columns = [c for c in rows[0] if c in table.c]
+    take = itemgetter(*columns)
+    try:  # the columns of the first row in every row, as the parsers make them: one C call per row
+        values = [take(row) for row in rows] if len(columns) > 1 else [(take(row),) for row in rows]
+    except KeyError:
+        values = [tuple(row.get(c) for c in columns) for row in rows]
+    return write_tuples(conn, table, columns, values)
+
+
+def write_tuples(conn: Connection, table: Table, columns: Sequence[str], values: Sequence[Sequence]) -> int:
+    """Append `values` (one sequence per row, in the order of `columns`) to `table`."""
+    if not values:
+        return 0
     if conn.dialect.name == "postgresql":
-        return _copy(conn, table, columns, rows)
-    return _executemany(conn, table, columns, rows)
+        return _copy(conn, table, columns, values)
+    return _executemany(conn, table, columns, values)
 
 
-def _executemany(conn: Connection, table: Table, columns: list[str], rows: Sequence[dict]) -> int:
+def _executemany(conn: Connection, table: Table, columns: Sequence[str], values: Sequence[Sequence]) -> int:
     # The DBAPI cursor directly, with tuples: SQLAlchemy's per-row parameter handling cost more than the insert.
     # Values still go through each column type's own bind processor (dates as SQLAlchemy stores them in SQLite).
     column_list = ", ".join(f'"{c}"' for c in columns)
@@ -32,8 +58,8 @@ def _executemany(conn: Connection, table: Table, columns: list[str], rows: Seque
     processors = [(i, p) for i, c in enumerate(columns)
                   if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
 
-    def values(row: dict) -> list:
-        out = [row.get(c) for c in columns]
+    def processed(row: Sequence) -> list:
+        out = list(row)
         for i, process in processors:
             if out[i] is not None:
                 out[i] = process(out[i])
@@ -41,31 +67,44 @@ def _executemany(conn: Connection, table: Table, columns: list[str], rows: Seque
 
     cursor = conn.connection.driver_connection.cursor()
     try:
-        cursor.executemany(sql, [values(row) for row in rows])
+        cursor.executemany(sql, [processed(row) for row in values] if processors else values)
     finally:
         cursor.close()
-    return len(rows)
+    return len(values)
 
 
-def _copy(conn: Connection, table: Table, columns: list[str], rows: Sequence[dict]) -> int:
+def _copy(conn: Connection, table: Table, columns: Sequence[str], values: Sequence[Sequence]) -> int:
     cursor = conn.connection.driver_connection.cursor()
     column_list = ", ".join(f'"{c}"' for c in columns)
     with cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([row.get(c) for c in columns])
-    return len(rows)
+        write = copy.write_row
+        for row in values:
+            write(row)
+    return len(values)
 
 
-def rows_where_in(conn: Connection, query: Select, column: ColumnElement, values: Sequence) -> list[Row]:
-    """`query` for the rows whose `column` is one of `values`: one array parameter on PostgreSQL (psycopg spends
-    more time on a statement of hundreds of placeholders than the server on answering it), chunks on SQLite."""
+def rows_where_in(conn: Connection, query: Select, column: ColumnElement | Sequence[ColumnElement],
+                  values: Sequence) -> list[Row]:
+    """`query` for the rows whose `column` is one of `values`, or whose columns (a sequence of columns, with
+    tuples as values) are one of the tuples: one array parameter per column on PostgreSQL (psycopg spends more
+    time on a statement of hundreds of placeholders than the server on answering it), chunks on SQLite. Tuples
+    are matched as a whole, so that an index on those columns answers each one (a lookup on one column of a
+    composite index would scan the table, which grows with every load)."""
     if not values:
         return []
+    columns = [column] if isinstance(column, ColumnElement) else list(column)
     if conn.dialect.name == "postgresql":
-        array = bindparam("values", value=list(values), type_=ARRAY(column.type))
-        return conn.execute(query.where(column == any_(array))).all()
-    return [r for start in range(0, len(values), _SQLITE_IN_CHUNK)
-            for r in conn.execute(query.where(column.in_(values[start:start + _SQLITE_IN_CHUNK])))]
+        if len(columns) == 1:
+            array = bindparam("values", value=list(values), type_=ARRAY(columns[0].type))
+            return conn.execute(query.where(columns[0] == any_(array))).all()
+        arrays = [bindparam(f"values_{i}", value=[v[i] for v in values], type_=ARRAY(c.type))
+                  for i, c in enumerate(columns)]
+        wanted = func.unnest(*arrays).table_valued(*(f"v{i}" for i in range(len(columns)))).render_derived()
+        return conn.execute(query.where(tuple_(*columns).in_(select(*wanted.c)))).all()
+    chunk = _SQLITE_IN_CHUNK // len(columns)
+    target = columns[0] if len(columns) == 1 else tuple_(*columns)
+    return [r for start in range(0, len(values), chunk)
+            for r in conn.execute(query.where(target.in_(values[start:start + chunk])))]
 
 
 def analyze(engine: Engine, tables: Iterable[Table]) -> None:

@@ -30,9 +30,17 @@ FileEntry = tuple[tuple[str, ...], os.stat_result]
 class Delivery:
     path: Path  # absolute
     relative: str  # relative to the inbox, with forward slashes: what meta stores and reports show
-    sha256: str
+    sha256: str | None  # None: not hashed at discovery; the parser hashes the bytes it reads (discover's hash_new)
     size: int
     modified_at: datetime
+
+    def __reduce__(self) -> tuple:
+        return _delivery, (str(self.path), self.relative, self.sha256, self.size, self.modified_at)
+
+
+def _delivery(path: str, relative: str, sha256: str | None, size: int, modified_at: datetime) -> Delivery:
+    """Delivery from its pickled form (to and from parse workers: a path string is cheaper than a Path)."""
+    return Delivery(Path(path), relative, sha256, size, modified_at)
 
 
 def sha256_of(path: Path) -> str:
@@ -83,12 +91,14 @@ def _group_name(names: list[str]) -> str:
 
 
 def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
-             recorded: Mapping[Stamp, str] | None = None, files: Iterable[FileEntry] | None = None
-             ) -> tuple[list[Delivery], list[Delivery]]:
+             recorded: Mapping[Stamp, str] | None = None, files: Iterable[FileEntry] | None = None,
+             hash_new: bool = True) -> tuple[list[Delivery], list[Delivery]]:
     """(new, already seen) deliveries under `inbox`, in a stable order. Hidden files and folders are ignored, as
     are files still being written by a transfer tool (`.part`, `.tmp`). `known` holds the sha256 of every
     recorded file; `recorded` maps the stamp of recorded files to their sha256 (see meta.recorded_stamps): a file
-    with such a stamp is seen without being hashed. `files`: only these entries of the inbox (from `folders`)."""
+    with such a stamp is seen without being hashed. `files`: only these entries of the inbox (from `folders`).
+    `hash_new=False`: files without a recorded stamp are new with sha256 None, for a loader that reads every new
+    file anyway to hash it then (one read instead of two) and to skip it if its hash turns out to be known."""
     recorded = recorded or {}
     new: list[Delivery] = []
     seen: list[Delivery] = []
@@ -101,6 +111,9 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
         # Through a datetime, as meta stores it, so that both sides of the comparison round alike.
         modified_at = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
         cached = recorded.get(stamp(relative, stat.st_size, modified_at))
+        if not cached and not hash_new:
+            new.append(Delivery(path, relative, None, stat.st_size, modified_at))
+            continue
         digest = cached or sha256_of(path)
         delivery = Delivery(path, relative, digest, stat.st_size, modified_at)
         if cached or digest in known or digest in hashes_this_run:

@@ -91,16 +91,20 @@ def _apply(files: list, frame: pd.DataFrame, refused: dict[int, Finding], failed
         files[key].rows = [r for i, r in enumerate(files[key].rows) if i not in dropped]
 
 
-def _matching(conn: Connection, columns: list, column, values: list) -> set[tuple]:
-    """Rows of `columns` whose `column` is one of `values`."""
-    return {tuple(r) for r in bulk.rows_where_in(conn, select(*columns).distinct(), column, values)}
+def _matching(conn: Connection, columns: list, key, values: list) -> set[tuple]:
+    """Rows of `columns` whose `key` (a column, or a list of columns with tuples as values) is one of `values`."""
+    return {tuple(r) for r in bulk.rows_where_in(conn, select(*columns).distinct(), key, values)}
 
 
 def _known_referenties(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple[str, str]]:
-    wanted = sorted(set(frame["referentie_nummer"]) | set(frame["vorig_referentie_nummer"].dropna()))
+    """(aanbieder, ReferentieNummer) of earlier loads among the batch's own and credited numbers: as pairs, so that
+    the unique index on them answers (ReferentieNummers are unique per aanbieder only)."""
+    credits = frame[frame["vorig_referentie_nummer"].notna()]
+    wanted = sorted(set(zip(frame["aanbieder_agb"], frame["referentie_nummer"], strict=True))
+                    | set(zip(credits["aanbieder_agb"], credits["vorig_referentie_nummer"], strict=True)))
     table = stg_jw323_prestatie
-    return frozenset(_matching(conn, [table.c.aanbieder_agb, table.c.referentie_nummer], table.c.referentie_nummer,
-                               wanted))
+    columns = [table.c.aanbieder_agb, table.c.referentie_nummer]
+    return frozenset(_matching(conn, columns, columns, wanted))
 
 
 def _known_toewijzingen(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple[str, str, int]]:

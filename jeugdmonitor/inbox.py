@@ -21,13 +21,14 @@ FILES_PER_ROUND = 20_000
 
 
 def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source: str,
-                 files_per_round: int = FILES_PER_ROUND, order: Callable[[str], object] | None = None
-                 ) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
+                 files_per_round: int = FILES_PER_ROUND, order: Callable[[str], object] | None = None,
+                 hash_new: bool = True) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
     """(folder, new, seen before) per top-level folder of `inbox` (or consecutive folders, up to
     `files_per_round` files), in path order. Load a round's new files before asking for the next round: a file
     that repeats one of an earlier round is then found recorded. A folder bigger than a round (a national month)
     is split into rounds after sorting its files by `order` (of the relative path), so that the load order
-    within a folder holds across its rounds."""
+    within a folder holds across its rounds. `hash_new=False`: files not recorded by their stamp come back new
+    and unhashed (discovery.discover); the loader hashes them as it reads them and skips the known ones."""
     clock = stages.clock()
     listing = _rounds(folders(inbox, suffixes, files_per_round), files_per_round, order)
     while True:
@@ -37,8 +38,8 @@ def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source:
                 return
             folder, files = group
             recorded = meta.recorded_stamps(engine, source, ("/".join(parts) for parts, _ in files))
-            candidates, seen = discover(inbox, suffixes, set(), recorded, files=files)
-            known = meta.known_hashes(engine, among=(d.sha256 for d in candidates))
+            candidates, seen = discover(inbox, suffixes, set(), recorded, files=files, hash_new=hash_new)
+            known = meta.known_hashes(engine, among=(d.sha256 for d in candidates if d.sha256))
         clock.count("discover", len(files))
         yield folder, [d for d in candidates if d.sha256 not in known], seen + [d for d in candidates
                                                                                 if d.sha256 in known]

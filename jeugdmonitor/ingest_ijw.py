@@ -8,20 +8,22 @@ transaction per file would cost more than the parsing.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from jeugdmonitor import bulk, meta, stages
-from jeugdmonitor.discovery import Delivery
+from jeugdmonitor.discovery import Delivery, sha256_of
 from jeugdmonitor.ijw_rules import apply_jw323_rules
+from jeugdmonitor.inbox import discover_new
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
 from jeugdmonitor.parallel import OrderedPool
-from schemas.warehouse import STAGING_TABLES
+from schemas.warehouse import STAGING_TABLES, meta_quarantine, meta_source_file
 from transforms.ijw import xsd
 from transforms.ijw.message import sniff_message
 from transforms.ijw.records import parse_message
@@ -45,18 +47,24 @@ class IjwOptions:
     chunk_size: int = 5000  # parser chunk; load batches hold about ten of these
     productcodes: frozenset[str] | None = None  # the gemeente's productcode table; None: not checked
     workers: int = 1  # parse in this many processes
-    files_per_chunk: int = 200  # files a worker parses per task; workers × 4 tasks are in flight at a time
+    files_per_chunk: int = 200  # files a worker parses per task
+    files_per_batch: int = 10_000  # at most this many files load in one transaction (and rows: chunk_size × 10)
 
 
 def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: IjwOptions = IjwOptions()
                ) -> ParsedFile:
-    """Read one delivered file completely; never raises for bad input, the outcome says what happened."""
+    """Read one delivered file completely; never raises for bad input, the outcome says what happened. A delivery
+    that discovery did not hash (sha256 None) comes back with the sha256 of the bytes that were parsed."""
     if delivery.size > MAX_FILE_BYTES:
         refused = FileRejected("file_too_large", f"{delivery.size / 1024 / 1024:.1f} MB").rejection
-        return ParsedFile(delivery, None, refused=refused)
-    # One read per file: most messages are a few kB, so a second open and read for the parse after the sniff cost
-    # more than holding the bytes (at most 25 MB, checked above).
-    stream = io.BytesIO(delivery.path.read_bytes())
+        return ParsedFile(replace(delivery, sha256=delivery.sha256 or sha256_of(delivery.path)), None,
+                          refused=refused)
+    # One read per file, for the hash, the sniff and the parse: most messages are a few kB, so a second open and
+    # read cost more than holding the bytes (at most 25 MB, checked above).
+    data = delivery.path.read_bytes()
+    if delivery.sha256 is None:
+        delivery = replace(delivery, sha256=hashlib.sha256(data).hexdigest())
+    stream = io.BytesIO(data)
     try:
         kind = sniff_message(stream)
     except FileRejected as rejected:
@@ -80,18 +88,20 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: 
 
 def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcodes: frozenset[str] | None = None
                ) -> list[meta.FileResult]:
-    """Judge and write a batch of parsed files in one transaction; returns one FileResult per file."""
+    """Judge and write a batch of parsed files in one transaction; returns one FileResult per file. A file whose
+    bytes are recorded already, or came earlier in the batch, is skipped: it was new by its stamp, and its hash
+    was only taken when it was parsed (parse_file)."""
     clock = stages.clock()
     with clock.stage("load"), engine.begin() as conn:
-        declaraties = [p for p in batch if p.message_type == "JW323" and p.refused is None and p.rows]
+        repeats = _repeats(conn, batch)
+        fresh = [p for p in batch if id(p) not in repeats]
+        declaraties = [p for p in fresh if p.message_type == "JW323" and p.refused is None and p.rows]
         with clock.stage("validate"):
-            warnings = (apply_jw323_rules(conn, declaraties, _toewijzingen(batch), productcodes)
+            warnings = (apply_jw323_rules(conn, declaraties, _toewijzingen(fresh), productcodes)
                         if declaraties else [])
         clock.count("validate", sum(len(p.rows) for p in declaraties))
-        results = [file_result(p) for p in batch]
-        recorded = [(p, r) for p, r in zip(batch, results, strict=True) if not p.pending]
-        if not recorded:
-            return results
+        results = [file_result(p) for p in fresh]
+        recorded = [(p, r) for p, r in zip(fresh, results, strict=True) if not p.pending]
         ids = meta.record_files(conn, run_id, [file_record(p, r, "ijw") for p, r in recorded])
         file_ids = {id(p): file_id for (p, _), file_id in zip(recorded, ids, strict=True)}
         by_table: dict[str, list[dict]] = {}
@@ -109,10 +119,25 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcode
             clock.count("load", bulk.write_rows(conn, STAGING_TABLES[message_type], rows))
         meta.record_quarantine(conn, run_id, quarantine)
         meta.record_validation(conn, run_id, [(file_ids[id(declaraties[w.file_index])], w) for w in warnings])
-    result_of = {id(parsed): result for parsed, result in zip(batch, results, strict=True)}
+    result_of = {id(parsed): result for parsed, result in zip(fresh, results, strict=True)}
     for w in warnings:
         result_of[id(declaraties[w.file_index])].warnings[w.finding.reason_code] = w.rows_unexpected
-    return results
+    return [meta.FileResult(p.delivery.relative, "skipped", p.message_type) for p in batch if id(p) in repeats
+            ] + results
+
+
+def _repeats(conn: Connection, batch: list[ParsedFile]) -> set[int]:
+    """id() of the files of `batch` whose sha256 meta has recorded, or that repeat a file earlier in the batch
+    (files without a loader are never recorded, so they are left alone)."""
+    recorded = meta.recorded_hashes(conn, (p.delivery.sha256 for p in batch if not p.pending))
+    repeats: set[int] = set()
+    seen: set[str] = set()
+    for parsed in (p for p in batch if not p.pending):
+        digest = parsed.delivery.sha256
+        if digest in recorded or digest in seen:
+            repeats.add(id(parsed))
+        seen.add(digest)
+    return repeats
 
 
 def _toewijzingen(batch: list[ParsedFile]) -> set[tuple[str, str, int]]:
@@ -137,27 +162,81 @@ def load_files(engine: Engine, run_id: str, deliveries: Iterable[Delivery], pseu
                options: IjwOptions = IjwOptions(), pool: OrderedPool | None = None) -> list[meta.FileResult]:
     """Parse (in parallel when options.workers > 1) and load `deliveries` in batches, in load order. Pass a
     `pool` (OrderedPool(options.workers)) to keep the worker processes across calls."""
+    return [r for results in load_rounds(engine, run_id, [list(deliveries)], pseudonymise, options, pool)
+            for r in results]
+
+
+def load_rounds(engine: Engine, run_id: str, rounds: Iterable[list[Delivery]], pseudonymise: Callable[[str], str],
+                options: IjwOptions = IjwOptions(), pool: OrderedPool | None = None
+                ) -> Iterator[list[meta.FileResult]]:
+    """Load rounds of deliveries (each in load order) as one stream: the parse workers go on with the next round
+    while this process loads the last batches of the one before, instead of draining between rounds. `rounds` is
+    consumed lazily (it may discover as it goes). Yields the results of each load batch once it has committed."""
     if pool is None and options.workers > 1:
         with OrderedPool(options.workers) as own:
-            return load_files(engine, run_id, deliveries, pseudonymise, options, own)
+            yield from load_rounds(engine, run_id, rounds, pseudonymise, options, own)
+        return
     clock = stages.clock()
-    results: list[meta.FileResult] = []
-    parsed = _parsed(ordered(deliveries), pseudonymise, options, pool or OrderedPool(1))
-    for batch in clock.timed("parse", batches(parsed, max_rows=max(options.chunk_size, 1) * 10)):
+    parsed = _parsed(rounds, pseudonymise, options, pool or OrderedPool(1))
+    for batch in clock.timed("parse", batches(parsed, max_rows=max(options.chunk_size, 1) * 10,
+                                              max_files=options.files_per_batch)):
         clock.count("parse", sum(p.lines_read for p in batch))
-        results.extend(load_batch(engine, run_id, batch, options.productcodes))
-    return results
+        yield load_batch(engine, run_id, batch, options.productcodes)
 
 
-def _parsed(deliveries: list[Delivery], pseudonymise: Callable[[str], str], options: IjwOptions,
+def _parsed(rounds: Iterable[list[Delivery]], pseudonymise: Callable[[str], str], options: IjwOptions,
             pool: OrderedPool) -> Iterator[ParsedFile]:
     parse = partial(parse_file, pseudonymise=pseudonymise, options=options)
-    # Chunks of files: one task per file would cost more in inter-process traffic than the parse.
-    size = max(1, min(options.files_per_chunk, len(deliveries) // (max(pool.workers, 1) * 4)))
-    chunks = (deliveries[i:i + size] for i in range(0, len(deliveries), size))
-    for parsed in pool.map(partial(_parse_chunk, parse), chunks, ahead=pool.workers * 4):
+    # Up to about a load batch of files in flight: the workers parse the next batch while this process judges and
+    # writes the current one (with a window of a few chunks they sat idle through every load).
+    ahead = max(pool.workers * 4, options.files_per_batch // max(options.files_per_chunk, 1))
+    for parsed in pool.map(partial(_parse_chunk, parse), _chunks(rounds, options.files_per_chunk, pool.workers),
+                           ahead=ahead):
         yield from parsed
+
+
+def _chunks(rounds: Iterable[list[Delivery]], most: int, workers: int) -> Iterator[list[Delivery]]:
+    """Each round in load order, in chunks of files: one task per file would cost more in inter-process traffic
+    than the parse; a small round is cut finer so that every worker gets some."""
+    for deliveries in rounds:
+        deliveries = ordered(deliveries)
+        size = max(1, min(most, len(deliveries) // (max(workers, 1) * 4)))
+        yield from (deliveries[i:i + size] for i in range(0, len(deliveries), size))
 
 
 def _parse_chunk(parse: Callable[[Delivery], ParsedFile], chunk: list[Delivery]) -> list[ParsedFile]:
     return [parse(d) for d in chunk]
+
+
+def analyze(engine: Engine) -> None:
+    """Planner statistics of the iJw tables after loading (bulk.analyze): the marts and alerts run next."""
+    with stages.clock().stage("load"):
+        bulk.analyze(engine, [*STAGING_TABLES.values(), meta_source_file, meta_quarantine])
+
+
+def ingest_inbox(engine: Engine, inbox: Path, run_id: str, pseudonymise: Callable[[str], str],
+                 options: IjwOptions = IjwOptions()) -> meta.FileTally:
+    """Discover and load an iJw inbox a round of folders at a time (jeugdmonitor.inbox), so that memory is bounded
+    by a round, not by the inbox; the new files are parsed in `options.workers` processes and loaded in batches of
+    files that commit together. Rounds follow each other without a pause: discovery does not hash (parse_file
+    does), so what a round finds does not depend on the loads of the round before, and a file that repeats an
+    earlier one is recognised at its load (load_batch)."""
+    tally = meta.FileTally()
+
+    def rounds() -> Iterator[list[Delivery]]:
+        for _folder, new, seen in discover_new(engine, inbox, (".xml",), "ijw", order=load_order, hash_new=False):
+            tally.add(meta.FileResult(d.relative, "skipped") for d in seen)
+            yield new
+
+    loaded_at_analyze = 10_000
+    with OrderedPool(options.workers) as pool:  # the parse workers start once, not per round
+        for results in load_rounds(engine, run_id, rounds(), pseudonymise, options, pool):
+            tally += results
+            # Statistics whenever the run has doubled what it loaded: in a catch-up the tables grow from nothing
+            # within one run, and plans made for empty tables scanned all of meta_source_file per lookup.
+            if (loaded := tally.files["loaded"] + tally.files["rejected"]) >= 2 * loaded_at_analyze:
+                analyze(engine)
+                loaded_at_analyze = loaded
+    if tally.files["loaded"] or tally.files["rejected"]:
+        analyze(engine)
+    return tally

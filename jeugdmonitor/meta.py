@@ -70,8 +70,10 @@ class FileTally:
             self.rows_read += r.rows_read
             self.rows_loaded += r.rows_loaded
             self.rows_quarantined += r.rows_quarantined
-            self.reasons.update(r.reasons)
-            self.warnings.update(r.warnings)
+            if r.reasons:
+                self.reasons.update(r.reasons)
+            if r.warnings:
+                self.warnings.update(r.warnings)
             if (r.status == "rejected" or r.rows_quarantined) and len(self.shown) < self.shown_max:
                 self.shown.append(r)
         return self
@@ -122,11 +124,16 @@ def finish_run(engine: Engine, run_id: str, results: FileTally | Iterable[FileRe
 def known_hashes(engine: Engine, among: Iterable[str] | None = None) -> set[str]:
     """The sha256 of every recorded file, or only those of `among` that are recorded (a folder's worth: a
     national inbox's full set would not fit in memory)."""
-    column = meta_source_file.c.sha256
     with engine.connect() as conn:
         if among is None:
-            return set(conn.execute(select(column)).scalars())
-        return {r.sha256 for r in bulk.rows_where_in(conn, select(column), column, sorted(set(among)))}
+            return set(conn.execute(select(meta_source_file.c.sha256)).scalars())
+        return recorded_hashes(conn, among)
+
+
+def recorded_hashes(conn: Connection, among: Iterable[str]) -> set[str]:
+    """Those of the sha256 values `among` that meta_source_file holds, inside the caller's transaction."""
+    column = meta_source_file.c.sha256
+    return {r.sha256 for r in bulk.rows_where_in(conn, select(column), column, sorted(set(among)))}
 
 
 def recorded_stamps(engine: Engine, source: str, paths: Iterable[str] | None = None) -> dict[Stamp, str]:
@@ -168,12 +175,12 @@ def _write_files(conn: Connection, rows: list[dict]) -> list[int]:
     """Take the ids first, then bulk-write the rows with them (COPY on PostgreSQL). An INSERT ... RETURNING of
     thousands of rows spends most of its time in the driver (PostgreSQL) or runs row by row (SQLite)."""
     ids = _next_file_ids(conn, len(rows))
-    columns = [c for c in meta_source_file.c if c.name != "file_id"]
+    names = [c.name for c in meta_source_file.c if c.name != "file_id"]
     # Column defaults are applied by SQLAlchemy's insert, not by the server, so a bulk write needs them filled in.
-    defaults = {c.name: c.default.arg for c in columns if c.default is not None and c.default.is_scalar}
-    bulk.write_rows(conn, meta_source_file, [
-        {"file_id": file_id, **{c.name: row.get(c.name, defaults.get(c.name)) for c in columns}}
-        for file_id, row in zip(ids, rows, strict=True)])
+    defaults = {c.name: c.default.arg for c in meta_source_file.c
+                if c.name != "file_id" and c.default is not None and c.default.is_scalar}
+    bulk.write_tuples(conn, meta_source_file, ["file_id", *names], [
+        (file_id, *[row.get(n, defaults.get(n)) for n in names]) for file_id, row in zip(ids, rows, strict=True)])
     return ids
 
 

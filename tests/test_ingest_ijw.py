@@ -180,3 +180,37 @@ def test_a_file_over_the_25_mb_limit_is_refused_unread(warehouse, inbox, pseudon
         reden = conn.execute(select(meta_quarantine.c.reden).where(meta_quarantine.c.reason_code == "file_too_large")
                              ).scalar_one()
     assert "25 MB" in reden and "26.0 MB" in reden
+
+
+def test_inbox_hashes_as_it_parses_and_loads_the_same_bytes_once(warehouse, inbox, pseudonymise, tmp_path):
+    """ingest_inbox does not hash at discovery: the parser hashes what it reads, and a file whose bytes are recorded
+    (or came earlier in the same batch) is skipped at load, not loaded twice."""
+    import os
+
+    from jeugdmonitor.ingest_ijw import ingest_inbox
+
+    declaratie_path = inbox / "2025-05" / "JW323_12345678_0546_DCL202505007.xml"
+    shutil.copy(declaratie_path, inbox / "2025-05" / "JW323_kopie.xml")  # same bytes, same batch
+    first = ingest_inbox(warehouse, inbox, meta.start_run(warehouse, "test"), pseudonymise)
+    assert (first.files["loaded"], first.files["skipped"]) == (2, 1)
+    lines = count(warehouse, stg_jw323_prestatie)
+    with warehouse.connect() as conn:
+        hashes = dict(conn.execute(select(meta_source_file.c.path, meta_source_file.c.sha256)).all())
+    assert hashes["2025-05/JW323_12345678_0546_DCL202505007.xml"] == hashlib_sha256(declaratie_path)
+
+    # A month later the same bytes under a new name, and the original touched (a new stamp): both are read, hashed
+    # and found recorded; nothing is added.
+    (inbox / "2025-06").mkdir()
+    shutil.copy(declaratie_path, inbox / "2025-06" / "JW323_weer.xml")
+    os.utime(declaratie_path, (1_800_000_000, 1_800_000_000))
+    second = ingest_inbox(warehouse, inbox, meta.start_run(warehouse, "test"), pseudonymise)
+    assert (second.files["loaded"], second.files["rejected"]) == (0, 0)
+    assert second.files["skipped"] == 4
+    assert count(warehouse, stg_jw323_prestatie) == lines
+    assert count(warehouse, meta_source_file) == 2
+
+
+def hashlib_sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

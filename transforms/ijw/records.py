@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import BinaryIO, Literal
 
 import pandas as pd
@@ -106,10 +106,9 @@ def parse_message(stream: BinaryIO, spec: MessageSpec, pseudonymise: Callable[[s
     reader = _Reader(spec, pseudonymise)
     rows: list[dict] = []
     rejections: list[Rejection] = []
-    # Only the elements the reader acts on raise events: most elements (names, addresses) never reach Python.
+    parser = _parsers.pop(spec.event_tags, None) or _pull_parser(spec)
     try:
-        for _event, element in etree.iterparse(stream, events=("end",), tag=spec.event_tags,
-                                               resolve_entities=False, no_network=True):
+        for element in _elements(parser, stream):
             outcome = reader.end(element)
             if outcome is None:
                 continue
@@ -119,10 +118,35 @@ def parse_message(stream: BinaryIO, spec: MessageSpec, pseudonymise: Callable[[s
                 rows, rejections = [], []
     except etree.XMLSyntaxError as exc:
         raise syntax_rejection(exc, stream) from None
+    # Kept for the next file only when this one was read to its end without an error: a parser left mid-document
+    # (a syntax error, a file refused by the reader) is dropped.
+    _parsers[spec.event_tags] = parser
     if not reader.seen_root:
         raise _no_records(stream, spec)
     if rows or rejections:
         yield Chunk(rows, rejections)
+
+
+# One pull parser per message spec and process, reused from file to file: setting up a parser cost a third of the
+# parse of a typical one-client message.
+_parsers: dict[tuple[str, ...], etree.XMLPullParser] = {}
+_FEED_BYTES = 1 << 16
+
+
+def _pull_parser(spec: MessageSpec) -> etree.XMLPullParser:
+    # Only the elements the reader acts on raise events: most elements (names, addresses) never reach Python.
+    return etree.XMLPullParser(events=("end",), tag=spec.event_tags, resolve_entities=False, no_network=True)
+
+
+def _elements(parser: etree.XMLPullParser, stream: BinaryIO) -> Iterator[etree._Element]:
+    """The end events of one document, fed in pieces so that a big file is never held as one tree."""
+    while piece := stream.read(_FEED_BYTES):
+        parser.feed(piece)
+        for _event, element in parser.read_events():
+            yield element
+    parser.close()
+    for _event, element in parser.read_events():
+        yield element
 
 
 def _no_records(stream: BinaryIO, spec: MessageSpec) -> FileRejected:
@@ -152,6 +176,10 @@ class _Reader:
         self.client: dict[str, str] = {}
         self.pseudonym: str | None = None
         self.bsn_problem: Rejection | None = None
+        # Context and client values are the same for every record until the context or the client changes: typed
+        # once (a value that fails is typed again per record, so each line gets its own rejection).
+        self.shared: dict[str, object] = {}
+        self.plan = [(f.column, f.source, f.path, _converter(f)) for f in spec.fields]
 
     def _check_root(self, element: etree._Element) -> None:
         self.seen_root = True
@@ -181,10 +209,12 @@ class _Reader:
                 self._bsn((element.text or "").strip(), element.sourceline)
             elif name in self.client_names:
                 self.client.update(_flatten_one(element))
+                self.shared = {}
         elif name in self.context_names and parent_name != "Client":
             self.context.update(_flatten_one(element))
+            self.shared = {}
         elif name == "Client":
-            self.client, self.pseudonym, self.bsn_problem = {}, None, None
+            self.client, self.pseudonym, self.bsn_problem, self.shared = {}, None, None, {}
             element.clear()
             if parent is not None:  # drop finished clients so memory does not grow with the file
                 while element.getprevious() is not None:
@@ -204,11 +234,18 @@ class _Reader:
         if self.pseudonym is None:
             raise fields.Invalid(rejection("missing_field", line=element.sourceline, field="Bsn"))
         line = element.sourceline
-        sources = {"record": _flatten(element), "client": self.client, "context": self.context}
-        key = sources["record"].get(self.spec.key) or None
+        values = _flatten(element)
+        key = values.get(self.spec.key) or None
         row: dict[str, object] = {"line": line, **self.header, "client_pseudonym": self.pseudonym}
-        for spec_field in self.spec.fields:
-            row[spec_field.column] = _typed(sources[spec_field.source], spec_field, line, key)
+        shared = self.shared
+        for column, source, path, read in self.plan:
+            if source == "record":
+                row[column] = read(values, path, line, key)
+            elif column in shared:
+                row[column] = shared[column]
+            else:
+                row[column] = shared[column] = read(self.client if source == "client" else self.context, path,
+                                                    line, key)
         if self.spec.check:
             self.spec.check(row | {"_line": line, "_key": key})
         if self.spec.derive:
@@ -223,19 +260,32 @@ def _flatten_one(element: etree._Element) -> dict[str, str]:
     return {name: (element.text or "").strip()}
 
 
-def _typed(values: dict[str, str], spec_field: Field, line: int, key: str | None) -> object:
-    path = spec_field.path
-    if not spec_field.required and not values.get(path):
-        return None
+Converter = Callable[[dict[str, str], str, int, str | None], object]
+
+
+@cache
+def _converter(spec_field: Field) -> Converter:
+    """The reader of one field's value (fields.*), chosen once per field instead of once per value."""
     if spec_field.kind == "int":
-        return fields.integer(values, path, line, key)
-    if spec_field.kind == "date":
-        return fields.ijw_date(values, path, line, key)
-    if spec_field.kind == "year":
-        return fields.ijw_date(values, path, line, key).year
-    if spec_field.kind == "code":
-        return fields.code(values, path, line, key, spec_field.codes or frozenset())
-    return fields.required(values, path, line, key)
+        read: Converter = fields.integer
+    elif spec_field.kind == "date":
+        read = fields.ijw_date
+    elif spec_field.kind == "year":
+        def read(values: dict[str, str], path: str, line: int, key: str | None) -> object:
+            return fields.ijw_date(values, path, line, key).year
+    elif spec_field.kind == "code":
+        codes = spec_field.codes or frozenset()
+
+        def read(values: dict[str, str], path: str, line: int, key: str | None) -> object:
+            return fields.code(values, path, line, key, codes)
+    else:
+        read = fields.required
+    if spec_field.required:
+        return read
+
+    def optional(values: dict[str, str], path: str, line: int, key: str | None) -> object:
+        return read(values, path, line, key) if values.get(path) else None
+    return optional
 
 
 def _header(element: etree._Element, spec: MessageSpec) -> dict[str, object]:

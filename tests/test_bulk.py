@@ -1,0 +1,64 @@
+"""bulk.rows_where_in: lookups of many values at once, by one column or by tuples of columns, on SQLite and
+PostgreSQL; a tuple lookup must be answered by the index on those columns, not by a scan that grows with the table."""
+
+from sqlalchemy import select
+
+from jeugdmonitor import bulk
+from schemas.warehouse import meta_source_file
+from tests.test_meta import file_row
+
+
+def _files(engine, n: int) -> None:
+    from jeugdmonitor import meta
+
+    run_id = meta.start_run(engine, "test")
+    with engine.begin() as conn:
+        meta.record_files(conn, run_id, [file_row(i % 50, sha256=f"{i:064x}", path=f"m{i % 7}/f{i}.xml")
+                                        for i in range(1, n + 1)])
+
+
+def test_one_column_and_tuples_find_exactly_the_matching_rows(warehouse):
+    _files(warehouse, 1200)  # more than one SQLite chunk
+    f = meta_source_file
+    wanted = [f"{i:064x}" for i in range(0, 1300, 3)]  # some are not there (0 and above 1200)
+    with warehouse.connect() as conn:
+        found = {r.sha256 for r in bulk.rows_where_in(conn, select(f.c.sha256), f.c.sha256, wanted)}
+        pairs = [("ijw", f"m{i % 7}/f{i}.xml") for i in range(1, 1201, 2)] + [("jgt", "m1/f1.xml"),
+                                                                              ("ijw", "m2/f1.xml")]
+        by_pair = bulk.rows_where_in(conn, select(f.c.source, f.c.path), [f.c.source, f.c.path], pairs)
+    assert found == {f"{i:064x}" for i in range(3, 1201, 3)}
+    # ("jgt", ...) and a path under the wrong folder match nothing: the tuple is matched whole, not per column
+    assert {tuple(r) for r in by_pair} == {("ijw", f"m{i % 7}/f{i}.xml") for i in range(1, 1201, 2)}
+
+
+def test_nothing_asked_nothing_found(warehouse):
+    f = meta_source_file
+    with warehouse.connect() as conn:
+        assert bulk.rows_where_in(conn, select(f.c.path), [f.c.source, f.c.path], []) == []
+
+
+def test_postgresql_answers_a_tuple_lookup_from_the_index(pg_url):
+    """The JW323 rules look up (aanbieder, ReferentieNummer) pairs among millions of earlier lines per batch: the
+    plan must probe the index, whatever the size of the table."""
+    from sqlalchemy import event
+
+    from jeugdmonitor.warehouse import make_engine, upgrade
+
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    _files(engine, 20_000)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE meta_source_file")
+    f = meta_source_file
+    sent: list[tuple[str, dict]] = []
+    with engine.connect() as conn:
+        event.listen(conn, "before_cursor_execute",
+                     lambda _c, _cur, statement, parameters, _ctx, _many: sent.append((statement, parameters)))
+        rows = bulk.rows_where_in(conn, select(f.c.source, f.c.path), [f.c.source, f.c.path],
+                                  [("ijw", f"m{i % 7}/f{i}.xml") for i in range(1, 6)])
+        statement, parameters = sent[-1]
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+    engine.dispose()
+    assert len(rows) == 5
+    assert "ix_meta_source_file_source_path" in plan, plan
+    assert "Seq Scan on meta_source_file" not in plan, plan

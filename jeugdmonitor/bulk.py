@@ -16,8 +16,10 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
+    Text,
     any_,
     bindparam,
+    cast,
     func,
     select,
     tuple_,
@@ -95,16 +97,29 @@ def rows_where_in(conn: Connection, query: Select, column: ColumnElement | Seque
     columns = [column] if isinstance(column, ColumnElement) else list(column)
     if conn.dialect.name == "postgresql":
         if len(columns) == 1:
-            array = bindparam("values", value=list(values), type_=ARRAY(columns[0].type))
-            return conn.execute(query.where(columns[0] == any_(array))).all()
-        arrays = [bindparam(f"values_{i}", value=[v[i] for v in values], type_=ARRAY(c.type))
-                  for i, c in enumerate(columns)]
+            return conn.execute(query.where(columns[0] == any_(_pg_array("values", list(values), columns[0])))).all()
+        arrays = [_pg_array(f"values_{i}", [v[i] for v in values], c) for i, c in enumerate(columns)]
         wanted = func.unnest(*arrays).table_valued(*(f"v{i}" for i in range(len(columns)))).render_derived()
         return conn.execute(query.where(tuple_(*columns).in_(select(*wanted.c)))).all()
     chunk = _SQLITE_IN_CHUNK // len(columns)
     target = columns[0] if len(columns) == 1 else tuple_(*columns)
     return [r for start in range(0, len(values), chunk)
             for r in conn.execute(query.where(target.in_(values[start:start + chunk])))]
+
+
+# Joins the values of an array parameter into one text: never in XML text (XML 1.0 forbids the control
+# character), in a sha256 or a number, hardly ever in a path; a value that holds it goes as a list after all.
+_SEPARATOR = "\x1f"
+
+
+def _pg_array(name: str, values: list, column: ColumnElement) -> ColumnElement:
+    """An array of `column`'s type holding `values`. psycopg dumps a list element by element in Python (55 ms
+    for 35,000 strings); one joined text split by the server costs a millisecond."""
+    texts = [v if isinstance(v, str) else str(v) for v in values]
+    joined = _SEPARATOR.join(texts)
+    if not all(texts) or joined.count(_SEPARATOR) != len(texts) - 1:  # an empty value, or one with the separator
+        return bindparam(name, value=values, type_=ARRAY(column.type))
+    return cast(func.string_to_array(bindparam(name, value=joined, type_=Text), _SEPARATOR), ARRAY(column.type))
 
 
 def analyze(engine: Engine, tables: Iterable[Table]) -> None:

@@ -100,8 +100,9 @@ def _known_referenties(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple
     """(aanbieder, ReferentieNummer) of earlier loads among the batch's own and credited numbers: as pairs, so that
     the unique index on them answers (ReferentieNummers are unique per aanbieder only)."""
     credits = frame[frame["vorig_referentie_nummer"].notna()]
-    wanted = sorted(set(zip(frame["aanbieder_agb"], frame["referentie_nummer"], strict=True))
-                    | set(zip(credits["aanbieder_agb"], credits["vorig_referentie_nummer"], strict=True)))
+    wanted = sorted(set(zip(frame["aanbieder_agb"].tolist(), frame["referentie_nummer"].tolist(), strict=True))
+                    | set(zip(credits["aanbieder_agb"].tolist(), credits["vorig_referentie_nummer"].tolist(),
+                              strict=True)))
     table = stg_jw323_prestatie
     columns = [table.c.aanbieder_agb, table.c.referentie_nummer]
     return frozenset(_matching(conn, columns, columns, wanted))
@@ -109,6 +110,6 @@ def _known_referenties(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple
 
 def _known_toewijzingen(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple[str, str, int]]:
     table = stg_jw301_toewijzing
-    wanted = sorted({int(n) for n in frame["toewijzing_nummer"]})
+    wanted = sorted(set(frame["toewijzing_nummer"].tolist()))
     return frozenset(_matching(conn, [table.c.gemeentecode, table.c.aanbieder_agb, table.c.toewijzing_nummer],
                                table.c.toewijzing_nummer, wanted))

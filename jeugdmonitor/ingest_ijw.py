@@ -61,7 +61,8 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: 
                           refused=refused)
     # One read per file, for the hash, the sniff and the parse: most messages are a few kB, so a second open and
     # read cost more than holding the bytes (at most 25 MB, checked above).
-    data = delivery.path.read_bytes()
+    with open(delivery.location, "rb") as handle:
+        data = handle.read()
     if delivery.sha256 is None:
         delivery = replace(delivery, sha256=hashlib.sha256(data).hexdigest())
     stream = io.BytesIO(data)

@@ -62,3 +62,22 @@ def test_postgresql_answers_a_tuple_lookup_from_the_index(pg_url):
     assert len(rows) == 5
     assert "ix_meta_source_file_source_path" in plan, plan
     assert "Seq Scan on meta_source_file" not in plan, plan
+
+
+def test_values_with_the_separator_empty_values_and_numbers_are_found_too(warehouse):
+    """PostgreSQL gets the values as one joined text where it can: a value holding the separator, or an empty one,
+    goes as a list instead, and numbers are cast back to the column's type."""
+    from jeugdmonitor import meta
+
+    run_id = meta.start_run(warehouse, "test")
+    odd = ["gek\x1fpad.xml", "", "gewoon.xml"]
+    with warehouse.begin() as conn:
+        ids = meta.record_files(conn, run_id, [file_row(i + 1, path=p) for i, p in enumerate(odd)])
+    f = meta_source_file
+    with warehouse.connect() as conn:
+        by_path = {r.path for r in bulk.rows_where_in(conn, select(f.c.path), f.c.path, odd + ["anders.xml"])}
+        plain = {r.path for r in bulk.rows_where_in(conn, select(f.c.path), f.c.path, ["gewoon.xml", "x.xml"])}
+        by_id = {r.file_id for r in bulk.rows_where_in(conn, select(f.c.file_id), f.c.file_id, [ids[0], ids[2], -1])}
+    assert by_path == set(odd)
+    assert plain == {"gewoon.xml"}
+    assert by_id == {ids[0], ids[2]}

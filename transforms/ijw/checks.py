@@ -47,20 +47,22 @@ def jw323_checks(frame: pd.DataFrame, known: Known, file_totals: pd.Series | Non
     out["check_periode_in_maand"] = (begin.dt.year == end.dt.year) & (begin.dt.month == end.dt.month)
     out["check_periode_in_declaratie"] = end <= pd.to_datetime(out["declaratie_periode_eind"])
 
-    own = list(zip(out["aanbieder_agb"], out["referentie_nummer"], strict=True))
+    # Plain lists, not Series, for the per-row set lookups: iterating a Series costs a pandas call per value.
+    aanbieders = out["aanbieder_agb"].tolist()
+    own = list(zip(aanbieders, out["referentie_nummer"].tolist(), strict=True))
     seen_before = pd.Series([key in known.referenties for key in own], index=out.index, dtype=bool)
     repeated_here = pd.Series(own, index=out.index).duplicated(keep="first")
     out["check_referentie_nieuw"] = ~(seen_before | repeated_here)
 
     debets_here = set(own)
-    credit = out["vorig_referentie_nummer"].notna()
-    credit_keys = zip(out["aanbieder_agb"], out["vorig_referentie_nummer"], strict=True)
+    credit = out["vorig_referentie_nummer"].notna().tolist()
+    credit_keys = zip(aanbieders, out["vorig_referentie_nummer"].tolist(), strict=True)
     out["check_credit_bekend"] = [
         (not is_credit) or key in known.referenties or key in debets_here
         for is_credit, key in zip(credit, credit_keys, strict=True)
     ]
 
-    toewijzing_keys = zip(out["gemeentecode"], out["aanbieder_agb"], out["toewijzing_nummer"], strict=True)
+    toewijzing_keys = zip(out["gemeentecode"].tolist(), aanbieders, out["toewijzing_nummer"].tolist(), strict=True)
     out["check_toewijzing_bekend"] = [key in known.toewijzingen for key in toewijzing_keys]
     out["check_productcode"] = out["product_code"].str[:2] == out["product_categorie"]
     out["check_productcode_bekend"] = (True if known.productcodes is None

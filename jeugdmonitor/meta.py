@@ -80,6 +80,11 @@ class FileTally:
 
     __iadd__ = add
 
+    def add_skipped(self, count: int) -> FileTally:
+        """`count` files seen before: a second run over a national inbox skips millions, so they are only counted."""
+        self.files["skipped"] += count
+        return self
+
     def _merge(self, other: FileTally) -> FileTally:
         self.rows_read += other.rows_read
         self.rows_loaded += other.rows_loaded

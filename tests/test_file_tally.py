@@ -39,3 +39,9 @@ def test_tallies_merge():
     assert first.files == FileTally().add(results()).files
     assert first.rows_read == 8 and first.reasons == {"bsn_invalid": 1, "not_well_formed": 1}
     assert [r.path for r in first.shown] == ["a.xml", "c.xml"]
+
+
+def test_files_seen_before_can_be_counted_without_a_result_each():
+    tally = FileTally().add(results()).add_skipped(1_000_000)
+    assert tally.files["skipped"] == 1_000_001 and tally.seen == 1_000_005
+    assert tally.rows_read == 8 and [r.path for r in tally.shown] == ["a.xml", "c.xml"]

@@ -47,3 +47,26 @@ def test_reversed_toewijzing_period_is_quarantined():
     rows, (rejection,) = rows_of(data, JW301)
     assert rows == []
     assert (rejection.reason_code, rejection.field, rejection.record_key) == ("period_reversed", "Einddatum", "300201")
+
+
+def test_the_reused_parser_reads_each_file_on_its_own_after_broken_and_refused_files():
+    """The reader keeps one pull parser per message spec and process. A file that breaks off (truncated), one that
+    is not XML at all and one of another message type must leave nothing behind in it: the next good file reads
+    exactly as it would in a fresh process."""
+    import pytest
+
+    from transforms.ijw import records
+    from transforms.ijw.specs import JW323
+    from transforms.reasons import FileRejected
+
+    good = (FIXTURES / "jw301_snapshot.xml").read_bytes()
+    fresh = rows_of(good, JW301)
+    other = (FIXTURES / "jw323_credit_correction.xml").read_bytes()
+    for bad, reason in ((good[: len(good) // 2], "not_well_formed"), (b"geen xml", "not_well_formed"),
+                        (other, "unknown_message")):
+        with pytest.raises(FileRejected) as refused:
+            rows_of(bad, JW301)
+        assert refused.value.rejection.reason_code == reason
+        assert rows_of(good, JW301) == fresh
+    assert rows_of(good, JW301) == rows_of(good, JW301) == fresh  # reused twice in a row
+    assert JW301.event_tags in records._parsers and len(rows_of(other, JW323)[0]) == 3

@@ -58,6 +58,11 @@ class MessageSpec:
         return frozenset(f.path.split("/")[0] for f in self.fields if f.source == "context")
 
     @cached_property
+    def plan(self) -> tuple[tuple[str, Source, str, Callable[[dict[str, str], str, int, str | None], object]], ...]:
+        """(column, source, path, reader) per field, in spec order: what the reader does for every record."""
+        return tuple((f.column, f.source, f.path, _converter(f)) for f in self.fields)
+
+    @cached_property
     def event_tags(self) -> tuple[str, ...]:
         """The elements the reader acts on, as iterparse tag filters (any namespace)."""
         wanted = {"Header", "Client", "Bsn", self.record, *self.client_names, *self.context_names}
@@ -179,7 +184,7 @@ class _Reader:
         # Context and client values are the same for every record until the context or the client changes: typed
         # once (a value that fails is typed again per record, so each line gets its own rejection).
         self.shared: dict[str, object] = {}
-        self.plan = [(f.column, f.source, f.path, _converter(f)) for f in spec.fields]
+        self.plan = spec.plan
 
     def _check_root(self, element: etree._Element) -> None:
         self.seen_root = True

@@ -153,14 +153,7 @@ def _inbox_files(inbox: str | Path, suffixes: tuple[str, ...], prefix: tuple[str
 
 
 def _has_suffix(name: str, suffixes: tuple[str, ...]) -> bool:
-    """_suffix(name).lower() in suffixes, without slicing every name of a national inbox: a suffix (".xml") ends the
-    name and its dot is not the name's first character."""
+    """Path(name).suffix.lower() in suffixes, without a Path or a slice per name of a national inbox: the suffix
+    (".xml") ends the name, its dot is the last one in the name, and not the name's first character."""
     lowered = name.lower()
-    return any(lowered.endswith(s) and len(name) > len(s) and "." not in s[1:] for s in suffixes) or (
-        any("." in s[1:] for s in suffixes) and _suffix(name).lower() in suffixes)
-
-
-def _suffix(name: str) -> str:
-    """Path(name).suffix: from the last dot, unless the dot is first or last."""
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
+    return any(s[:1] == "." and "." not in s[1:] and lowered.endswith(s) and len(name) > len(s) for s in suffixes)

@@ -171,3 +171,13 @@ def test_a_folder_bigger_than_a_round_is_split_in_load_order(warehouse, tmp_path
     rounds = [[d.relative.split("/")[1] for d in new]
               for _, new, _ in discover_new(warehouse, tmp_path, (".xml",), "ijw", files_per_round=2, order=load_order)]
     assert rounds == [["JW315_d.xml", "JW301_b.xml"], ["JW301_e.xml", "JW305_c.xml"], ["JW323_a.xml"]]
+
+
+def test_suffix_check_agrees_with_pathlib():
+    from jeugdmonitor.discovery import _has_suffix
+
+    names = ["a.xml", ".xml", "x.XML", "a.xml.part", "z.", "a.tmp", "b.csv", "a.b.xml", "xml", ".a.xml", "a..xml",
+             "a.xml.", "axml", "a.tar.gz", ".tar.gz", "b.XLSX"]
+    for suffixes in [(".xml",), (".csv", ".xlsx"), (".tar.gz",), ("xml",), (".gz",)]:
+        for name in names:
+            assert _has_suffix(name, suffixes) == (Path(name).suffix.lower() in suffixes), (name, suffixes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import BinaryIO
 
 from lxml import etree
@@ -28,6 +29,7 @@ class MessageKind:
         return BASIS_NAMESPACE.format(major=major, minor=minor)
 
 
+@lru_cache(maxsize=64)  # asked twice per file; a failure raises and is not cached
 def kind_from_namespace(namespace: str | None) -> MessageKind:
     match = _NAMESPACE.match(namespace or "")
     if not match:

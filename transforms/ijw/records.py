@@ -44,7 +44,8 @@ class MessageSpec:
     gemeente_sends: bool  # JW301: Afzender = gemeente; the others: Afzender = aanbieder
     fields: tuple[Field, ...]
     key: str  # record path used as record_key in rejections
-    check: Callable[[dict], None] | None = None  # cross-field rules; raise fields.Invalid
+    check: Callable[[dict, int, str | None], None] | None = None  # cross-field rules (row, line, record key); raise
+    # fields.Invalid
     derive: Callable[[dict], dict] | None = None  # extra columns computed from the typed row
     derived: tuple[tuple[str, str], ...] = ()  # (column, dtype) of what `derive` adds
 
@@ -92,15 +93,13 @@ def _flatten(element: etree._Element, prefix: str = "", values: dict[str, str] |
     write into the same dict (one per record, not one per level: this runs for every element kept)."""
     if values is None:
         values = {}
-    for child in element:
-        tag = child.tag
-        if not isinstance(tag, str):  # comments, processing instructions
-            continue
-        path = prefix + _local(tag)
+    for child in element.iterchildren(etree.Element):  # elements only: no comments or processing instructions
+        path = prefix + _local(child.tag)
         if len(child):
             _flatten(child, path + "/", values)
         else:
-            values[path] = (child.text or "").strip()
+            text = child.text
+            values[path] = text.strip() if text else ""
     return values
 
 
@@ -252,7 +251,7 @@ class _Reader:
                 row[column] = shared[column] = read(self.client if source == "client" else self.context, path,
                                                     line, key)
         if self.spec.check:
-            self.spec.check(row | {"_line": line, "_key": key})
+            self.spec.check(row, line, key)
         if self.spec.derive:
             row.update(self.spec.derive(row))
         return row

@@ -23,9 +23,9 @@ VERTEGENWOORDIGING = frozenset({"06", "07", "08", "09", "10"})  # WJ003
 
 
 def _period(begin: str, end: str, label: str):
-    def check(row: dict) -> None:
+    def check(row: dict, line: int, key: str | None) -> None:
         if row.get(begin) and row.get(end) and row[end] < row[begin]:
-            raise fields.Invalid(rejection("period_reversed", line=row["_line"], record_key=row["_key"], field=label,
+            raise fields.Invalid(rejection("period_reversed", line=line, record_key=key, field=label,
                                            value_masked=f"{row[begin].isoformat()}..{row[end].isoformat()}"))
     return check
 

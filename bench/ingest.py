@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import inspect
 import json
 import multiprocessing as mp
 import os
@@ -146,7 +147,10 @@ def child_ours(url: str, inbox: str, chunk_size: int, workers: int) -> dict:
     pseudonymise = Pseudonymiser(os.urandom(32))
     run_id = meta.start_run(engine, "bench")
     t0, c0 = time.perf_counter(), time.process_time()
-    if hasattr(meta, "recorded_stamps"):  # the discovery cache, where the code has it (as the flow calls it)
+    if "hash_new" in inspect.signature(discover).parameters:  # as the flow does: the parse workers hash
+        new, seen = discover(Path(inbox), (".xml",), meta.known_hashes(engine), meta.recorded_stamps(engine, "ijw"),
+                             hash_new=False)
+    elif hasattr(meta, "recorded_stamps"):  # the discovery cache, where the code has it (as the flow calls it)
         new, seen = discover(Path(inbox), (".xml",), meta.known_hashes(engine), meta.recorded_stamps(engine, "ijw"))
     else:
         new, seen = discover(Path(inbox), (".xml",), meta.known_hashes(engine))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flows import tasks
-from jeugdmonitor import meta
+from jeugdmonitor import ingest_ijw, meta
 from jeugdmonitor.config import Settings
 from jeugdmonitor.summary import RunSummary
 from jeugdmonitor.warehouse import make_engine
@@ -22,7 +22,7 @@ def ijw(settings: Settings, run_id: str, summary: RunSummary) -> None:
         summary.results += tasks.ingest_ijw_on_runner(settings, run_id, new)
         loaded |= bool(new)
     if loaded:
-        tasks.analyze_ijw(make_engine(settings.warehouse.url))
+        ingest_ijw.analyze(make_engine(settings.warehouse.url))
 
 
 def jgt(settings: Settings, run_id: str, summary: RunSummary) -> None:

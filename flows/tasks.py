@@ -11,13 +11,12 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from jeugdmonitor import bulk, ingest_cbs, ingest_jgt, mart_build, meta, stages
-from jeugdmonitor import ingest_ijw as ingest_ijw_module
 from jeugdmonitor.alerts.run import AlertReport, run_alerts
 from jeugdmonitor.cbs import connect as cbs_connect
 from jeugdmonitor.config import Settings
 from jeugdmonitor.discovery import Delivery
 from jeugdmonitor.inbox import discover_new
-from jeugdmonitor.ingest_ijw import IjwOptions, load_batch, load_order, ordered, parse_file
+from jeugdmonitor.ingest_ijw import IjwOptions, ingest_inbox, load_batch, load_order, ordered, parse_file
 from jeugdmonitor.loading import ParsedFile, batches
 from jeugdmonitor.pseudonym import pseudonymiser_from_config
 from jeugdmonitor.summary import RunSummary
@@ -43,10 +42,6 @@ def ijw_options(settings: Settings) -> IjwOptions:
                       workers=settings.ijw.workers)
 
 
-def analyze_ijw(engine) -> None:
-    ingest_ijw_module.analyze(engine)
-
-
 def ijw_folders(settings: Settings) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
     """(folder, new, seen before) per top-level folder of the iJw inbox (jeugdmonitor.inbox)."""
     yield from discover_new(make_engine(settings.warehouse.url), settings.paths.ijw_inbox, (".xml",), "ijw",
@@ -57,8 +52,8 @@ def ijw_folders(settings: Settings) -> Iterator[tuple[str, list[Delivery], list[
 def ingest_ijw(settings: Settings, run_id: str) -> meta.FileTally:
     """Discover and load the iJw inbox a round of folders at a time (ingest_ijw.ingest_inbox). Deterministic errors
     go to quarantine, not retries."""
-    tally = ingest_ijw_module.ingest_inbox(make_engine(settings.warehouse.url), settings.paths.ijw_inbox, run_id,
-                                          pseudonymiser_from_config(settings.privacy), ijw_options(settings))
+    tally = ingest_inbox(make_engine(settings.warehouse.url), settings.paths.ijw_inbox, run_id,
+                         pseudonymiser_from_config(settings.privacy), ijw_options(settings))
     get_run_logger().info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox,
                           tally.seen - tally.files["skipped"], tally.files["skipped"])
     return tally

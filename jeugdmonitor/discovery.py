@@ -38,6 +38,11 @@ class Delivery:
     def path(self) -> Path:
         return Path(self.location)
 
+    def hashed(self, sha256: str) -> Delivery:
+        """This delivery with the sha256 of its bytes (the constructor directly: dataclasses.replace costs more, and
+        this runs once per parsed file)."""
+        return Delivery(self.location, self.relative, sha256, self.size, self.modified_at)
+
     def __reduce__(self) -> tuple:
         # to and from parse workers as a plain tuple, which unpickles faster than a dataclass's state
         return Delivery, (self.location, self.relative, self.sha256, self.size, self.modified_at)

@@ -39,7 +39,8 @@ def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source:
             folder, files = group
             recorded = meta.recorded_stamps(engine, source, ("/".join(parts) for parts, _ in files))
             candidates, seen = discover(inbox, suffixes, set(), recorded, files=files, hash_new=hash_new)
-            known = meta.known_hashes(engine, among=(d.sha256 for d in candidates if d.sha256))
+            hashed = [d.sha256 for d in candidates if d.sha256]
+            known = meta.known_hashes(engine, among=hashed) if hashed else set()
         clock.count("discover", len(files))
         yield folder, [d for d in candidates if d.sha256 not in known], seen + [d for d in candidates
                                                                                 if d.sha256 in known]

@@ -12,7 +12,7 @@ import hashlib
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -58,15 +58,13 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: 
     that discovery did not hash (sha256 None) comes back with the sha256 of the bytes that were parsed."""
     if delivery.size > MAX_FILE_BYTES:
         refused = FileRejected("file_too_large", f"{delivery.size / 1024 / 1024:.1f} MB").rejection
-        return ParsedFile(replace(delivery, sha256=delivery.sha256 or sha256_of(delivery.path)), None,
-                          refused=refused)
+        return ParsedFile(delivery.hashed(delivery.sha256 or sha256_of(delivery.path)), None, refused=refused)
     # One read per file, for the hash, the sniff and the parse: most messages are a few kB, so a second open and
     # read cost more than holding the bytes (at most 25 MB, checked above).
     with open(delivery.location, "rb") as handle:
         data = handle.read()
     if delivery.sha256 is None:
-        delivery = Delivery(delivery.location, delivery.relative, hashlib.sha256(data).hexdigest(), delivery.size,
-                            delivery.modified_at)
+        delivery = delivery.hashed(hashlib.sha256(data).hexdigest())
     stream = io.BytesIO(data)
     try:
         kind = sniff_message(stream)

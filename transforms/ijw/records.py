@@ -44,8 +44,8 @@ class MessageSpec:
     gemeente_sends: bool  # JW301: Afzender = gemeente; the others: Afzender = aanbieder
     fields: tuple[Field, ...]
     key: str  # record path used as record_key in rejections
-    check: Callable[[dict, int, str | None], None] | None = None  # cross-field rules (row, line, record key); raise
-    # fields.Invalid
+    # cross-field rules, called with (row, line, record key); they raise fields.Invalid
+    check: Callable[[dict, int, str | None], None] | None = None
     derive: Callable[[dict], dict] | None = None  # extra columns computed from the typed row
     derived: tuple[tuple[str, str], ...] = ()  # (column, dtype) of what `derive` adds
 

@@ -81,6 +81,26 @@ def child_ingest(url: str, inbox: str, workers: int, key_hex: str) -> dict:
             "staged": staged, "lines_read_by_type": {k or "?": int(v or 0) for k, v in read.items()}}
 
 
+def server_counters(url: str) -> dict:
+    """Cumulative PostgreSQL counters for the whole server (other sessions count too: run the benchmark alone):
+    WAL bytes written, checkpoints, buffers written by checkpoints and by backends, blocks read and hit."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        wal = conn.execute(text("select pg_current_wal_lsn() - '0/0'::pg_lsn")).scalar_one()
+        bgwriter = conn.execute(text("select checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend "
+                                     "from pg_stat_bgwriter")).mappings().one()
+        blocks = conn.execute(text("select sum(blks_read) as blks_read, sum(blks_hit) as blks_hit "
+                                   "from pg_stat_database")).mappings().one()
+    engine.dispose()
+    return {"wal_bytes": int(wal), **{k: int(v) for k, v in bgwriter.items()}, **{k: int(v) for k, v in blocks.items()}}
+
+
+def counters_delta(before: dict, after: dict) -> dict:
+    return {key: after[key] - before[key] for key in before}
+
+
 def admin(sql: str, url: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -115,6 +135,11 @@ def report(first: dict, second: dict | None) -> list[str]:
     lines.append(f"CPU s: loading process {first['cpu_s']:.0f}, parse workers {first['cpu_workers_s']:.0f}, "
                  f"PostgreSQL and the rest {pg:.0f}; machine busy {first['cpu_machine_s']:.0f} s of "
                  f"{wall * (os.cpu_count() or 1):.0f} s")
+    if server := first.get("server"):
+        lines.append(f"PostgreSQL: {server['wal_bytes'] / 2 ** 30:.1f} GB of WAL, "
+                     f"{server['checkpoints_timed'] + server['checkpoints_req']} checkpoints "
+                     f"({server['checkpoints_req']} asked for by WAL volume), {server['blks_read']:,} blocks read "
+                     f"outside its buffers, {server['blks_hit']:,} hit")
     jw323 = first["lines_read_by_type"].get("JW323", 0)
     if jw323:
         lines.append(f"JW323 lines {jw323:,}: at this run's rate {ISSUE_JW323_LINES:,} JW323 lines (with the other "
@@ -150,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"first run over {inbox / 'ijw'} ({result['page_cache_gb_before']} GB in the page cache) ...",
               flush=True)
+        before = server_counters(args.pg_url)
         result["first"] = in_child(child_ingest, url, str(inbox / "ijw"), args.workers, key)
+        result["first"]["server"] = counters_delta(before, server_counters(args.pg_url))
         if not args.no_second:
             print("second run (nothing new) ...", flush=True)
             result["second"] = in_child(child_ingest, url, str(inbox / "ijw"), args.workers, key)

@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -172,17 +173,28 @@ def load_rounds(engine: Engine, run_id: str, rounds: Iterable[list[Delivery]], p
                 ) -> Iterator[list[meta.FileResult]]:
     """Load rounds of deliveries (each in load order) as one stream: the parse workers go on with the next round
     while this process loads the last batches of the one before, instead of draining between rounds. `rounds` is
-    consumed lazily (it may discover as it goes). Yields the results of each load batch once it has committed."""
+    consumed lazily (it may discover as it goes). Yields the results of each load batch once it has committed.
+
+    A batch is judged and written in a writer thread while this one discovers and gathers the next batch: most of
+    a load is waiting on the database, and the gathering was waiting on the load. The batches still load one after
+    the other, in order, each in its own transaction, so that every batch is judged against all the ones before."""
     if pool is None and options.workers > 1:
         with OrderedPool(options.workers) as own:
             yield from load_rounds(engine, run_id, rounds, pseudonymise, options, own)
         return
     clock = stages.clock()
     parsed = _parsed(rounds, pseudonymise, options, pool or OrderedPool(1))
-    for batch in clock.timed("parse", batches(parsed, max_rows=max(options.chunk_size, 1) * 10,
-                                              max_files=options.files_per_batch)):
-        clock.count("parse", sum(p.lines_read for p in batch))
-        yield load_batch(engine, run_id, batch, options.productcodes)
+    # Leaving the block waits for a batch still being written, also when this stops early on an error.
+    with ThreadPoolExecutor(1, thread_name_prefix="ijw-writer") as writer:
+        loading: Future | None = None
+        for batch in clock.timed("parse", batches(parsed, max_rows=max(options.chunk_size, 1) * 10,
+                                                  max_files=options.files_per_batch)):
+            clock.count("parse", sum(p.lines_read for p in batch))
+            if loading is not None:
+                yield loading.result()
+            loading = writer.submit(load_batch, engine, run_id, batch, options.productcodes)
+        if loading is not None:
+            yield loading.result()
 
 
 def _parsed(rounds: Iterable[list[Delivery]], pseudonymise: Callable[[str], str], options: IjwOptions,

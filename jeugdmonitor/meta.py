@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from sqlalchemy import Connection, Engine, insert, select, text, update
 
@@ -157,9 +158,24 @@ def record_files(conn: Connection, run_id: str, files: list[dict]) -> list[int]:
     """Insert meta_source_file rows (dicts of its columns) and return their file_ids in the same order."""
     if not files:
         return []
-    loaded_at = now()
-    rows = [{**f, "loaded_at": loaded_at, "load_run_id": run_id} for f in files]
-    return _write_files(conn, rows)
+    ids = _next_file_ids(conn, len(files))
+    # Columns a file does not give get their default (applied by SQLAlchemy's insert, not by the server, so a bulk
+    # write fills them in); loaded_at and load_run_id are the same for the whole batch.
+    batch = {"loaded_at": now(), "load_run_id": run_id}
+    fill = {c.name: batch.get(c.name, c.default.arg if c.default is not None and c.default.is_scalar else None)
+            for c in meta_source_file.c if c.name != "file_id"}
+    given = [name for name in fill if name in files[0] and name not in batch]
+    rest = {name: value for name, value in fill.items() if name not in given}
+    tail = tuple(rest.values())
+    keys = files[0].keys()
+    if len(given) > 1 and all(f.keys() == keys for f in files):  # as every loader makes them: one C call per row
+        take = itemgetter(*given)
+        values = [(file_id, *take(f), *tail) for file_id, f in zip(ids, files, strict=True)]
+    else:
+        values = [(file_id, *[batch[n] if n in batch else f.get(n, fill[n]) for n in [*given, *rest]])
+                  for file_id, f in zip(ids, files, strict=True)]
+    bulk.write_tuples(conn, meta_source_file, ["file_id", *given, *rest], values)
+    return ids
 
 
 # The ids of n new meta_source_file rows in one round trip, from the column's own sequence (so that later inserts
@@ -174,19 +190,6 @@ def _next_file_ids(conn: Connection, n: int) -> list[int]:
         return sorted(conn.execute(_NEXT_FILE_IDS, {"n": n}).scalars())
     first = conn.execute(_MAX_FILE_ID).scalar_one() + 1
     return list(range(first, first + n))
-
-
-def _write_files(conn: Connection, rows: list[dict]) -> list[int]:
-    """Take the ids first, then bulk-write the rows with them (COPY on PostgreSQL). An INSERT ... RETURNING of
-    thousands of rows spends most of its time in the driver (PostgreSQL) or runs row by row (SQLite)."""
-    ids = _next_file_ids(conn, len(rows))
-    names = [c.name for c in meta_source_file.c if c.name != "file_id"]
-    # Column defaults are applied by SQLAlchemy's insert, not by the server, so a bulk write needs them filled in.
-    defaults = {c.name: c.default.arg for c in meta_source_file.c
-                if c.name != "file_id" and c.default is not None and c.default.is_scalar}
-    bulk.write_tuples(conn, meta_source_file, ["file_id", *names], [
-        (file_id, *[row.get(n, defaults.get(n)) for n in names]) for file_id, row in zip(ids, rows, strict=True)])
-    return ids
 
 
 def record_quarantine(conn: Connection, run_id: str, rejections: list[tuple[int, Rejection]]) -> None:

@@ -3,13 +3,16 @@
 Every flow run starts a fresh clock (`start`); the ingest, mart and alert code times its stages on the current
 clock (`clock()`), and the run summary records the figures in meta_run_figure and the run's table artifact, so that
 an operator sees which stage grew. The benchmark (bench/monitor.py) reads the same figures. A stage timed inside
-another one (validate inside load) is not counted twice: its time is taken off the outer stage.
+another one (validate inside load) is not counted twice: its time is taken off the outer stage. Stages may run in
+two threads at once (the iJw loader writes one batch while it gathers the next): nesting is kept per thread, and
+the seconds of such stages add up to more than the wall time.
 
 Work done elsewhere (iJw files parsed on a Dask cluster) is counted as the time this process waits for it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,23 +27,28 @@ T = TypeVar("T")
 class StageClock:
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STAGES, 0))
-    current: str | None = None  # the stage running now (a memory sampler attributes its readings to it)
+    current: str | None = None  # the stage entered last (a memory sampler attributes its readings to it)
+    _threads: threading.local = field(default_factory=threading.local, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        outer, self.current = self.current, name
+        outer = getattr(self._threads, "stage", None)  # this thread's enclosing stage
+        self._threads.stage = self.current = name
         started = perf_counter()
         try:
             yield
         finally:
             elapsed = perf_counter() - started
-            self.seconds[name] = self.seconds.get(name, 0.0) + elapsed
-            if outer is not None:
-                self.seconds[outer] -= elapsed
-            self.current = outer
+            with self._lock:
+                self.seconds[name] = self.seconds.get(name, 0.0) + elapsed
+                if outer is not None:
+                    self.seconds[outer] -= elapsed
+            self._threads.stage = self.current = outer
 
     def count(self, name: str, rows: int) -> None:
-        self.rows[name] = self.rows.get(name, 0) + rows
+        with self._lock:
+            self.rows[name] = self.rows.get(name, 0) + rows
 
     def timed(self, name: str, items: Iterable[T]) -> Iterator[T]:
         """`items`, with the time spent producing each one counted as stage `name`."""

@@ -99,6 +99,46 @@ def test_crash_mid_load_leaves_nothing_and_next_run_completes(warehouse, inbox, 
     assert count(warehouse, stg_jw323_prestatie) == 3
 
 
+def test_batches_load_in_order_each_judged_after_the_one_before(warehouse, inbox, pseudonymise):
+    """One file per batch: the JW323's batch is judged while the writer thread may still be busy with the JW301's,
+    yet it must find that toewijzing (a declaratie without one is refused whole)."""
+    run_id = meta.start_run(warehouse, "test")
+    new, _ = discover(inbox, (".xml",), set(), hash_new=False)
+    results = load_files(warehouse, run_id, new, pseudonymise, IjwOptions(files_per_batch=1))
+    assert [(r.message_type, r.status) for r in results] == [("JW301", "loaded"), ("JW323", "loaded")]
+    assert declaratie(results).rows_loaded == 3
+
+
+def test_crash_in_a_later_batch_keeps_the_batches_before_and_the_next_run_completes(warehouse, inbox, pseudonymise,
+                                                                                   monkeypatch):
+    from jeugdmonitor import ingest_ijw
+
+    real_load = ingest_ijw.load_batch
+    loaded: list[list[str]] = []
+
+    def crash_in_second_batch(engine, run_id, batch, productcodes=None):
+        if loaded:
+            raise RuntimeError("connection lost (injected)")
+        loaded.append([p.message_type for p in batch])
+        return real_load(engine, run_id, batch, productcodes)
+
+    monkeypatch.setattr(ingest_ijw, "load_batch", crash_in_second_batch)
+    options = IjwOptions(files_per_batch=1)
+    new, _ = discover(inbox, (".xml",), set(), hash_new=False)
+    with pytest.raises(RuntimeError, match="injected"):
+        load_files(warehouse, meta.start_run(warehouse, "test"), new, pseudonymise, options)
+    assert loaded == [["JW301"]]
+    assert (count(warehouse, stg_jw301_toewijzing), count(warehouse, stg_jw323_prestatie)) == (1, 0)
+    assert count(warehouse, meta_source_file) == 1 and count(warehouse, meta_quarantine) == 0
+
+    monkeypatch.setattr(ingest_ijw, "load_batch", real_load)
+    new, seen = discover(inbox, (".xml",), meta.known_hashes(warehouse), meta.recorded_stamps(warehouse, "ijw"))
+    results = load_files(warehouse, meta.start_run(warehouse, "test"), new, pseudonymise, options)
+    assert [d.relative for d in seen] == ["2025-03/JW301_0546_12345678_T202503001.xml"]
+    assert [(r.message_type, r.rows_loaded, r.rows_quarantined) for r in results] == [("JW323", 3, 1)]
+    assert (count(warehouse, stg_jw301_toewijzing), count(warehouse, stg_jw323_prestatie)) == (1, 3)
+
+
 def test_broken_file_is_recorded_as_rejected_with_reason_and_never_retried(warehouse, inbox, pseudonymise):
     (inbox / "truncated.xml").write_bytes(GOLDEN.read_bytes()[:2500])
     (inbox / "empty.xml").write_bytes(b"")

@@ -49,3 +49,14 @@ def test_defaults_are_filled_and_later_inserts_go_on_from_the_ids(warehouse):
     assert later > recorded
     row = stored(warehouse)[recorded]
     assert (row["rows_read"], row["rows_loaded"], row["rows_quarantined"]) == (0, 0, 0)
+
+
+def test_files_that_give_different_columns_in_one_call_each_keep_their_own(warehouse):
+    run_id = meta.start_run(warehouse, "test")
+    minimal = {k: v for k, v in file_row(7).items() if k not in ("rows_read", "rows_loaded", "rows_quarantined")}
+    rejected = {**file_row(9), "status": "rejected", "reason_code": "xml_invalid", "reden": "kapot"}
+    with warehouse.begin() as conn:
+        ids = meta.record_files(conn, run_id, [file_row(6), minimal, rejected])
+    rows = [stored(warehouse)[i] for i in ids]
+    assert [(r["rows_read"], r["reason_code"], r["load_run_id"]) for r in rows] == [
+        (6, None, run_id), (0, None, run_id), (9, "xml_invalid", run_id)]

@@ -49,3 +49,27 @@ def test_a_run_starts_a_fresh_clock():
     stages.clock().count("parse", 5)
     fresh = stages.start()
     assert stages.clock() is fresh and fresh.rows["parse"] == 0
+
+
+def test_stages_in_two_threads_at_once_do_not_nest():
+    """The iJw loader writes a batch in a thread while the main thread waits for the next: the writer's stage is
+    not taken off the main thread's."""
+    import threading
+
+    clock = StageClock()
+    entered = threading.Event()
+
+    def writer():
+        with clock.stage("load"):
+            entered.set()
+            time.sleep(0.05)
+
+    with clock.stage("parse"):
+        thread = threading.Thread(target=writer)
+        thread.start()
+        entered.wait()
+        time.sleep(0.1)
+        thread.join()
+    assert 0.1 <= clock.seconds["parse"] < 0.2  # with one shared nesting it lost the writer's 0.05 s
+    assert 0.045 <= clock.seconds["load"] < 0.1
+    assert clock.current is None

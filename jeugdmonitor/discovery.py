@@ -12,16 +12,15 @@ import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from stat import S_ISREG
 
 _CHUNK = 1 << 20
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 
-# (relative path, size in bytes, modification time in microseconds since the epoch, UTC)
-Stamp = tuple[str, int, int]
+# (relative path, size in bytes, modification time as an aware datetime)
+Stamp = tuple[str, int, datetime]
 # (path parts relative to the inbox, stat) of one file in an inbox
 FileEntry = tuple[tuple[str, ...], os.stat_result]
 
@@ -56,17 +55,11 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def epoch_micros(moment: datetime) -> int:
-    """A datetime as whole microseconds since the epoch. Naive values are UTC: SQLite gives back the UTC wall clock
-    that was stored without its offset, PostgreSQL an aware value in the session's time zone; both compare equal to
-    the value written from the file's stat."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - _EPOCH) // _MICROSECOND
-
-
 def stamp(relative: str, size: int, modified_at: datetime) -> Stamp:
-    return relative, size, epoch_micros(modified_at)
+    """The key a file is recognised by. Naive times are UTC: SQLite gives back the UTC wall clock that was stored
+    without its offset, PostgreSQL an aware value in the session's time zone; aware datetimes compare and hash by
+    the instant, so both equal the time taken from the file's stat (datetime.fromtimestamp, as meta stores it)."""
+    return relative, size, modified_at if modified_at.tzinfo is not None else modified_at.replace(tzinfo=UTC)
 
 
 def folders(inbox: Path, suffixes: tuple[str, ...], min_files: int = 1) -> Iterator[tuple[str, list[FileEntry]]]:
@@ -114,9 +107,8 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
     for parts, stat in (_inbox_files(inbox, suffixes) if files is None else files):
         relative = "/".join(parts)
         path = f"{root}/{relative}"
-        # Through a datetime, as meta stores it, so that both sides of the comparison round alike.
-        modified_at = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
-        cached = recorded.get(stamp(relative, stat.st_size, modified_at))
+        modified_at = datetime.fromtimestamp(stat.st_mtime, tz=UTC)  # as meta stores it: rounded to microseconds
+        cached = recorded.get((relative, stat.st_size, modified_at))
         if not cached and not hash_new:
             new.append(Delivery(path, relative, None, stat.st_size, modified_at))
             continue
@@ -142,13 +134,14 @@ def _inbox_files(inbox: str | Path, suffixes: tuple[str, ...], prefix: tuple[str
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:
         return
+    endings = _endings(suffixes)
     for entry in entries:
         name = entry.name
         if name.startswith("."):
             continue
         if entry.is_dir(follow_symlinks=False):
             yield from _inbox_files(entry.path, suffixes, (*prefix, name))
-        elif _has_suffix(name, suffixes):
+        elif _has_suffix(name, endings):
             try:
                 stat = entry.stat()  # follows a symlink, as Path.is_file does
             except OSError:  # gone, or a broken symlink
@@ -157,8 +150,15 @@ def _inbox_files(inbox: str | Path, suffixes: tuple[str, ...], prefix: tuple[str
                 yield (*prefix, name), stat
 
 
-def _has_suffix(name: str, suffixes: tuple[str, ...]) -> bool:
-    """Path(name).suffix.lower() in suffixes, without a Path or a slice per name of a national inbox: the suffix
-    (".xml") ends the name, its dot is the last one in the name, and not the name's first character."""
+def _has_suffix(name: str, endings: tuple[str, ...]) -> bool:
+    """Path(name).suffix.lower() in suffixes, for `endings` = _endings(suffixes), without a Path per name of a
+    national inbox: the name ends with one of them, and that suffix's dot, the last in the name, is not its first
+    character."""
     lowered = name.lower()
-    return any(s[:1] == "." and "." not in s[1:] and lowered.endswith(s) and len(name) > len(s) for s in suffixes)
+    return lowered.endswith(endings) and lowered.rfind(".") > 0
+
+
+@lru_cache(maxsize=64)
+def _endings(suffixes: tuple[str, ...]) -> tuple[str, ...]:
+    """The suffixes that Path.suffix can return: a dot, then at least one character, none of them a dot."""
+    return tuple(s for s in suffixes if len(s) > 1 and s[0] == "." and "." not in s[1:])

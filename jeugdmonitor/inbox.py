@@ -1,8 +1,8 @@
 """New deliveries in an inbox, a top-level folder at a time, judged against what meta has recorded.
 
 Discovery (jeugdmonitor.discovery) knows the file system; this adds the warehouse's memory of it. Per folder only
-the recorded stamps of that folder's paths and the recorded hashes among its files are fetched, so memory is
-bounded by the largest folder (a month of deliveries), not by the inbox's whole history.
+the recorded stamps of that folder's range of paths and the recorded hashes among its files are fetched, so memory
+is bounded by the largest folder (a month of deliveries), not by the inbox's whole history.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from jeugdmonitor import meta, stages
-from jeugdmonitor.discovery import Delivery, FileEntry, discover, folders
+from jeugdmonitor.discovery import Delivery, discover, folders
 
-# Folders are taken together up to about this many files (discovery.folders): a month of a national inbox is
-# ~225,000 files, a region's ~7,500; the per-folder state costs ~1 KB per file.
+# Folders are taken together up to about this many files (discovery.folders), and a folder's new files are loaded
+# in rounds of this many: a month of a national inbox is ~225,000 files, a region's ~7,500; the per-folder state
+# costs ~1 KB per file.
 FILES_PER_ROUND = 20_000
 
 
@@ -24,35 +25,36 @@ def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source:
                  files_per_round: int = FILES_PER_ROUND, order: Callable[[str], object] | None = None,
                  hash_new: bool = True) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
     """(folder, new, seen before) per top-level folder of `inbox` (or consecutive folders, up to
-    `files_per_round` files), in path order. Load a round's new files before asking for the next round: a file
-    that repeats one of an earlier round is then found recorded. A folder bigger than a round (a national month)
-    is split into rounds after sorting its files by `order` (of the relative path), so that the load order
-    within a folder holds across its rounds. `hash_new=False`: files not recorded by their stamp come back new
-    and unhashed (discovery.discover); the loader hashes them as it reads them and skips the known ones."""
+    `files_per_round` files), in path order. Load a folder's new files before asking for the next folder: a file
+    that repeats one of an earlier folder is then found recorded. A folder with more new files than a round (a
+    national month) comes in rounds, its new files sorted by `order` (of the relative path) first, so that the
+    load order within a folder holds across its rounds; its seen files come with the first round.
+    `hash_new=False`: files not recorded by their stamp come back new and unhashed (discovery.discover); the
+    loader hashes them as it reads them and skips the known ones."""
     clock = stages.clock()
-    listing = _rounds(folders(inbox, suffixes, files_per_round), files_per_round, order)
+    listing = folders(inbox, suffixes, files_per_round)
     while True:
         with clock.stage("discover"):
             group = next(listing, None)
             if group is None:
                 return
             folder, files = group
-            recorded = meta.recorded_stamps(engine, source, ("/".join(parts) for parts, _ in files))
+            paths = ["/".join(parts) for parts, _ in files]
+            recorded = meta.recorded_stamps(engine, source, within=(min(paths), max(paths)))
             candidates, seen = discover(inbox, suffixes, set(), recorded, files=files, hash_new=hash_new)
+            del files, paths, recorded  # a national month's listing, no longer needed while its rounds load
             hashed = [d.sha256 for d in candidates if d.sha256]
             known = meta.known_hashes(engine, among=hashed) if hashed else set()
-        clock.count("discover", len(files))
-        yield folder, [d for d in candidates if d.sha256 not in known], seen + [d for d in candidates
-                                                                                if d.sha256 in known]
+            new = [d for d in candidates if d.sha256 not in known]
+            seen += [d for d in candidates if d.sha256 in known]
+        clock.count("discover", len(new) + len(seen))
+        for number, part in enumerate(_rounds(new, files_per_round, order)):
+            yield folder, part, seen if number == 0 else []
 
 
-def _rounds(groups: Iterator[tuple[str, list[FileEntry]]], size: int, order: Callable[[str], object] | None
-            ) -> Iterator[tuple[str, list[FileEntry]]]:
-    for folder, files in groups:
-        if len(files) <= size:
-            yield folder, files
-            continue
-        if order is not None:
-            files = sorted(files, key=lambda entry: order("/".join(entry[0])))
-        for start in range(0, len(files), size):
-            yield folder, files[start:start + size]
+def _rounds(new: list[Delivery], size: int, order: Callable[[str], object] | None) -> list[list[Delivery]]:
+    if len(new) <= size:
+        return [new]
+    if order is not None:
+        new = sorted(new, key=lambda delivery: order(delivery.relative))
+    return [new[start:start + size] for start in range(0, len(new), size)]

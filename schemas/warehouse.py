@@ -50,7 +50,8 @@ meta_source_file = Table(
     Column("sha256", String(64), nullable=False, unique=True, comment="identity of the delivery: same bytes, same file"),
     Column("source", String(8), nullable=False, comment="ijw, jgt or cbs"),
     Column("message_type", String(16), comment="JW323, ...; null when the file could not be recognised"),
-    Column("path", Text, nullable=False, comment="path relative to the inbox it was found in"),
+    Column("path", Text().with_variant(Text(collation="C"), "postgresql"), nullable=False,
+           comment="path relative to the inbox it was found in"),
     Column("size_bytes", BigInteger, nullable=False),
     Column("modified_at", DateTime(timezone=True), comment="file modification time when discovered"),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
@@ -61,7 +62,8 @@ meta_source_file = Table(
     Column("rows_quarantined", Integer, nullable=False, default=0),
     Column("reason_code", String(32), comment="why a rejected file was rejected"),
     Column("reden", Text, comment="the same in plain Dutch"),
-    # discovery looks up the recorded files of one inbox folder at a time
+    # discovery reads the recorded files of one inbox folder at a time, as a range of paths: byte order ("C") on
+    # PostgreSQL, so that the range is the one discovery computes whatever the database's collation
     Index("ix_meta_source_file_source_path", "source", "path"),
     comment="Every delivered file the monitor has processed, once per distinct content.",
 )

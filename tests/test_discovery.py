@@ -135,8 +135,10 @@ def test_folders_group_the_inbox_by_top_level_folder_in_path_order(tmp_path):
 
 
 def test_recorded_stamps_and_hashes_can_be_asked_for_a_folder_only(warehouse, loaded, inbox):
-    stamps = meta.recorded_stamps(warehouse, "ijw", [TOEWIJZING, "2025-03/elsewhere.xml"])
+    stamps = meta.recorded_stamps(warehouse, "ijw", within=(TOEWIJZING, "2025-03/elsewhere.xml"))
     assert [s[0] for s in stamps] == [TOEWIJZING]
+    assert meta.recorded_stamps(warehouse, "ijw", within=("2025-04", "2025-05/")) == {}  # the declaratie is after
+    assert [s[0] for s in meta.recorded_stamps(warehouse, "ijw", within=("2025-05/", "2025-05/~"))] == [DECLARATIE]
     assert meta.known_hashes(warehouse, among=[loaded[TOEWIJZING], "f" * 64]) == {loaded[TOEWIJZING]}
     assert meta.known_hashes(warehouse, among=[]) == set()
 
@@ -174,10 +176,50 @@ def test_a_folder_bigger_than_a_round_is_split_in_load_order(warehouse, tmp_path
 
 
 def test_suffix_check_agrees_with_pathlib():
-    from jeugdmonitor.discovery import _has_suffix
+    from jeugdmonitor.discovery import _endings, _has_suffix
 
     names = ["a.xml", ".xml", "x.XML", "a.xml.part", "z.", "a.tmp", "b.csv", "a.b.xml", "xml", ".a.xml", "a..xml",
              "a.xml.", "axml", "a.tar.gz", ".tar.gz", "b.XLSX"]
     for suffixes in [(".xml",), (".csv", ".xlsx"), (".tar.gz",), ("xml",), (".gz",)]:
         for name in names:
-            assert _has_suffix(name, suffixes) == (Path(name).suffix.lower() in suffixes), (name, suffixes)
+            assert _has_suffix(name, _endings(suffixes)) == (Path(name).suffix.lower() in suffixes), (name, suffixes)
+
+
+
+def test_only_new_files_are_split_into_rounds_and_the_seen_come_with_the_first(warehouse, tmp_path, pseudonymise):
+    from jeugdmonitor.inbox import discover_new
+    from jeugdmonitor.ingest_ijw import load_order
+
+    folder = tmp_path / "2025-05"
+    folder.mkdir()
+    for name in ["JW323_a.xml", "JW301_b.xml", "JW305_c.xml"]:
+        (folder / name).write_bytes(name.encode())  # not iJw: refused, and recorded as such
+    run_id = meta.start_run(warehouse, "test")
+    for _, new, _ in discover_new(warehouse, tmp_path, (".xml",), "ijw", files_per_round=2, order=load_order):
+        load_files(warehouse, run_id, new, pseudonymise)
+    for name in ["JW315_d.xml", "JW301_e.xml", "JW307_f.xml"]:
+        (folder / name).write_bytes(name.encode())
+    rounds = [([d.relative.split("/")[1] for d in new], len(seen))
+              for _, new, seen in discover_new(warehouse, tmp_path, (".xml",), "ijw", files_per_round=2,
+                                               order=load_order, hash_new=False)]
+    assert rounds == [(["JW315_d.xml", "JW301_e.xml"], 3), (["JW307_f.xml"], 0)]
+
+
+def test_a_range_of_paths_is_taken_by_code_point(warehouse):
+    """A folder's recorded files are read as a range of paths whose bounds discovery takes by code point: the
+    column compares bytes whatever the database's collation (under a linguistic one "b" sorts before "C")."""
+    from sqlalchemy import text
+
+    run_id = meta.start_run(warehouse, "test")
+    moment = datetime(2025, 5, 1, tzinfo=UTC)
+    with warehouse.begin() as conn:
+        meta.record_files(conn, run_id, [
+            {"sha256": f"{n:064x}", "source": "ijw", "path": path, "size_bytes": 1, "modified_at": moment,
+             "status": "loaded"} for n, path in enumerate(["2025-05/b.xml", "2025-05/C.xml", "2025-05/Z/x.xml"])])
+    found = meta.recorded_stamps(warehouse, "ijw", within=("2025-05/A", "2025-05/Z"))
+    assert [s[0] for s in found] == ["2025-05/C.xml"]
+    if warehouse.dialect.name == "postgresql":
+        with warehouse.connect() as conn:
+            assert conn.execute(text(
+                "select collation_name from information_schema.columns where table_schema = current_schema() "
+                "and table_name = 'meta_source_file' and column_name = 'path'")).scalar_one() == "C"

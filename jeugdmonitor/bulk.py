@@ -78,11 +78,35 @@ def _executemany(conn: Connection, table: Table, columns: Sequence[str], values:
 def _copy(conn: Connection, table: Table, columns: Sequence[str], values: Sequence[Sequence]) -> int:
     cursor = conn.connection.driver_connection.cursor()
     column_list = ", ".join(f'"{c}"' for c in columns)
-    with cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:
+    types = _binary_types(cursor, table.name, columns)
+    # Binary where every column's type has a binary form for the values the loaders make: a fifth of the client's
+    # time of the text format, and less work for the server (no parsing of numbers and dates).
+    form = " (FORMAT BINARY)" if types else ""
+    with cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN{form}') as copy:
+        if types:
+            copy.set_types(types)
         write = copy.write_row
         for row in values:
             write(row)
     return len(values)
+
+
+# Types whose binary COPY format psycopg writes from the Python values of the loaders (int, str, date, datetime,
+# bool, float); a column of another type (numeric, json) sends the whole COPY as text.
+_BINARY_TYPES = frozenset({"smallint", "integer", "bigint", "text", "character varying", "date",
+                           "timestamp with time zone", "boolean", "double precision"})
+_COLUMN_TYPES = ("select attname, atttypid::int, format_type(atttypid, null) from pg_attribute "
+                 "where attrelid = to_regclass(%s) and attnum > 0 and not attisdropped")
+
+
+def _binary_types(cursor, table: str, columns: Sequence[str]) -> list[int] | None:
+    """The type oids of `columns` of `table` (as the search path finds it, like the COPY), or None when one of
+    them has no binary form here."""
+    found = {name: (oid, kind) for name, oid, kind in
+             cursor.execute(_COLUMN_TYPES, (f'"{table}"',)).fetchall()}
+    if not all(c in found and found[c][1] in _BINARY_TYPES for c in columns):
+        return None
+    return [found[c][0] for c in columns]
 
 
 def rows_where_in(conn: Connection, query: Select, column: ColumnElement | Sequence[ColumnElement],

@@ -81,3 +81,56 @@ def test_values_with_the_separator_empty_values_and_numbers_are_found_too(wareho
     assert by_path == set(odd)
     assert plain == {"gewoon.xml"}
     assert by_id == {ids[0], ids[2]}
+
+
+def test_copy_is_binary_where_every_column_has_a_binary_form_and_text_otherwise(pg_url):
+    """The same values come back from a table of binary-safe types (COPY in binary) and from one with a numeric
+    column (COPY in text), None included."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from sqlalchemy import (
+        BigInteger,
+        Boolean,
+        Column,
+        Date,
+        DateTime,
+        Float,
+        Integer,
+        MetaData,
+        Numeric,
+        SmallInteger,
+        String,
+        Table,
+        Text,
+        create_engine,
+    )
+
+    engine = create_engine(pg_url)
+    metadata = MetaData()
+
+    def columns() -> list[Column]:
+        return [Column("n", BigInteger), Column("i", Integer), Column("s", SmallInteger), Column("v", String(8)),
+                Column("t", Text), Column("d", Date), Column("at", DateTime(timezone=True)), Column("b", Boolean),
+                Column("f", Float)]
+
+    binary = Table("copy_binary", metadata, *columns())
+    textual = Table("copy_text", metadata, *columns(), Column("x", Numeric(10, 2)))
+    metadata.create_all(engine)
+    moment = datetime(2025, 5, 1, 12, 0, 3, 123456, tzinfo=UTC)
+    rows = [(9_000_000_000, 7, 3, "GM0546", "tëkst\tmet tab", date(2025, 2, 28), moment, True, 1.5),
+            (None, None, None, None, None, None, None, None, None)]
+    names = [c.name for c in binary.c]
+    with engine.begin() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        assert bulk._binary_types(cursor, "copy_binary", names) is not None
+        assert bulk._binary_types(cursor, "copy_text", [*names, "x"]) is None
+        assert bulk.write_tuples(conn, binary, names, rows) == 2
+        assert bulk.write_tuples(conn, textual, [*names, "x"], [(*r, Decimal("2.50") if r[0] else None)
+                                                                for r in rows]) == 2
+        back_binary = conn.execute(select(binary).order_by(binary.c.n)).all()
+        back_text = conn.execute(select(textual).order_by(textual.c.n)).all()
+    metadata.drop_all(engine)
+    engine.dispose()
+    assert [tuple(r) for r in back_binary] == rows
+    assert [tuple(r)[:-1] for r in back_text] == rows and back_text[0][-1] == Decimal("2.50")

@@ -13,7 +13,8 @@ In a fresh spawned process and a fresh PostgreSQL schema: `ingest_ijw.ingest_inb
 again over the unchanged inbox (the second run). Per stage (the run's stage clock): wall seconds, rows and rows/s;
 peak resident memory of the loading process plus its parse workers (sampled every 20 ms from /proc); CPU seconds of
 the loading process, of its workers and of the whole machine (PostgreSQL's share is the rest); lines read, loaded
-and quarantined. JSON in bench/out/national[-s<scale>].json. The schema is dropped at the end unless `--keep`.
+and quarantined; PostgreSQL's WAL volume, checkpoints and blocks read outside its buffers during the first run
+(server-wide counters: run it alone). JSON in bench/out/national[-s<scale>].json. The schema is dropped at the end unless `--keep`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from transforms.ijw import fields
 from transforms.ijw.records import Field, MessageSpec
-from transforms.reasons import rejection
 
 DEBET_CREDIT = frozenset({"D", "C"})
 EENHEDEN = frozenset({"01", "04", "14", "16", "82", "83", "84"})  # WJ756
@@ -24,9 +23,8 @@ VERTEGENWOORDIGING = frozenset({"06", "07", "08", "09", "10"})  # WJ003
 
 def _period(begin: str, end: str, label: str):
     def check(row: dict, line: int, key: str | None) -> None:
-        if row.get(begin) and row.get(end) and row[end] < row[begin]:
-            raise fields.Invalid(rejection("period_reversed", line=line, record_key=key, field=label,
-                                           value_masked=f"{row[begin].isoformat()}..{row[end].isoformat()}"))
+        if row.get(begin) and row.get(end):
+            fields.period(row[begin], row[end], label, line, key)
     return check
 
 

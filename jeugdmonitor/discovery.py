@@ -44,7 +44,7 @@ class Delivery:
         return Delivery(self.location, self.relative, sha256, self.size, self.modified_at)
 
     def __reduce__(self) -> tuple:
-        # to and from parse workers as a plain tuple, which unpickles faster than a dataclass's state
+        # to the parse workers as a plain tuple, which unpickles faster than a dataclass's state
         return Delivery, (self.location, self.relative, self.sha256, self.size, self.modified_at)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
@@ -59,11 +60,14 @@ def apply_jw323_rules(conn: Connection, files: list, batch_toewijzingen: Iterabl
 
 
 def _frame(files: list) -> pd.DataFrame:
-    rows = []
-    for key, parsed in enumerate(files):
-        for position, row in enumerate(parsed.rows):
-            rows.append(row | {"file_key": key, "row_position": position})
-    return to_frame(rows, JW323) if rows else pd.DataFrame()
+    """The rows of `files` with file_key (the file's index in `files`) and row_position (the row's in its file)."""
+    counts = np.array([len(parsed.rows) for parsed in files], dtype="int64")
+    if not counts.sum():
+        return pd.DataFrame()
+    frame = to_frame([row for parsed in files for row in parsed.rows], JW323)
+    frame["file_key"] = np.repeat(np.arange(len(files)), counts)
+    frame["row_position"] = np.arange(len(frame)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return frame
 
 
 def _declared_totals(files: list) -> pd.Series:

@@ -24,11 +24,6 @@ class ParsedFile:
     def lines_read(self) -> int:
         return len(self.rows) + len(self.rejections)
 
-    def __reduce__(self) -> tuple:
-        # Parse workers send millions of these back: a plain tuple unpickles in about half the time of a
-        # dataclass's state dict, and the unpickling happens in the loading process, the busiest one.
-        return ParsedFile, (self.delivery, self.message_type, self.rows, self.rejections, self.refused, self.pending)
-
 
 def file_result(parsed: ParsedFile) -> meta.FileResult:
     relative = parsed.delivery.relative

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from jeugdmonitor import bulk, meta
 from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import IjwOptions, load_files
+from jeugdmonitor.ingest_ijw import IjwOptions, _read, load_files
 from schemas.warehouse import meta_quarantine, meta_source_file, stg_jw301_toewijzing, stg_jw323_prestatie
 
 GOLDEN = Path(__file__).parent / "fixtures" / "ijw" / "jw323_credit_correction.xml"
@@ -254,3 +254,11 @@ def hashlib_sha256(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("written", [0, 3, 70_000])
+def test_a_file_is_read_to_its_end_whatever_size_discovery_saw(tmp_path, written):
+    path = tmp_path / "message.xml"
+    data = bytes(range(256)) * 300  # 76,800 bytes: more than one read of the size discovery saw
+    path.write_bytes(data)
+    assert _read(str(path), written) == data

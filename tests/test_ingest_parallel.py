@@ -1,5 +1,7 @@
 """Parsing in worker processes gives exactly what parsing in the flow's own process gives."""
 
+import hashlib
+
 from sqlalchemy import text
 
 from jeugdmonitor import meta
@@ -18,6 +20,9 @@ def fingerprint(url: str) -> dict:
                                         ).one()) for t in TABLES}
         result["quarantine"] = sorted(tuple(r) for r in conn.execute(text(
             "select f.path, q.line, q.reason_code from meta_quarantine q join meta_source_file f using (file_id)")))
+        # each file's record pairs its own path with the hash of its own bytes (the workers send back only the hash)
+        result["files"] = sorted(tuple(r) for r in conn.execute(text(
+            "select path, sha256, size_bytes, status, rows_read from meta_source_file")))
     engine.dispose()
     return result
 
@@ -36,3 +41,5 @@ def test_two_workers_load_the_same_as_one(tmp_path, pseudonymise):
         prints.append(fingerprint(url))
     assert prints[0] == prints[1]
     assert prints[0]["stg_jw323_prestatie"][0] > 0 and prints[0]["quarantine"]
+    on_disk = {d.relative: hashlib.sha256(d.path.read_bytes()).hexdigest() for d in new}
+    assert {path: sha256 for path, sha256, *_ in prints[1]["files"]} == on_disk

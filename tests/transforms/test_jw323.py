@@ -3,10 +3,12 @@
 import io
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
+from jeugdmonitor.ijw_rules import _frame
 from transforms.ijw.jw323 import jw323_frame, parse_jw323
 from transforms.ijw.message import kind_from_namespace, sniff_message
 from transforms.reasons import FileRejected
@@ -53,6 +55,17 @@ def test_invalid_bsn_quarantines_each_line_of_that_client_with_a_masked_value():
     assert sum(c.lines_read for c in chunks) == 4
 
 
+def test_comments_and_processing_instructions_inside_records_are_not_fields():
+    text = GOLDEN.read_text(encoding="utf-8")
+    text = text.replace("<jw323:ProductPeriode>", "<jw323:ProductPeriode><!-- periode --><?tool note?>")
+    text = text.replace("<jw323:GeleverdVolume>", "<!-- volume --><jw323:GeleverdVolume>")
+    assert text.count("<!-- volume -->") == text.count("<jw323:Prestatie>") > 1
+    rows, rejections, _ = parse(text.encode("utf-8"))
+    golden_rows, golden_rejections, _ = parse(GOLDEN.read_bytes())
+    pd.testing.assert_frame_equal(rows.drop(columns="line"), golden_rows.drop(columns="line"))
+    assert rejections == golden_rejections
+
+
 def test_chunks_bound_memory_and_add_up_to_the_same_rows():
     small_rows, _, chunks = parse(GOLDEN.read_bytes(), chunk_size=2)
     assert [c.lines_read for c in chunks] == [2, 2]
@@ -78,6 +91,20 @@ def replace(old: str, new: str, count: int = 1) -> bytes:
          "<ijw:DebetCredit>X</ijw:DebetCredit>\n      </jw323:IngediendBedrag>", "code_invalid",
          "IngediendBedrag/DebetCredit"),
         ("<jw323:ToewijzingNummer>300201</jw323:ToewijzingNummer>", "", "missing_field", "ToewijzingNummer"),
+        # digits of another script: str.isdigit() holds and int() would take them
+        ("<jw323:GeleverdVolume>6</jw323:GeleverdVolume>", "<jw323:GeleverdVolume>\u0666</jw323:GeleverdVolume>",
+         "number_invalid", "GeleverdVolume"),
+        ("<jw323:GeleverdVolume>6</jw323:GeleverdVolume>", "<jw323:GeleverdVolume>\u00b2</jw323:GeleverdVolume>",
+         "number_invalid", "GeleverdVolume"),
+        ("<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+         "<ijw:Begindatum>2025-04-31</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+         "date_invalid", "ProductPeriode/Begindatum"),
+        ("<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+         "<ijw:Begindatum>2025-4-1</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+         "date_invalid", "ProductPeriode/Begindatum"),
+        ("<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+         "<ijw:Begindatum></ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+         "missing_field", "ProductPeriode/Begindatum"),
     ],
 )
 def test_one_bad_line_is_quarantined_and_the_rest_loads(old, new, reason, field):
@@ -167,3 +194,13 @@ def test_the_byte_level_sniff_agrees_with_the_xml_parser(data):
         assert raised.value.rejection.reason_code == rejected.rejection.reason_code
         return
     assert sniff_message(io.BytesIO(data)) == expected
+
+
+def test_rules_frame_keys_every_row_by_its_file_and_position_also_past_files_without_rows():
+    rows = [row for c in parse_jw323(io.BytesIO(GOLDEN.read_bytes()), fake_pseudonym) for row in c.rows]
+    files = [SimpleNamespace(rows=rows[:2]), SimpleNamespace(rows=[]), SimpleNamespace(rows=rows[:3])]
+    frame = _frame(files)
+    assert frame["file_key"].tolist() == [0, 0, 2, 2, 2]
+    assert frame["row_position"].tolist() == [0, 1, 0, 1, 2]
+    assert frame["referentie_nummer"].tolist() == [r["referentie_nummer"] for r in rows[:2] + rows[:3]]
+    assert _frame([SimpleNamespace(rows=[])]).empty

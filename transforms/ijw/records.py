@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from typing import BinaryIO, Literal
 
 import pandas as pd
@@ -20,6 +20,7 @@ from transforms.ijw.message import kind_from_namespace, syntax_rejection
 from transforms.reasons import FileRejected, Rejection, rejection
 
 Kind = Literal["text", "int", "date", "year", "code"]
+Converter = Callable[[dict[str, str], str, int, str | None], object]
 Source = Literal["record", "client", "context"]
 
 # Columns every message's rows start with: where the row came from and who exchanged it.
@@ -59,9 +60,23 @@ class MessageSpec:
         return frozenset(f.path.split("/")[0] for f in self.fields if f.source == "context")
 
     @cached_property
-    def plan(self) -> tuple[tuple[str, Source, str, Callable[[dict[str, str], str, int, str | None], object]], ...]:
-        """(column, source, path, reader) per field, in spec order: what the reader does for every record."""
-        return tuple((f.column, f.source, f.path, _converter(f)) for f in self.fields)
+    def shared_plan(self) -> tuple[tuple[str, Source, str, Converter], ...]:
+        """(column, source, path, reader) of the client and context fields, in spec order: the same for every
+        record of a client."""
+        return tuple((f.column, f.source, f.path, _converter(f)) for f in self.fields if f.source != "record")
+
+    @cached_property
+    def record_plan(self) -> tuple[tuple[str, str, Converter], ...]:
+        """(column, path, reader) of the record's own fields, in spec order: what the reader does for every
+        record."""
+        return tuple((f.column, f.path, _converter(f)) for f in self.fields if f.source == "record")
+
+    def __post_init__(self) -> None:
+        # A record's row takes the shared fields first (typed once per client), then its own; a rejection names the
+        # first field that fails in that order, which is the spec's order only when the shared fields lead.
+        sources = [f.source != "record" for f in self.fields]
+        if sources != sorted(sources, reverse=True):
+            raise ValueError(f"{self.code}: client and context fields must come before the record's own")
 
     @cached_property
     def event_tags(self) -> tuple[str, ...]:
@@ -83,9 +98,18 @@ class Chunk:
         return len(self.rows) + len(self.rejections)
 
 
-@lru_cache(maxsize=4096)  # a message uses a few dozen tags, over a million times per region year
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+class _LocalNames(dict):
+    """Local name by tag ("{namespace}Name" -> "Name"): a message uses a few dozen tags, millions of times in a
+    national year. A plain dict lookup; emptied when a file full of made-up tags would let it grow."""
+
+    def __missing__(self, tag: str) -> str:
+        if len(self) >= 4096:
+            self.clear()
+        local = self[tag] = tag.rsplit("}", 1)[-1]
+        return local
+
+
+_LOCAL = _LocalNames()
 
 
 def _flatten(element: etree._Element, prefix: str = "", values: dict[str, str] | None = None) -> dict[str, str]:
@@ -93,8 +117,11 @@ def _flatten(element: etree._Element, prefix: str = "", values: dict[str, str] |
     write into the same dict (one per record, not one per level: this runs for every element kept)."""
     if values is None:
         values = {}
-    for child in element.iterchildren(etree.Element):  # elements only: no comments or processing instructions
-        path = prefix + _local(child.tag)
+    for child in element:
+        tag = child.tag
+        if type(tag) is not str:  # a comment or processing instruction
+            continue
+        path = prefix + _LOCAL[tag]
         if len(child):
             _flatten(child, path + "/", values)
         else:
@@ -181,9 +208,10 @@ class _Reader:
         self.pseudonym: str | None = None
         self.bsn_problem: Rejection | None = None
         # Context and client values are the same for every record until the context or the client changes: typed
-        # once (a value that fails is typed again per record, so each line gets its own rejection).
-        self.shared: dict[str, object] = {}
-        self.plan = spec.plan
+        # once (when one fails they are typed again for the next record, so each line gets its own rejection).
+        self.shared: dict[str, object] | None = None
+        self.shared_plan = spec.shared_plan
+        self.record_plan = spec.record_plan
 
     def _check_root(self, element: etree._Element) -> None:
         self.seen_root = True
@@ -195,7 +223,7 @@ class _Reader:
     def end(self, element: etree._Element) -> dict | Rejection | None:
         if not self.seen_root:
             self._check_root(element)
-        name = _local(element.tag)
+        name = _LOCAL[element.tag]
         if name == self.spec.record:
             try:
                 return self._record(element)
@@ -204,7 +232,7 @@ class _Reader:
             finally:
                 element.clear(keep_tail=False)
         parent = element.getparent()
-        parent_name = _local(parent.tag) if parent is not None else ""
+        parent_name = _LOCAL[parent.tag] if parent is not None else ""
         if name == "Header" and parent is not None and parent.getparent() is None:
             self.header = _header(element, self.spec)
             element.clear()
@@ -213,12 +241,12 @@ class _Reader:
                 self._bsn((element.text or "").strip(), element.sourceline)
             elif name in self.client_names:
                 self.client.update(_flatten_one(element))
-                self.shared = {}
+                self.shared = None
         elif name in self.context_names and parent_name != "Client":
             self.context.update(_flatten_one(element))
-            self.shared = {}
+            self.shared = None
         elif name == "Client":
-            self.client, self.pseudonym, self.bsn_problem, self.shared = {}, None, None, {}
+            self.client, self.pseudonym, self.bsn_problem, self.shared = {}, None, None, None
             element.clear()
             if parent is not None:  # drop finished clients so memory does not grow with the file
                 while element.getprevious() is not None:
@@ -240,16 +268,14 @@ class _Reader:
         line = element.sourceline
         values = _flatten(element)
         key = values.get(self.spec.key) or None
-        row: dict[str, object] = {"line": line, **self.header, "client_pseudonym": self.pseudonym}
         shared = self.shared
-        for column, source, path, read in self.plan:
-            if source == "record":
-                row[column] = read(values, path, line, key)
-            elif column in shared:
-                row[column] = shared[column]
-            else:
-                row[column] = shared[column] = read(self.client if source == "client" else self.context, path,
-                                                    line, key)
+        if shared is None:
+            shared = {column: read(self.client if source == "client" else self.context, path, line, key)
+                      for column, source, path, read in self.shared_plan}
+            self.shared = shared  # only once all of them are typed
+        row: dict[str, object] = {"line": line, **self.header, "client_pseudonym": self.pseudonym, **shared}
+        for column, path, read in self.record_plan:
+            row[column] = read(values, path, line, key)
         if self.spec.check:
             self.spec.check(row, line, key)
         if self.spec.derive:
@@ -258,13 +284,10 @@ class _Reader:
 
 
 def _flatten_one(element: etree._Element) -> dict[str, str]:
-    name = _local(element.tag)
+    name = _LOCAL[element.tag]
     if len(element):
         return _flatten(element, name + "/")
     return {name: (element.text or "").strip()}
-
-
-Converter = Callable[[dict[str, str], str, int, str | None], object]
 
 
 @cache

@@ -137,7 +137,8 @@ def _ijw_staging(name: str, comment: str, *columns: Column) -> Table:
         Column("client_pseudonym", String(64), nullable=False, comment="HMAC-SHA256 of the BSN"),
         *columns,
         Index(f"ix_{name}_file_id", "file_id"),
-        Index(f"ix_{name}_client", "client_pseudonym"),
+        # not on client_pseudonym: nothing looks a pseudonym up, and a keyed hash makes every insert a random one
+        # (migration 0014)
         comment=comment,
     )
 

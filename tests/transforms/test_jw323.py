@@ -11,6 +11,7 @@ import pytest
 from jeugdmonitor.ijw_rules import _frame
 from transforms.ijw.jw323 import jw323_frame, parse_jw323
 from transforms.ijw.message import kind_from_namespace, sniff_message
+from transforms.ijw.records import Field, MessageSpec
 from transforms.reasons import FileRejected
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw323_credit_correction.xml"
@@ -204,3 +205,12 @@ def test_rules_frame_keys_every_row_by_its_file_and_position_also_past_files_wit
     assert frame["row_position"].tolist() == [0, 1, 0, 1, 2]
     assert frame["referentie_nummer"].tolist() == [r["referentie_nummer"] for r in rows[:2] + rows[:3]]
     assert _frame([SimpleNamespace(rows=[])]).empty
+
+
+def test_a_spec_must_list_client_and_context_fields_before_the_records_own():
+    fields = (Field("referentie_nummer", "ProductReferentie/ReferentieNummer"),
+              Field("declaratie_nummer", "DeclaratieNummer", source="context"))
+    with pytest.raises(ValueError, match="must come before"):
+        MessageSpec(code="JW323", record="Prestatie", gemeente_sends=False, fields=fields, key="ReferentieNummer")
+    assert MessageSpec(code="JW323", record="Prestatie", gemeente_sends=False, fields=fields[::-1],
+                       key="ReferentieNummer").record_plan[0][0] == "referentie_nummer"

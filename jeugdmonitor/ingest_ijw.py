@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -217,15 +217,11 @@ def _parsed(rounds: Iterable[list[Delivery]], pseudonymise: Callable[[str], str]
     # Up to about a load batch of files in flight: the workers parse the next batch while this process judges and
     # writes the current one (with a window of a few chunks they sat idle through every load).
     ahead = max(pool.workers * 4, options.files_per_batch // max(options.files_per_chunk, 1))
-    sent: deque[list[Delivery]] = deque()  # the chunks handed out and not yet back: results come in this order
-
-    def chunks() -> Iterator[list[Delivery]]:
-        for chunk in _chunks(rounds, options.files_per_chunk, pool.workers):
-            sent.append(chunk)
-            yield chunk
-
-    for found in pool.map(partial(_parse_chunk, parse), chunks(), ahead=ahead):
-        yield from map(_with_delivery, sent.popleft(), found)
+    # The results come back in the order the chunks went out: tee keeps the chunks handed out and not yet back.
+    handed_out, kept = itertools.tee(_chunks(rounds, options.files_per_chunk, pool.workers))
+    results = pool.map(partial(_parse_chunk, parse), handed_out, ahead=ahead)
+    for chunk, found in zip(kept, results, strict=True):
+        yield from map(_with_delivery, chunk, found)
 
 
 # What a parse worker sends back of a ParsedFile: everything but the delivery, which this process holds already

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from operator import mul
+
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 
 
 def is_valid_bsn(value: str | None) -> bool:
-    """True when `value` is nine digits that pass the 11-proef (CS002); 000000000 does not count."""
-    if value is None or len(value) != 9 or not value.isdigit() or value == "000000000":
+    """True when `value` is nine digits 0-9 that pass the 11-proef (CS002); 000000000 does not count. Digits of
+    other scripts (isdigit and int take '١٢٣') are not a BSN."""
+    if value is None or len(value) != 9 or not value.isascii() or not value.isdigit() or value == "000000000":
         return False
-    return sum(int(d) * w for d, w in zip(value, _WEIGHTS, strict=True)) % 11 == 0
+    return sum(map(mul, map(int, value), _WEIGHTS)) % 11 == 0
 
 
 def bsn_check_digit(first_eight: str) -> int | None:

@@ -23,6 +23,9 @@ from transforms.ijw.specs import JW323
 from transforms.reasons import Rejection, rejection
 
 SUITE = "stg_jw323_prestatie"
+# Positions in a JW323 row (a tuple in JW323.row_columns order, as parse_file keeps them).
+_LINE, _REFERENTIE, _DECLARATIE_TOTAAL = (JW323.row_columns.index(c)
+                                          for c in ("line", "referentie_nummer", "declaratie_totaal"))
 
 
 def apply_jw323_rules(conn: Connection, files: list, batch_toewijzingen: Iterable[tuple[str, str, int]],
@@ -72,7 +75,7 @@ def _frame(files: list) -> pd.DataFrame:
 
 def _declared_totals(files: list) -> pd.Series:
     """Declared totals of the files whose every line parsed: only those can be held against their sum."""
-    return pd.Series({key: parsed.rows[0]["declaratie_totaal"] for key, parsed in enumerate(files)
+    return pd.Series({key: parsed.rows[0][_DECLARATIE_TOTAAL] for key, parsed in enumerate(files)
                       if parsed.rows and not parsed.rejections}, dtype="int64")
 
 
@@ -89,7 +92,7 @@ def _apply(files: list, frame: pd.DataFrame, refused: dict[int, Finding], failed
             continue
         row = files[key].rows[position]
         files[key].rejections.append(Rejection(finding.reason_code, rejection(finding.reason_code).reden,
-                                               row["line"], row["referentie_nummer"], finding.field, None))
+                                               row[_LINE], row[_REFERENTIE], finding.field, None))
         drop.setdefault(key, set()).add(position)
     for key, dropped in drop.items():
         files[key].rows = [r for i, r in enumerate(files[key].rows) if i not in dropped]
@@ -104,9 +107,10 @@ def _known_referenties(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple
     """(aanbieder, ReferentieNummer) of earlier loads among the batch's own and credited numbers: as pairs, so that
     the unique index on them answers (ReferentieNummers are unique per aanbieder only)."""
     credits = frame[frame["vorig_referentie_nummer"].notna()]
-    wanted = sorted(set(zip(frame["aanbieder_agb"].tolist(), frame["referentie_nummer"].tolist(), strict=True))
-                    | set(zip(credits["aanbieder_agb"].tolist(), credits["vorig_referentie_nummer"].tolist(),
-                              strict=True)))
+    # Unsorted: the server finds each pair through the index whatever their order (sorting them cost more here)
+    wanted = list(set(zip(frame["aanbieder_agb"].tolist(), frame["referentie_nummer"].tolist(), strict=True))
+                  | set(zip(credits["aanbieder_agb"].tolist(), credits["vorig_referentie_nummer"].tolist(),
+                            strict=True)))
     table = stg_jw323_prestatie
     columns = [table.c.aanbieder_agb, table.c.referentie_nummer]
     return frozenset(_matching(conn, columns, columns, wanted))

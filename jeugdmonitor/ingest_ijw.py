@@ -15,7 +15,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -29,7 +30,7 @@ from jeugdmonitor.parallel import OrderedPool
 from schemas.warehouse import STAGING_TABLES, meta_quarantine, meta_source_file
 from transforms.ijw import xsd
 from transforms.ijw.message import sniff_message
-from transforms.ijw.records import parse_message
+from transforms.ijw.records import as_tuples, parse_message
 from transforms.ijw.specs import SPECS
 from transforms.reasons import FileRejected, Rejection
 
@@ -80,8 +81,9 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: 
         if schema is not None:
             xsd.validate(stream, schema)
             stream.seek(0)
-        for chunk in parse_message(stream, SPECS[kind.code], pseudonymise, options.chunk_size):
-            parsed.rows.extend(chunk.rows)
+        spec = SPECS[kind.code]
+        for chunk in parse_message(stream, spec, pseudonymise, options.chunk_size):
+            parsed.rows.extend(as_tuples(chunk.rows, spec))
             parsed.rejections.extend(chunk.rejections)
     except FileRejected as rejected:
         return ParsedFile(delivery, kind.code, refused=rejected.rejection)
@@ -120,19 +122,19 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcode
         recorded = [(p, r) for p, r in zip(fresh, results, strict=True) if not p.pending]
         ids = meta.record_files(conn, run_id, [file_record(p, r, "ijw") for p, r in recorded])
         file_ids = {id(p): file_id for (p, _), file_id in zip(recorded, ids, strict=True)}
-        by_table: dict[str, list[dict]] = {}
+        by_table: dict[str, list[tuple]] = {}
         quarantine: list[tuple[int, Rejection]] = []
         for parsed, _ in recorded:
             file_id = file_ids[id(parsed)]
             if parsed.refused is not None:
                 quarantine.append((file_id, parsed.refused))
                 continue
-            for row in parsed.rows:
-                row["file_id"] = file_id
-            by_table.setdefault(parsed.message_type, []).extend(parsed.rows)
+            staged = _staged(parsed.message_type)
+            by_table.setdefault(parsed.message_type, []).extend((file_id, *staged(row)) for row in parsed.rows)
             quarantine.extend((file_id, r) for r in parsed.rejections)
-        for message_type, rows in by_table.items():
-            clock.count("load", bulk.write_rows(conn, STAGING_TABLES[message_type], rows))
+        for message_type, values in by_table.items():
+            clock.count("load", bulk.write_tuples(conn, STAGING_TABLES[message_type], _staging_columns(message_type),
+                                                  values))
         meta.record_quarantine(conn, run_id, quarantine)
         meta.record_validation(conn, run_id, [(file_ids[id(declaraties[w.file_index])], w) for w in warnings])
     result_of = {id(parsed): result for parsed, result in zip(fresh, results, strict=True)}
@@ -156,10 +158,31 @@ def _repeats(conn: Connection, batch: list[ParsedFile]) -> set[int]:
     return repeats
 
 
+@cache
+def _staging_columns(message_type: str) -> tuple[str, ...]:
+    """The staging table's columns a row of `message_type` fills: file_id, then the row's own that the table has
+    (JW323 reads its declared total for the rules only)."""
+    table = STAGING_TABLES[message_type]
+    return ("file_id", *(c for c in SPECS[message_type].row_columns if c in table.c))
+
+
+@cache
+def _staged(message_type: str) -> Callable[[tuple], tuple]:
+    """The values of a row (a tuple in row_columns order) for _staging_columns, file_id apart."""
+    row_columns = SPECS[message_type].row_columns
+    wanted = _staging_columns(message_type)[1:]
+    if wanted == row_columns:
+        return tuple
+    return itemgetter(*(row_columns.index(c) for c in wanted))
+
+
+_TOEWIJZING_KEY = itemgetter(*(SPECS["JW301"].row_columns.index(c)
+                               for c in ("gemeentecode", "aanbieder_agb", "toewijzing_nummer")))
+
+
 def _toewijzingen(batch: list[ParsedFile]) -> set[tuple[str, str, int]]:
     """Toewijzingen of the JW301 files in this batch: they are not in the warehouse yet when JW323 is judged."""
-    return {(r["gemeentecode"], r["aanbieder_agb"], r["toewijzing_nummer"])
-            for p in batch if p.message_type == "JW301" and p.refused is None for r in p.rows}
+    return {_TOEWIJZING_KEY(r) for p in batch if p.message_type == "JW301" and p.refused is None for r in p.rows}
 
 
 def load_order(relative: str) -> tuple[int, str]:

@@ -15,7 +15,8 @@ from transforms.reasons import Rejection
 class ParsedFile:
     delivery: Delivery
     message_type: str | None
-    rows: list[dict] = field(default_factory=list)
+    # iJw: tuples in the columns of the message's spec (MessageSpec.row_columns); JGT: dicts by column
+    rows: list = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     refused: Rejection | None = None  # the whole file is rejected
     pending: bool = False  # no loader for this message type yet

@@ -76,23 +76,24 @@ def test_second_run_and_renamed_copy_change_nothing(warehouse, inbox, pseudonymi
 
 
 def test_crash_mid_load_leaves_nothing_and_next_run_completes(warehouse, inbox, pseudonymise, monkeypatch):
-    real_write = bulk.write_rows
-    calls = {"n": 0}
+    real_write = bulk.write_tuples
+    written: list[str] = []
 
-    def crash_on_second_table(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def crash_on_the_declaraties(conn, table, *args, **kwargs):
+        written.append(table.name)
+        if table is stg_jw323_prestatie:
             raise RuntimeError("disk full (injected)")
-        return real_write(*args, **kwargs)
+        return real_write(conn, table, *args, **kwargs)
 
-    monkeypatch.setattr(bulk, "write_rows", crash_on_second_table)
+    monkeypatch.setattr(bulk, "write_tuples", crash_on_the_declaraties)
     with pytest.raises(RuntimeError, match="injected"):
         load_all(warehouse, inbox, pseudonymise, chunk_size=2)
-    assert calls["n"] == 2  # the JW301 rows were written inside the transaction before the crash
+    # the files and the JW301 rows were written inside the transaction before the crash
+    assert written == ["meta_source_file", "stg_jw301_toewijzing", "stg_jw323_prestatie"]
     for table in (stg_jw301_toewijzing, stg_jw323_prestatie, meta_source_file, meta_quarantine):
         assert count(warehouse, table) == 0
 
-    monkeypatch.setattr(bulk, "write_rows", real_write)
+    monkeypatch.setattr(bulk, "write_tuples", real_write)
     results, _ = load_all(warehouse, inbox, pseudonymise, chunk_size=2)
     assert sorted((r.message_type, r.rows_loaded, r.rows_quarantined) for r in results) == [("JW301", 1, 0),
                                                                                            ("JW323", 3, 1)]
@@ -161,6 +162,23 @@ def test_broken_file_is_recorded_as_rejected_with_reason_and_never_retried(wareh
     assert count(warehouse, stg_jw323_prestatie) == 3  # the good files still loaded
     again, _ = load_all(warehouse, inbox, pseudonymise)
     assert again == []
+
+
+def test_a_message_without_its_header_is_refused_whole_and_the_rest_loads(warehouse, inbox, pseudonymise):
+    """Without the Header a row has no gemeente or aanbieder: the file goes to quarantine, the batch still loads."""
+    headless = re.sub(rb"<jw301:Header>.*?</jw301:Header>", b"", JW301.read_bytes(), flags=re.S)
+    assert b"Header" not in headless
+    (inbox / "2025-03" / "JW301_0546_12345678_zonder_kop.xml").write_bytes(headless)
+    results, _ = load_all(warehouse, inbox, pseudonymise)
+    by_path = {r.path: r for r in results}
+    assert by_path["2025-03/JW301_0546_12345678_zonder_kop.xml"].status == "rejected"
+    assert by_path["2025-03/JW301_0546_12345678_zonder_kop.xml"].reasons == {"header_invalid": 1}
+    assert by_path["2025-03/JW301_0546_12345678_T202503001.xml"].status == "loaded"
+    assert declaratie(results).rows_loaded == 3
+    with warehouse.connect() as conn:
+        reden = conn.execute(select(meta_quarantine.c.reden).where(meta_quarantine.c.reason_code == "header_invalid")
+                             ).scalar_one()
+    assert "geen kop (Header)" in reden
 
 
 def test_message_types_without_a_loader_stay_pending_and_unrecorded(warehouse, inbox, pseudonymise):

@@ -16,7 +16,7 @@ def test_valid_bsns_pass_the_elfproef(value):
 
 
 @pytest.mark.parametrize("value", ["999900007", "123456789", "000000000", "99990000", "9999000061", "99990000x", "",
-                                   None])
+                                   None, "١٢٣٤٥٦٧٨٢", "１２３４５６７８２"])
 def test_invalid_bsns_fail(value):
     assert not is_valid_bsn(value)
 
@@ -119,3 +119,13 @@ def test_prefect_secret_block_is_used_when_configured(monkeypatch):
 def test_pseudonym_is_plain_hmac_sha256():
     key = os.urandom(32)
     assert Pseudonymiser(key)("999900018") == hmac.new(key, b"999900018", hashlib.sha256).hexdigest()
+
+
+def test_pseudonymiser_gives_the_same_pseudonyms_after_pickling_and_call_after_call():
+    """It goes to the parse workers by pickle, and keeps a keyed HMAC state that every call copies."""
+    import pickle
+
+    key = os.urandom(32)
+    pseudonymise = pickle.loads(pickle.dumps(Pseudonymiser(key)))
+    for bsn in ("999900018", "999900006", "999900018"):
+        assert pseudonymise(bsn) == hmac.new(key, bsn.encode(), hashlib.sha256).hexdigest()

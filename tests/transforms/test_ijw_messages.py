@@ -70,3 +70,34 @@ def test_the_reused_parser_reads_each_file_on_its_own_after_broken_and_refused_f
         assert rows_of(good, JW301) == fresh
     assert rows_of(good, JW301) == rows_of(good, JW301) == fresh  # reused twice in a row
     assert JW301.event_tags in records._parsers and len(rows_of(other, JW323)[0]) == 3
+
+
+def test_rows_of_every_message_type_become_tuples_in_the_spec_column_order():
+    """parse_file keeps rows as tuples in MessageSpec.row_columns order; the load writes them by position."""
+    import pytest
+
+    from tests.ijw_builder import jw301, jw305, jw307, jw315, jw323
+    from transforms.ijw.records import as_tuples
+
+    bsn = "999900006"
+    messages = {
+        "JW315": jw315("V1", "2025-02-20", bsn, [{"ref": "VOT-1", "ingang": "2025-03-03", "verwijzer": "02"}]),
+        "JW301": jw301("T1", "2025-03-01", bsn, [{"nummer": 300201, "datum": "2025-03-01", "ingang": "2025-03-03",
+                                                  "ref": "VOT-1"}]),
+        "JW305": jw305("S1", "2025-03-05", bsn, [{"nummer": 300201, "begin": "2025-03-04"}]),
+        "JW307": jw307("E1", "2025-06-05", bsn, [{"nummer": 300201, "begin": "2025-03-04", "reden": "02",
+                                                  "eind": "2025-06-01"}]),
+        "JW323": jw323("D1", "2025-04-02", ("2025-03-01", "2025-03-31"),
+                       {bsn: [{"ref": "R1", "nummer": 300201, "begin": "2025-03-04", "eind": "2025-03-31",
+                               "volume": 4}]}),
+    }
+    for code, data in messages.items():
+        spec = SPECS[code]
+        rows, rejections = rows_of(data, spec)
+        assert rejections == [] and len(rows) == 1, code
+        assert tuple(rows[0]) == spec.row_columns, code
+        (values,) = as_tuples(rows, spec)
+        assert dict(zip(spec.row_columns, values, strict=True)) == rows[0], code
+    reordered = {"gemeentecode": "GM0546", **rows[0]}
+    with pytest.raises(ValueError, match="differ"):
+        as_tuples([reordered], SPECS["JW323"])

@@ -46,13 +46,20 @@ def kind_from_namespace(namespace: str | None) -> MessageKind:
 _PLAIN_ROOT = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^<>]*\?>\s*)?<(?:([A-Za-z_][\w.-]*):)?Bericht(\s[^<>]*)?/?>')
 
 
+@lru_cache(maxsize=64)
+def _declaration(prefix: bytes | None) -> re.Pattern[bytes]:
+    """The attribute that declares the namespace of `prefix` (None: the default namespace); compiled once per
+    prefix instead of once per file."""
+    name = re.escape(b":" + prefix) if prefix else b""
+    return re.compile(rb'\sxmlns' + name + rb'\s*=\s*(["\'])([^"\']*)\1')
+
+
 def sniff_message(stream: BinaryIO) -> MessageKind:
     """Read only as far as the root element. Raises FileRejected for empty, broken or foreign files."""
     head = stream.read(4096)
     stream.seek(0)
     if (match := _PLAIN_ROOT.match(head)) is not None:
-        prefix = b":" + match.group(1) if match.group(1) else b""
-        declared = re.search(rb'\sxmlns' + re.escape(prefix) + rb'\s*=\s*(["\'])([^"\']*)\1', match.group(2) or b"")
+        declared = _declaration(match.group(1)).search(match.group(2) or b"")
         if declared is not None:
             return kind_from_namespace(declared.group(2).decode("ascii", "replace"))
     try:

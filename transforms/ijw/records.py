@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import BinaryIO, Literal
 
 import pandas as pd
 from lxml import etree
 
 from transforms.ijw import fields
-from transforms.ijw.message import kind_from_namespace, syntax_rejection
+from transforms.ijw.message import MessageKind, kind_from_namespace, syntax_rejection
 from transforms.reasons import FileRejected, Rejection, rejection
 
 Kind = Literal["text", "int", "date", "year", "code"]
@@ -77,6 +77,11 @@ class MessageSpec:
         sources = [f.source != "record" for f in self.fields]
         if sources != sorted(sources, reverse=True):
             raise ValueError(f"{self.code}: client and context fields must come before the record's own")
+
+    @cached_property
+    def row_columns(self) -> tuple[str, ...]:
+        """The columns of a row, in the order the reader builds them (and parse_file keeps them as tuples)."""
+        return (*COMMON, *(f.column for f in self.fields), *(name for name, _ in self.derived))
 
     @cached_property
     def event_tags(self) -> tuple[str, ...]:
@@ -193,6 +198,11 @@ def _no_records(stream: BinaryIO, spec: MessageSpec) -> FileRejected:
     return FileRejected("header_invalid", "het bericht heeft geen kop (Header)")
 
 
+@lru_cache(maxsize=64)  # a root tag is the same for every file of a message type; a failure is not cached
+def _kind_of_root(tag: str) -> MessageKind:
+    return kind_from_namespace(etree.QName(tag).namespace)
+
+
 class _Reader:
     """The state of one pass: header, body context and the current client."""
 
@@ -215,8 +225,7 @@ class _Reader:
 
     def _check_root(self, element: etree._Element) -> None:
         self.seen_root = True
-        root = element.getroottree().getroot()
-        kind = kind_from_namespace(etree.QName(root).namespace)
+        kind = _kind_of_root(element.getroottree().getroot().tag)
         if kind.code != self.spec.code:
             raise FileRejected("unknown_message", f"{kind.code} aangeboden als {self.spec.code}")
 
@@ -225,6 +234,8 @@ class _Reader:
             self._check_root(element)
         name = _LOCAL[element.tag]
         if name == self.spec.record:
+            if not self.header:  # the Header comes first in every iJw message; without it a row has no gemeente
+                raise FileRejected("header_invalid", "het bericht heeft geen kop (Header) vóór de eerste cliënt")
             try:
                 return self._record(element)
             except fields.Invalid as invalid:
@@ -343,7 +354,15 @@ def _at_line(found: Rejection, element: etree._Element, key_path: str) -> Reject
 
 
 def columns(spec: MessageSpec) -> list[str]:
-    return COMMON + [f.column for f in spec.fields] + [name for name, _ in spec.derived]
+    return list(spec.row_columns)
+
+
+def as_tuples(rows: list[dict], spec: MessageSpec) -> list[tuple]:
+    """Rows (as one chunk of parse_message holds them) as tuples in spec.row_columns order: what parse_file keeps.
+    Between processes a tuple costs a third of a dict to unpickle, and the load writes it with a slice."""
+    if rows and tuple(rows[0]) != spec.row_columns:  # every row of a chunk is built by the same code
+        raise ValueError(f"{spec.code}: row columns {tuple(rows[0])} differ from {spec.row_columns}")
+    return list(map(tuple, map(dict.values, rows)))
 
 
 def _dtypes(spec: MessageSpec) -> dict[str, str]:
@@ -359,8 +378,8 @@ def _dtypes(spec: MessageSpec) -> dict[str, str]:
     return types
 
 
-def to_frame(rows: list[dict], spec: MessageSpec) -> pd.DataFrame:
-    """Rows of one message type as a DataFrame with fixed dtypes (for validation and analysis)."""
-    extra = [c for c in (rows[0] if rows else {}) if c not in columns(spec)]
-    frame = pd.DataFrame.from_records(rows, columns=columns(spec) + extra)
+def to_frame(rows: list[dict] | list[tuple], spec: MessageSpec) -> pd.DataFrame:
+    """Rows of one message type (dicts as parse_message yields them, or tuples as as_tuples makes them) as a
+    DataFrame with the spec's columns and fixed dtypes (for validation and analysis)."""
+    frame = pd.DataFrame.from_records(rows, columns=columns(spec))
     return frame.astype(_dtypes(spec))

@@ -101,3 +101,13 @@ def test_rows_of_every_message_type_become_tuples_in_the_spec_column_order():
     reordered = {"gemeentecode": "GM0546", **rows[0]}
     with pytest.raises(ValueError, match="differ"):
         as_tuples([reordered], SPECS["JW323"])
+
+
+def test_a_bsn_in_digits_of_another_script_is_quarantined_not_pseudonymised():
+    """'٩٩٩٩٠٠٠٠٦' is 999900006 in Arabic-Indic digits: str.isdigit and int take it, the 11-proef passed, and
+    pseudonymising it (ASCII only) stopped the run."""
+    data = (FIXTURES / "jw301_snapshot.xml").read_bytes().replace(b"999900006", "٩٩٩٩٠٠٠٠٦".encode())
+    rows, (rejection,) = rows_of(data, JW301)
+    assert rows == []
+    assert (rejection.reason_code, rejection.field) == ("bsn_invalid", "Bsn")
+    assert "٠٠" not in (rejection.value_masked or "")[2:-2]

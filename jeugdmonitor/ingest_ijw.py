@@ -26,7 +26,7 @@ from jeugdmonitor.discovery import Delivery, sha256_of
 from jeugdmonitor.ijw_rules import apply_jw323_rules
 from jeugdmonitor.inbox import discover_new
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
-from jeugdmonitor.parallel import OrderedPool, one_ahead
+from jeugdmonitor.parallel import OrderedPool
 from schemas.warehouse import STAGING_TABLES, meta_quarantine, meta_source_file
 from transforms.ijw import xsd
 from transforms.ijw.message import sniff_message
@@ -309,10 +309,7 @@ def ingest_inbox(engine: Engine, inbox: Path, run_id: str, pseudonymise: Callabl
     tally = meta.FileTally()
 
     def rounds() -> Iterator[list[Delivery]]:
-        # The next folder is listed while this one's files are handed out: listing a national month took 8 s, in
-        # which the parse workers ran dry and the machine had a core idle.
-        for _folder, new, seen in one_ahead(discover_new(engine, inbox, (".xml",), "ijw", order=load_order,
-                                                         hash_new=False)):
+        for _folder, new, seen in discover_new(engine, inbox, (".xml",), "ijw", order=load_order, hash_new=False):
             tally.add_skipped(len(seen))
             yield new
 

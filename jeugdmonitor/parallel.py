@@ -7,7 +7,7 @@ import itertools
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 from typing import TypeVar
 
@@ -57,15 +57,3 @@ def ordered_map(function: Callable[[T], R], items: Iterable[T], workers: int, ah
     """OrderedPool(workers).map(...) for one call."""
     with OrderedPool(workers) as pool:
         yield from pool.map(function, items, ahead)
-
-
-def one_ahead(items: Iterable[T]) -> Iterator[T]:
-    """The items of `items`, each next one produced in a background thread while the caller works on the one
-    before: for a producer that blocks (lists folders, asks the database) while the caller could keep others busy.
-    The items are still produced one at a time and in order; an error in producing one is raised here, in turn."""
-    iterator = iter(items)
-    with ThreadPoolExecutor(1, thread_name_prefix="one-ahead") as ahead:
-        pending = ahead.submit(next, iterator, _END)
-        while (item := pending.result()) is not _END:
-            pending = ahead.submit(next, iterator, _END)
-            yield item

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
-from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -169,15 +168,11 @@ def _staging_columns(message_type: str) -> tuple[str, ...]:
 @cache
 def _staged(message_type: str) -> Callable[[tuple], tuple]:
     """The values of a row (a tuple in row_columns order) for _staging_columns, file_id apart."""
-    row_columns = SPECS[message_type].row_columns
-    wanted = _staging_columns(message_type)[1:]
-    if wanted == row_columns:
-        return tuple
-    return itemgetter(*(row_columns.index(c) for c in wanted))
+    spec, wanted = SPECS[message_type], _staging_columns(message_type)[1:]
+    return tuple if wanted == spec.row_columns else spec.getter(*wanted)  # tuple(row) is the row itself
 
 
-_TOEWIJZING_KEY = itemgetter(*(SPECS["JW301"].row_columns.index(c)
-                               for c in ("gemeentecode", "aanbieder_agb", "toewijzing_nummer")))
+_TOEWIJZING_KEY = SPECS["JW301"].getter("gemeentecode", "aanbieder_agb", "toewijzing_nummer")
 
 
 def _toewijzingen(batch: list[ParsedFile]) -> set[tuple[str, str, int]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
+from operator import itemgetter
 from typing import BinaryIO, Literal
 
 import pandas as pd
@@ -82,6 +83,11 @@ class MessageSpec:
     def row_columns(self) -> tuple[str, ...]:
         """The columns of a row, in the order the reader builds them (and parse_file keeps them as tuples)."""
         return (*COMMON, *(f.column for f in self.fields), *(name for name, _ in self.derived))
+
+    def getter(self, *columns: str) -> Callable[[tuple], tuple]:
+        """The values of `columns` from a row kept as a tuple (as_tuples), as one tuple."""
+        positions = [self.row_columns.index(c) for c in columns]
+        return itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],)
 
     @cached_property
     def event_tags(self) -> tuple[str, ...]:

@@ -207,19 +207,23 @@ def db_upgrade(config: ConfigOption = None) -> None:
 def db_lezer(
     role: Annotated[str, typer.Argument(help="PostgreSQL role (created NOLOGIN when missing).")],
     gemeente: Annotated[list[str] | None, typer.Option(help="Only this gemeente's rows (GM code); repeatable.")] = None,
+    regio: Annotated[bool, typer.Option("--regio", help="Every gemeente's rows (a region-wide reader).")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Let a role read the marts (monitor_lezer), limited to some gemeenten by row-level security (PostgreSQL)."""
+    """Let a role read the marts (monitor_lezer), limited to its gemeenten by row-level security (PostgreSQL).
+
+    Give --gemeente or --regio: a role without a binding sees no rows. Members of the role (personal logins) see
+    what it sees."""
     from jeugdmonitor.access import grant_reader
     from jeugdmonitor.warehouse import make_engine
 
     settings = _settings(config)
     try:
-        grant_reader(make_engine(settings.warehouse.url), role, gemeente)
+        grant_reader(make_engine(settings.warehouse.url), role, gemeente, regio=regio)
     except ValueError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"{role} reads the marts" + (f" of {', '.join(gemeente)} only." if gemeente else " of every gemeente."))
+    typer.echo(f"{role} reads the marts" + (" of every gemeente." if regio else f" of {', '.join(gemeente)} only."))
 
 
 @marts_app.command("rebuild")

@@ -32,10 +32,15 @@ class RegionConfig(_Section):
     @field_validator("gemeenten")
     @classmethod
     def _gm_codes(cls, value: list[str]) -> list[str]:
-        for code in value:
-            if len(code) != 6 or not code.startswith("GM") or not code[2:].isdigit():
-                raise ValueError(f"gemeentecode {code!r} is not GM + 4 digits")
-        return value
+        return check_gemeentecodes(value)
+
+
+def check_gemeentecodes(codes: list[str]) -> list[str]:
+    """`codes`, when each is GM + 4 digits; else a ValueError naming the first that is not."""
+    for code in codes:
+        if len(code) != 6 or not code.startswith("GM") or not code[2:].isdigit():
+            raise ValueError(f"gemeentecode {code!r} is not GM + 4 digits")
+    return codes
 
 
 class PathsConfig(_Section):

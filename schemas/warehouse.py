@@ -341,7 +341,8 @@ meta_lezer_gemeente = Table(
     metadata,
     Column("rolname", String(63), primary_key=True, comment="a PostgreSQL role that reads the marts"),
     Column("gemeentecode", String(6), primary_key=True),
-    comment="Roles bound to gemeenten: such a role sees only the mart rows of these gemeenten (row-level security).",
+    comment="Roles bound to gemeenten: a member of such a role sees only the mart rows of these gemeenten (row-level "
+    "security); gemeentecode * binds it to every gemeente, a role without bindings sees no rows.",
 )
 
 meta_alert_history = Table(

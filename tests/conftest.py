@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,18 +58,27 @@ def require_shared() -> Path:
     return xsd
 
 
-@pytest.fixture
-def pg_url():
-    """The URL of a fresh, empty schema on the test PostgreSQL server."""
+@contextmanager
+def fresh_schema():
+    """The URL of a fresh, empty schema on the test PostgreSQL server, dropped after."""
     require_postgres()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_url():
+    """The URL of a fresh, empty schema on the test PostgreSQL server."""
+    with fresh_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from jeugdmonitor.config import Settings, load_settings
 from jeugdmonitor.locking import warehouse_lock
 from jeugdmonitor.pseudonym import pseudonymiser_from_config
 from jeugdmonitor.summary import RunSummary
-from jeugdmonitor.warehouse import make_engine, redacted
+from jeugdmonitor.warehouse import make_engine
 
 Step = Callable[[Settings, str, RunSummary], None]
 
@@ -28,7 +28,7 @@ def run_flow(name: str, config_path: str | None, steps: list[Step]) -> RunSummar
         prepare_warehouse(settings)
         key_id = pseudonymiser_from_config(settings.privacy).key_id
         run_id = meta.start_run(engine, name, flow_run.get_id(), key_id)
-        summary = RunSummary(run_id, redacted(settings.warehouse.url), stages=stages.start())
+        summary = RunSummary(run_id, settings.warehouse.url, stages=stages.start())
         try:
             for step in steps:
                 step(settings, run_id, summary)

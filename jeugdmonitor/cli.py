@@ -144,8 +144,10 @@ def demo(
         typer.echo(f"Using the synthetic region already in {inbox_root} (--fresh to regenerate).")
     typer.echo("Running the monitor flow ...")
     run(config)
+    from jeugdmonitor.redact import masked_url
+
     typer.echo(
-        f"\nWarehouse: {settings.warehouse.url}\n"
+        f"\nWarehouse: {masked_url(settings.warehouse.url)}\n"
         "What was quarantined, and why:  .venv/bin/jeugdmonitor quarantine\n"
         "Run `make demo` again: nothing new is loaded, nothing is doubled."
     )
@@ -195,12 +197,13 @@ def quarantine(
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None) -> None:
     """Create the warehouse or migrate it to the newest schema."""
-    from jeugdmonitor.warehouse import current_revision, make_engine, redacted, upgrade
+    from jeugdmonitor.redact import masked_url
+    from jeugdmonitor.warehouse import current_revision, make_engine, upgrade
 
     settings = _settings(config)
     engine = make_engine(settings.warehouse.url)
     upgrade(engine)
-    typer.echo(f"{redacted(settings.warehouse.url)} is at revision {current_revision(engine)}")
+    typer.echo(f"{masked_url(settings.warehouse.url)} is at revision {current_revision(engine)}")
 
 
 @db_app.command("lezer")
@@ -288,15 +291,16 @@ def key_new(path: Annotated[Path, typer.Argument(help="Where to write the key (m
 @app.command("config")
 def show_config(config: ConfigOption = None) -> None:
     """Show the configuration in force, after environment overrides, with passwords hidden."""
-    from jeugdmonitor.warehouse import redacted
+    from jeugdmonitor.redact import masked_url, scrubbed_url
 
     settings = _settings(config)
     typer.echo(f"# from {settings.source}")
     data = settings.model_dump(mode="json")
-    data["warehouse"]["url"] = redacted(settings.warehouse.url)
-    for recipient in data["alerts"]["ontvangers"]:  # a webhook URL carries its own secret token
+    data["warehouse"]["url"] = masked_url(settings.warehouse.url)
+    data["cbs"]["base_url"] = masked_url(settings.cbs.base_url)
+    for recipient in data["alerts"]["ontvangers"]:  # a webhook URL carries its own secret token in path or query
         if recipient["webhook"]:
-            recipient["webhook"] = recipient["webhook"].split("://")[0] + "://***"
+            recipient["webhook"] = scrubbed_url(recipient["webhook"]) + "/***"
     for section, values in data.items():
         typer.echo(f"[{section}]")
         for key, value in values.items():

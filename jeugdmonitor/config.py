@@ -153,6 +153,9 @@ class SmtpConfig(_Section):
     port: int = Field(default=587, gt=0, lt=65536)
     # Upgrade the connection with STARTTLS before logging in (the relay's certificate is verified).
     starttls: bool = True
+    # With starttls = false a login would send the password in plain text: such e-mails are refused (and recorded
+    # as failed deliveries) unless this is true. Only for a relay on the same host or a trusted network.
+    allow_plaintext_password: bool = False
     sender: str = "jeugdmonitor@localhost"
     timeout_s: float = Field(default=10.0, gt=0)
     # Credentials never live in this file: the environment variables named here, else a Prefect Secret block

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from jeugdmonitor import owner_only
+
 # The lock key names the warehouse: database and schema, so two warehouses in one database do not block each other.
 _KEY = "hashtext('jeugdmonitor:' || current_database() || '.' || current_schema())"
 _POLL_SECONDS = 0.5
@@ -55,8 +57,8 @@ def _advisory(engine: Engine, wait: float) -> Iterator[None]:
 
 @contextmanager
 def _file_lock(path: Path, wait: float) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    owner_only.make_dir(path.parent)
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, owner_only.FILE_MODE)
     try:
         def attempt() -> bool:
             try:

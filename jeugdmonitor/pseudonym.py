@@ -13,6 +13,7 @@ import os
 import secrets
 from pathlib import Path
 
+from jeugdmonitor import owner_only
 from jeugdmonitor.config import PrivacyConfig
 
 KEY_BYTES = 32
@@ -80,9 +81,9 @@ def load_key(privacy: PrivacyConfig, environ: dict[str, str] | None = None) -> b
 
 def create_key_file(path: Path) -> bytes:
     """Write a new random key readable by its owner only (0600); refuses to overwrite an existing file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    owner_only.make_dir(path.parent)
     key = secrets.token_bytes(KEY_BYTES)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, owner_only.FILE_MODE)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key.hex() + "\n")
     return key

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from jeugdmonitor.meta import FileTally
+from jeugdmonitor.redact import masked_url
 from jeugdmonitor.stages import StageClock
 
 _CBS_STATUS = {"loaded": "loaded", "unchanged": "unchanged", "stale": "STALE: last good data in use"}
@@ -14,12 +15,16 @@ _CBS_STATUS = {"loaded": "loaded", "unchanged": "unchanged", "stale": "STALE: la
 @dataclass
 class RunSummary:
     run_id: str
-    warehouse: str  # URL with the password hidden
+    warehouse: str  # the warehouse URL; kept with its password and secret query parameters masked
     results: FileTally = field(default_factory=FileTally)  # steps add their FileResults: summary.results += [...]
     cbs: list = field(default_factory=list)  # ingest_cbs.TableOutcome per CBS table
     marts: object = None  # mart_build.BuildReport
     alerts: object = None  # alerts.run.AlertReport; None when alerts are off
     stages: StageClock = field(default_factory=StageClock)
+
+    def __post_init__(self) -> None:
+        # masked here, so that no caller can put a password into the CLI output or the Prefect artifact
+        self.warehouse = masked_url(self.warehouse)
 
     def count(self, status: str) -> int:
         return self.results.files[status]

@@ -11,16 +11,18 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 import schemas
+from jeugdmonitor import owner_only
 
 MIGRATIONS = Path(schemas.__file__).parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; for SQLite the folder is created and the connection tuned for a loading workload."""
+    """An engine for `url`; for SQLite the file is created owner-only (SQLite gives its -wal, -shm and journal the
+    mode of the database file) and the connection tuned for a loading workload."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            owner_only.create_file(Path(parsed.database))
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -54,8 +56,3 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
-
-
-def redacted(url: str) -> str:
-    """The URL with any password hidden, for messages and logs."""
-    return make_url(url).render_as_string(hide_password=True)

@@ -3,6 +3,7 @@
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from jeugdmonitor.cli import app
@@ -30,6 +31,26 @@ def test_config_hides_the_database_password(tmp_path):
     result = runner.invoke(app, ["config", "--config", str(config)])
     assert result.exit_code == 0
     assert "geheim" not in result.output and "***" in result.output
+
+
+def test_config_masks_secrets_in_query_strings_and_webhook_paths(tmp_path):
+    config = config_file(tmp_path, "postgresql+psycopg://monitor:geheim@db/wh?password=s3cret&sslmode=require")
+    config.write_text(config.read_text() + '[cbs]\nbase_url = "https://cbs.proxy.example/odata?api_key=k3y"\n'
+                      '[[alerts.ontvangers]]\nnaam = "Data"\nrol = "data"\n'
+                      'webhook = "https://x.webhook.office.com/webhookb2/t0ken?sig=s1gn"\n')
+    result = runner.invoke(app, ["config", "--config", str(config)])
+    assert result.exit_code == 0
+    for secret in ("geheim", "s3cret", "k3y", "t0ken", "s1gn"):
+        assert secret not in result.output
+    assert "postgresql+psycopg://monitor:***@db/wh?password=***&sslmode=require" in result.output
+    assert "https://x.webhook.office.com/***" in result.output
+
+
+@pytest.mark.postgres
+def test_db_upgrade_masks_a_password_in_the_query_string(tmp_path, pg_url):
+    result = runner.invoke(app, ["db", "upgrade", "--config", str(config_file(tmp_path, f"{pg_url}&password=s3cret"))])
+    assert result.exit_code == 0, result.output
+    assert "is at revision" in result.output and "password=***" in result.output and "s3cret" not in result.output
 
 
 def test_missing_config_is_a_clear_error(tmp_path):

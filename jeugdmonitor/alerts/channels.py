@@ -1,11 +1,14 @@
 """Delivering a rendered digest: e-mail over SMTP (STARTTLS) and webhooks (Teams, Slack), with retries.
 
 Credentials come from the environment or a Prefect Secret block, never from the config file. Webhook URLs carry
-their own secret token, so they never appear in the delivery record or an error message: only their host does.
+their own secret token (in the path or the query), so they never appear in the delivery record, an error message
+or a log line: only their scheme, host and port do (`redact.scrubbed_url`). An SMTP login without STARTTLS would
+send the password in plain text: it is refused unless `allow_plaintext_password` says otherwise.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import smtplib
 import ssl
@@ -13,11 +16,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from urllib.parse import urlsplit
 
 import requests
 
 from jeugdmonitor.config import SmtpConfig
+from jeugdmonitor.redact import scrubbed_url
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,14 @@ class SmtpSettings:
     timeout_s: float
     user: str | None = None
     password: str | None = None
+    allow_plaintext_password: bool = False
 
     def __repr__(self) -> str:  # the password must not end up in logs or tracebacks
         return f"SmtpSettings({self.host}:{self.port}, starttls={self.starttls}, user={self.user!r})"
+
+
+class Refused(RuntimeError):
+    """A delivery that must not be attempted as configured; another attempt would not help."""
 
 
 @dataclass(frozen=True)
@@ -49,12 +59,20 @@ def smtp_settings(config: SmtpConfig, environ: dict[str, str] | None = None) -> 
 
         password = Secret.load(config.password_block).get()
     return SmtpSettings(host=config.host, port=config.port, starttls=config.starttls, sender=config.sender,
-                        timeout_s=config.timeout_s, user=env.get(config.user_env) or None, password=password)
+                        timeout_s=config.timeout_s, user=env.get(config.user_env) or None, password=password,
+                        allow_plaintext_password=config.allow_plaintext_password)
 
 
 def send_email(smtp: SmtpSettings, to: str, subject: str, body: str) -> None:
     if not smtp.host:
         raise RuntimeError("geen SMTP-server ingesteld (alerts.smtp.host)")
+    if smtp.user and not smtp.starttls:
+        if not smtp.allow_plaintext_password:
+            raise Refused("het SMTP-wachtwoord zou onversleuteld worden verstuurd (alerts.smtp.starttls = false); "
+                          "zet starttls aan, of sta dit uitdrukkelijk toe met "
+                          "alerts.smtp.allow_plaintext_password = true")
+        log.warning("SMTP login to %s:%d without TLS: the password goes in plain text "
+                    "(alerts.smtp.allow_plaintext_password = true)", smtp.host, smtp.port)
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = smtp.sender, to, subject
     message.set_content(body, charset="utf-8")
@@ -73,28 +91,32 @@ def post_webhook(url: str, payload: dict, timeout_s: float) -> None:
 
 
 def target_label(kind: str, target: str) -> str:
-    """What the delivery record may show of a target: the e-mail address, or the webhook's scheme and host."""
-    if kind == "email":
-        return target
-    parts = urlsplit(target)
-    return f"{parts.scheme}://{parts.netloc}/…" if parts.netloc else "(geen geldige URL)"
+    """What the delivery record may show of a target: the e-mail address, or the webhook's scheme, host and port."""
+    return target if kind == "email" else scrubbed_url(target)
 
 
-def with_retries(send: Callable[[], None], attempts: int, pause_s: float, secret: str = "",
+def describe(exc: Exception) -> str:
+    """An error as it may be logged and stored. requests names the whole URL, or its path and query, in its
+    messages (and a webhook's token is in either), so of a requests error only its type and host are kept."""
+    if isinstance(exc, requests.RequestException):
+        request = getattr(exc, "request", None)
+        return f"{type(exc).__name__} ({scrubbed_url(request.url)})" if request is not None else type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"
+
+
+def with_retries(send: Callable[[], None], attempts: int, pause_s: float,
                  sleep: Callable[[float], None] = time.sleep) -> Outcome:
-    """Try `send` up to `attempts` times, doubling the pause; the last error (secret removed) when all fail."""
+    """Try `send` up to `attempts` times, doubling the pause; the last error (`describe`d) when all fail. A
+    `Refused` delivery is not tried again."""
     error = None
     for attempt in range(1, attempts + 1):
         try:
             send()
             return Outcome(True, attempt)
+        except Refused as exc:
+            return Outcome(False, attempt, describe(exc))
         except Exception as exc:  # any failure of one delivery is recorded, never raised into the load
-            error = f"{type(exc).__name__}: {exc}"
-            if secret:
-                # requests names the URL, or only its path ("url: /hook/<token>"): both are the secret
-                path = urlsplit(secret).path
-                error = error.replace(secret, "<webhook>")
-                error = error.replace(path, "/<geheim>") if len(path) > 1 else error
+            error = describe(exc)
             if attempt < attempts:
                 sleep(pause_s * 2 ** (attempt - 1))
     return Outcome(False, attempts, error)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from jeugdmonitor import validation
+from jeugdmonitor import owner_only, validation
 
 SITE = "jeugdmonitor_run"
 
@@ -21,7 +21,9 @@ def build(folder: Path) -> Path | None:
     keys = store.list_keys()
     if not keys:
         return None
-    folder = Path(folder)
+    # The folder is made 0700 before GX writes into it; GX gives its files the default mode, so they are made
+    # owner-only after the build (unreachable meanwhile: the folder is private).
+    folder = owner_only.make_dir(folder)
     # Only what GX itself writes is removed: the site shows this run, not every run that ever wrote here.
     for generated in ("validations", "expectations", "index.html"):
         target = folder / generated
@@ -39,6 +41,7 @@ def build(folder: Path) -> Path | None:
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)},
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
     context.build_data_docs(site_names=[SITE])
+    owner_only.restrict_tree(folder)
     for key in keys:
         store.remove_key(key)
     return folder / "index.html"

@@ -151,7 +151,7 @@ def deliver(rendered: Rendered, settings: Settings, smtp: channels.SmtpSettings,
     except RuntimeError as exc:
         return channels.Outcome(False, 0, str(exc)), channel.target
     outcome = channels.with_retries(lambda: channels.post_webhook(url, rendered.payload, a.webhook_timeout_s),
-                                    a.pogingen, a.wachttijd_s, secret=url, sleep=sleep)
+                                    a.pogingen, a.wachttijd_s, sleep=sleep)
     return outcome, channels.target_label(channel.kind, url)
 
 

@@ -28,6 +28,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
+from jeugdmonitor.redact import scrubbed_url
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -61,7 +63,7 @@ class CbsUnavailable(CbsError):
         what = f"HTTP {status}" if status is not None else "geen antwoord"
         tries = f" na {attempts} pogingen" if attempts else ""
         text = f": {detail}" if detail else ""
-        super().__init__(f"CBS StatLine is niet bereikbaar ({what}{tries}){text} [{url}]")
+        super().__init__(f"CBS StatLine is niet bereikbaar ({what}{tries}){text} [{scrubbed_url(url)}]")
 
 
 class CbsRequestError(CbsError):
@@ -71,7 +73,7 @@ class CbsRequestError(CbsError):
         self.url = url
         self.status = status
         self.detail = detail
-        super().__init__(f"CBS StatLine weigert het verzoek (HTTP {status}): {detail or 'geen toelichting'} [{url}]")
+        super().__init__(f"CBS StatLine weigert het verzoek (HTTP {status}): {detail or 'geen toelichting'} [{scrubbed_url(url)}]")
 
 
 class CbsProtocolError(CbsError):
@@ -178,25 +180,26 @@ class _Transport:
             except _BrokenBody as exc:
                 if attempt == self.body_attempts:
                     if exc.not_json:
-                        raise CbsProtocolError(
-                            f"CBS StatLine stuurde {attempt} keer geen leesbare JSON ({exc.reason}) [{url}]"
-                        ) from None
+                        raise CbsProtocolError(f"CBS StatLine stuurde {attempt} keer geen leesbare JSON ({exc.reason}) "
+                                               f"[{scrubbed_url(url)}]") from None
                     raise CbsUnavailable(url, None, f"verbinding verbroken tijdens het lezen ({exc.reason})",
                                          attempt) from None
                 delay = self.backoff * 2 ** (attempt - 1)
-                log.warning("CBS response for %s was incomplete (%s); retry %d/%d in %.2f s", url, exc.reason,
-                            attempt, self.body_attempts - 1, delay)
+                log.warning("CBS response for %s was incomplete (%s); retry %d/%d in %.2f s", scrubbed_url(url),
+                            exc.reason, attempt, self.body_attempts - 1, delay)
                 time.sleep(delay)
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def _get_once(self, url: str) -> dict:
-        log.debug("GET %s", url)
+        log.debug("GET %s", scrubbed_url(url))
         try:
             # stream=True: the status retries happen inside this call, the body is read below, so an error
             # while reading the body is told apart from one while connecting.
             response = self.session.get(url, timeout=self.timeout, stream=True)
         except requests.RequestException as exc:
-            raise CbsUnavailable(url, None, f"{type(exc).__name__}: {exc}", self.body_attempts) from exc
+            # requests names the whole URL in its message (and its traceback would): only the type is kept, the
+            # message ends with the host
+            raise CbsUnavailable(url, None, type(exc).__name__, self.body_attempts) from None
         with response:
             try:
                 body = response.content
@@ -213,7 +216,7 @@ class _Transport:
         except ValueError as exc:
             raise _BrokenBody(f"{type(exc).__name__} after {len(body)} bytes", not_json=True) from exc
         if not isinstance(doc, dict):
-            raise CbsProtocolError(f"CBS StatLine stuurde geen JSON-object maar {type(doc).__name__} [{url}]")
+            raise CbsProtocolError(f"CBS StatLine stuurde geen JSON-object maar {type(doc).__name__} [{scrubbed_url(url)}]")
         return doc
 
 
@@ -253,7 +256,7 @@ def _literal(value: str) -> str:
 def _values(doc: dict, url: str) -> list[dict]:
     value = doc.get("value")
     if not isinstance(value, list):
-        raise CbsProtocolError(f"CBS StatLine-antwoord zonder 'value'-lijst [{url}]")
+        raise CbsProtocolError(f"CBS StatLine-antwoord zonder 'value'-lijst [{scrubbed_url(url)}]")
     return value
 
 
@@ -322,9 +325,9 @@ class CbsClient(ABC):
             rows = _values(doc, url)
             next_url = doc.get(self._next_link_key)
             if next_url == url:
-                raise CbsProtocolError(f"CBS StatLine verwijst naar dezelfde pagina terug [{url}]")
+                raise CbsProtocolError(f"CBS StatLine verwijst naar dezelfde pagina terug [{scrubbed_url(url)}]")
             observations = [o for row in rows for o in self._observations(row, layout)]
-            log.debug("CBS %s: %d rows from %s", table_id, len(rows), url)
+            log.debug("CBS %s: %d rows from %s", table_id, len(rows), scrubbed_url(url))
             yield Page(url=url, next_url=next_url, observations=observations)
             url = next_url
 

@@ -16,6 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from jeugdmonitor import owner_only
 from jeugdmonitor.cbs.client import CbsClient
 
 
@@ -42,8 +43,7 @@ class Fetched:
 
 def fetch(client: CbsClient, plan: FetchPlan, root: Path) -> Fetched:
     """All observations of `plan`, fetched or resumed into `plan.folder(root)`."""
-    folder = plan.folder(root)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = owner_only.make_dir(plan.folder(root))  # the page cache: 0700 folders, 0600 pages
     fetched = reused = 0
     for index, partition in enumerate(plan.partitions):
         pages = _stored_pages(folder, index)
@@ -80,6 +80,6 @@ def _stored_pages(folder: Path, partition: int) -> list[dict]:
 
 def _write_page(path: Path, page: dict) -> None:
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+    owner_only.write_text(temporary, json.dumps(page, ensure_ascii=False))
     os.replace(temporary, path)
 

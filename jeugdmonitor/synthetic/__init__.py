@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+from jeugdmonitor import owner_only
 from jeugdmonitor.synthetic.defects import FILE_KINDS, DefectPlanter
 from jeugdmonitor.synthetic.ijw_writer import WrittenFile, forget_folders, write_declaratie, write_message
 from jeugdmonitor.synthetic.jgt_writer import build_export, team_style, write_export
@@ -57,7 +58,7 @@ def generate(out_dir: Path, *, region: str = "holland-rijnland", gemeenten: list
     clash = [n for n in OUTPUT_NAMES if (out_dir / n).exists()]
     if clash:
         raise FileExistsError(f"{out_dir} already holds generated data ({', '.join(clash)}); use an empty directory")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    owner_only.make_dir(out_dir)  # synthetic, but shaped like personal data: the demo's data folder is private
     forget_folders()
 
     full = get_region(region)

@@ -9,6 +9,7 @@ from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -27,12 +28,20 @@ class _Collect:
 
 
 class SmtpServer:
-    """An SMTP server in a thread; `messages` are the parsed e-mails it received."""
+    """An SMTP server in a thread; `messages` are the parsed e-mails it received. With `login`, it also takes a
+    login without TLS, as a careless relay would, and keeps every (user, password) it was sent in `logins`."""
 
-    def __init__(self) -> None:
+    def __init__(self, login: bool = False) -> None:
         self.port = free_port()
         self._handler = _Collect()
-        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
+        self.logins: list[tuple[str, str]] = []
+
+        def authenticate(server, session, envelope, mechanism, auth_data):
+            self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+            return AuthResult(success=True)
+
+        extra = {"authenticator": authenticate, "auth_require_tls": False} if login else {}
+        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port, **extra)
 
     @property
     def messages(self) -> list:

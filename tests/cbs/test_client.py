@@ -322,3 +322,13 @@ def test_server_count_and_duplicate_options(server):
 
     assert count.text == "1512"
     assert doubled.status_code == 400  # what a client re-adding params to a nextLink would get
+
+
+def test_cbs_errors_name_the_host_not_the_whole_url():
+    """A CBS error is logged and stored (meta_cbs_table.last_error): a key in a gateway's URL must not go with it."""
+    from jeugdmonitor.cbs.client import CbsRequestError
+
+    url = "https://cbs.gateway.example:8443/odata/85099NED/TypedDataSet?api_key=k3y&$top=1"
+    for error in (CbsUnavailable(url, 503, "bezet", 3), CbsRequestError(url, 404, "onbekend")):
+        assert str(error).endswith("[https://cbs.gateway.example:8443]") and "k3y" not in str(error)
+        assert error.url == url  # the whole URL stays available to the code, for a resume

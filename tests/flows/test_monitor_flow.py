@@ -118,3 +118,54 @@ email = "data@regio.example"
             ("failed", 2)]
     assert (region_folder / "data" / "data-docs" / "index.html").exists()  # GX judged the JW323 of this run
     assert Artifact.get("jeugdmonitor-run-summary").data.count("alert digests failed") == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_secrets_stay_out_of_logs_records_and_the_summary(region_folder, backend, request, caplog, monkeypatch):
+    """A webhook with its token in path and query that cannot be reached, an SMTP login that would go in plain
+    text, and on PostgreSQL a password in the warehouse URL's query string: the run completes, both deliveries are
+    recorded as failed, and no secret is in a log line, the warehouse or the summary artifact."""
+    import logging
+
+    from schemas.warehouse import meta_alert_delivery, meta_alert_history, meta_load_run
+    from tests.alerts.servers import SmtpServer, free_port
+
+    url = (f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}" if backend == "sqlite"
+           else request.getfixturevalue("pg_url") + "&password=s3cret")
+    monkeypatch.setenv("JEUGDMONITOR_SMTP_USER", "monitor")
+    monkeypatch.setenv("JEUGDMONITOR_SMTP_PASSWORD", "smtp-s3cret")
+    monkeypatch.setenv("HOOK_URL", f"http://127.0.0.1:{free_port()}/webhookb2/T0KEN-IN-PATH?sig=S1GNATURE")
+    config = write_config(region_folder, url)
+    with SmtpServer(login=True) as smtp:
+        config.write_text(config.read_text() + f"""
+[alerts]
+pogingen = 2
+wachttijd_s = 0
+[alerts.smtp]
+host = "127.0.0.1"
+port = {smtp.port}
+starttls = false
+[[alerts.ontvangers]]
+naam = "Databeheer"
+rol = "data"
+email = "data@regio.example"
+webhook_env = "HOOK_URL"
+""")
+        caplog.set_level(logging.DEBUG, logger="jeugdmonitor")
+        summary = monitor(str(config))
+    assert smtp.logins == [] and smtp.messages == []  # the password never left
+    assert (summary.alerts.sent, summary.alerts.failed) == (0, 2)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(select(meta_load_run.c.status)).scalars().all() == ["completed"]
+        deliveries = conn.execute(select(meta_alert_delivery)).mappings().all()
+        history = conn.execute(select(meta_alert_history)).mappings().all()
+    engine.dispose()
+    assert sorted((d["kanaal"], d["status"]) for d in deliveries) == [("email", "failed"), ("teams", "failed")]
+    assert any("allow_plaintext_password" in d["fout"] for d in deliveries)
+    stored = [str(dict(row)) for row in [*deliveries, *history]]
+    shown = [summary.render_text(), Artifact.get("jeugdmonitor-run-summary").data, caplog.text]
+    assert "Databeheer (teams, http://127.0.0.1:" in shown[1] and "Databeheer (teams, http://127.0.0.1:" in caplog.text
+    for text in stored + shown:
+        for secret in ("T0KEN-IN-PATH", "S1GNATURE", "smtp-s3cret", "s3cret"):
+            assert secret not in text, (secret, text)

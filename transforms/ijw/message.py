@@ -97,7 +97,7 @@ def syntax_rejection(exc: etree.XMLSyntaxError, stream: BinaryIO | None = None) 
 
 
 def position(line: int | None, column: int | None = None) -> str:
-    if line is None:
+    if not line:  # lxml gives line 0 when it cannot tell
         return "plaats onbekend"
     return f"regel {line}" + (f", kolom {column}" if column else "")
 

@@ -12,8 +12,8 @@ from flows.monitor import monitor
 from jeugdmonitor.warehouse import make_engine
 from tests.alerts.servers import SmtpServer
 from tests.flows.test_monitor_flow import write_config
-from transforms.masking import masked
 from tests.flows.test_monitor_generated import world  # noqa: F401  (a module fixture)
+from transforms.masking import masked
 
 
 def test_planted_defects_reach_the_data_engineers(world, tmp_path):  # noqa: F811

@@ -3,6 +3,7 @@ big frames: the warehouse is where the data goes."""
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterator
 from datetime import date
 
@@ -29,6 +30,7 @@ from schemas.warehouse import (
     stg_cbs_waarneming,
     stg_jgt_registratie,
 )
+from transforms.masking import masked
 
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE)
@@ -160,8 +162,9 @@ def send_alerts(settings: Settings, run_id: str, cbs: list[ingest_cbs.TableOutco
             report = run_alerts(make_engine(settings.warehouse.url), settings, run_id, cbs)
         stages.clock().count("alerts", report.alerts)
     except Exception as exc:
-        logger.exception("alerts step failed")
-        return AlertReport(errors=[f"De alerts-stap is mislukt: {type(exc).__name__}: {exc}"])
+        # the type and where, not the message: an error's message can quote what a file held
+        logger.error("alerts step failed: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+        return AlertReport(errors=[f"De alerts-stap is mislukt: {type(exc).__name__}"])
     logger.info("alerts: %d found, %d digests sent, %d failed, %d resolved", report.alerts, report.sent,
                 report.failed, report.resolved)
     for error in report.errors:
@@ -177,7 +180,7 @@ def publish_summary(summary: RunSummary) -> None:
     if rejected:
         create_table_artifact(
             key="jeugdmonitor-quarantine",
-            table=[{"file": r.path, "status": r.status, "rows_quarantined": r.rows_quarantined,
+            table=[{"file": masked(r.path, 200), "status": r.status, "rows_quarantined": r.rows_quarantined,
                     "reasons": ", ".join(f"{k}: {v}" for k, v in sorted(r.reasons.items()))} for r in rejected[:500]],
             description="Files with quarantined rows or rejected whole (first 500)",
         )

@@ -175,13 +175,14 @@ def quarantine(
 
     from jeugdmonitor.warehouse import make_engine
     from schemas.warehouse import meta_quarantine, meta_source_file
+    from transforms.masking import masked
 
     settings = _settings(config)
     q, f = meta_quarantine, meta_source_file
     with make_engine(settings.warehouse.url).connect() as conn:
         by_reason = conn.execute(select(q.c.reason_code, func.count(), func.min(q.c.reden))
                                  .group_by(q.c.reason_code).order_by(desc(func.count()))).all()
-        latest = conn.execute(select(f.c.path, q.c.line, q.c.reason_code, q.c.value_masked)
+        latest = conn.execute(select(f.c.file_id, f.c.path, q.c.line, q.c.reason_code, q.c.value_masked)
                               .join(f, f.c.file_id == q.c.file_id)
                               .order_by(desc(q.c.quarantine_id)).limit(limit)).all()
     if not by_reason:
@@ -190,8 +191,9 @@ def quarantine(
     for code, count, reden in by_reason:
         typer.echo(f"{count:>8,}  {code:<24} {reden}")
     typer.echo(f"\nLatest {len(latest)}:")
-    for path, line, code, value in latest:
-        typer.echo(f"  {path}:{line or '-'}  {code}" + (f"  ({value})" if value else ""))
+    for file_id, path, line, code, value in latest:
+        # a file name can carry a BSN: shown masked, with the file_id that finds it in meta_source_file
+        typer.echo(f"  [{file_id}] {masked(path, 200)}:{line or '-'}  {code}" + (f"  ({value})" if value else ""))
 
 
 @db_app.command("upgrade")

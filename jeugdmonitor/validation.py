@@ -53,6 +53,8 @@ class Outcome:
 
 # What result_format COMPLETE adds to SUMMARY: a list as long as the unexpected rows.
 _FULL_LISTS = ("unexpected_list", "unexpected_index_list", "unexpected_index_query")
+# What SUMMARY itself holds of the rows: their values, which Data Docs would show to everyone who opens them.
+_VALUE_LISTS = ("partial_unexpected_list", "partial_unexpected_counts", "partial_unexpected_index_list")
 
 
 class Validator:
@@ -79,11 +81,12 @@ class Validator:
     def _slim_stored(self, keys_before: set) -> None:
         """GX keeps every result in the context's store (for the run's Data Docs, jeugdmonitor.alerts.data_docs),
         with the index of every unexpected row: over a national year's batches that grew by gigabytes. The
-        stored copy keeps the counts and GX's partial lists (what Data Docs show); the findings use the full one."""
+        stored copy keeps the counts only, not even GX's partial lists of values (a date of birth, a value from a
+        shifted cell): Data Docs show how many rows broke a rule, the quarantine shows which (masked)."""
         for key in set(self._store.list_keys()) - keys_before:
             stored = self._store.get(key)
             for item in stored.results:
-                for name in _FULL_LISTS:
+                for name in _FULL_LISTS + _VALUE_LISTS:
                     (item.result or {}).pop(name, None)
             self._store.set(key, stored)
 

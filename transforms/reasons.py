@@ -1,12 +1,16 @@
 """Why a file or record was not loaded: a stable code for machines and a plain Dutch sentence for people.
 
 Policy staff and data engineers read `reden` in quarantine reports and alerts, so it names the problem in words,
-not in XML paths. Nothing here may contain a raw BSN: values are masked before they reach a Rejection.
+not in XML paths. A reason names the problem, the line, the field or the layout's own column names, never what the
+file holds: a `detail` is built from those only. The record key and the offending value do come from the file;
+a Rejection masks them itself (transforms.masking), so no caller can forget.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from transforms.masking import masked
 
 REASONS: dict[str, str] = {
     # whole files
@@ -68,6 +72,10 @@ class Rejection:
     record_key: str | None = None
     field: str | None = None
     value_masked: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "record_key", masked(self.record_key))
+        object.__setattr__(self, "value_masked", masked(self.value_masked))
 
 
 def rejection(code: str, *, line: int | None = None, record_key: str | None = None, field: str | None = None,

@@ -13,6 +13,7 @@ from jeugdmonitor.warehouse import make_engine
 from tests.alerts.servers import SmtpServer
 from tests.flows.test_monitor_flow import write_config
 from tests.flows.test_monitor_generated import world  # noqa: F401  (a module fixture)
+from transforms.masking import masked
 
 
 def test_planted_defects_reach_the_data_engineers(world, tmp_path):  # noqa: F811
@@ -49,7 +50,7 @@ email = "data@regio.example"
         engine.dispose()
         assert rejected and reasons
         for path in rejected:
-            assert f"Het bestand {path} (" in body and "in zijn geheel afgekeurd" in body, path
+            assert f"Het bestand {masked(path, 200)} (" in body and "in zijn geheel afgekeurd" in body, path
         for reason, (n, reden) in reasons.items():
             regels = f"{n} regel is" if n == 1 else f"{n} regels zijn"
             assert f"{regels} niet geladen (quarantaine): {reden}" in body, reason

@@ -50,8 +50,9 @@ def test_golden_file_rows_are_typed_signed_and_pseudonymised():
 def test_invalid_bsn_quarantines_each_line_of_that_client_with_a_masked_value():
     _, rejections, chunks = parse(GOLDEN.read_bytes())
     (bad,) = rejections
-    assert (bad.reason_code, bad.line, bad.record_key, bad.field) == ("bsn_invalid", 99, "P2025-000415", "Bsn")
-    assert bad.value_masked == "99*****07"
+    # the key loses its digits too: ten digits in two groups could hide a BSN or a date; the line finds the record
+    assert (bad.reason_code, bad.line, bad.record_key, bad.field) == ("bsn_invalid", 99, "P####-######", "Bsn")
+    assert bad.value_masked == "#########"
     assert "elfproef" in bad.reden
     assert sum(c.lines_read for c in chunks) == 4
 
@@ -112,7 +113,7 @@ def test_one_bad_line_is_quarantined_and_the_rest_loads(old, new, reason, field)
     rows, rejections, _ = parse(replace(old, new))
     assert len(rows) == 2
     first_bad = [r for r in rejections if r.reason_code != "bsn_invalid"]
-    assert [(r.reason_code, r.field, r.line, r.record_key) for r in first_bad] == [(reason, field, 36, "P2025-000412")]
+    assert [(r.reason_code, r.field, r.line, r.record_key) for r in first_bad] == [(reason, field, 36, "P####-######")]
     assert "P2025-000412" not in rows["referentie_nummer"].tolist()
 
 

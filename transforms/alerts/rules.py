@@ -15,6 +15,7 @@ import pandas as pd
 
 from transforms.alerts.model import Alert
 from transforms.alerts.texts import datum, euro, getal, halfjaar, maand, meervoud, pct
+from transforms.masking import masked
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def _present(*values) -> bool:
 def bestand_afgekeurd(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
     rejected = inp.files[inp.files["status"] == "rejected"]
     return [alert(str(f.file_id), None,
-                  wat=f"Het bestand {f.path} ({f.message_type or 'onbekend berichttype'}) is in zijn geheel "
+                  wat=f"Het bestand {masked(f.path, 200)} ({f.message_type or 'onbekend berichttype'}) is in zijn geheel "
                       f"afgekeurd: {f.reden}",
                   hoe_groot="1 bestand, niets eruit geladen",
                   sinds=f"deze run ({datum(t.peildatum)})",

@@ -1,10 +1,11 @@
-"""Typed reading of iJw field values. Each reader returns the value or a Rejection, never raises."""
+"""Typed reading of iJw field values. Each reader returns the value or a Rejection, never raises. The offending
+value is handed to the Rejection as read: it masks it itself (transforms.masking)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from jeugdmonitor.bsn import is_valid_bsn, mask_bsn
+from jeugdmonitor.bsn import is_valid_bsn
 from transforms.reasons import Rejection, rejection
 
 
@@ -42,7 +43,7 @@ def integer(values: dict[str, str], field: str, line: int, key: str | None) -> i
     if text and text.isdigit() and text.isascii():  # int() would take other scripts' digits too
         return int(text)
     text = required(values, field, line, key)
-    raise Invalid(rejection("number_invalid", line=line, record_key=key, field=field, value_masked=text[:20]))
+    raise Invalid(rejection("number_invalid", line=line, record_key=key, field=field, value_masked=text))
 
 
 def code(values: dict[str, str], field: str, line: int, key: str | None, allowed: frozenset[str]) -> str:
@@ -50,14 +51,14 @@ def code(values: dict[str, str], field: str, line: int, key: str | None, allowed
     if text in allowed:
         return text
     text = required(values, field, line, key)
-    raise Invalid(rejection("code_invalid", line=line, record_key=key, field=field, value_masked=text[:20]))
+    raise Invalid(rejection("code_invalid", line=line, record_key=key, field=field, value_masked=text))
 
 
 def bsn(value: str | None, field: str, line: int, key: str | None) -> str:
     if not value:
         raise Invalid(rejection("missing_field", line=line, record_key=key, field=field))
     if not is_valid_bsn(value):
-        raise Invalid(rejection("bsn_invalid", line=line, record_key=key, field=field, value_masked=mask_bsn(value)))
+        raise Invalid(rejection("bsn_invalid", line=line, record_key=key, field=field, value_masked=value))
     return value
 
 

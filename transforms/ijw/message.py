@@ -12,7 +12,7 @@ from lxml import etree
 from transforms.reasons import FileRejected
 
 # http://www.istandaarden.nl/ijw/3_2/jw323/schema -> release 3.2, message jw323
-_NAMESPACE = re.compile(r"^http://www\.istandaarden\.nl/ijw/(\d+)_(\d+)/(jw\d{3})/schema$")
+_NAMESPACE = re.compile(r"^http://www\.istandaarden\.nl/ijw/(\d{1,2})_(\d{1,2})/(jw\d{3})/schema$")
 SUPPORTED_RELEASES = {"3.2"}
 BASIS_NAMESPACE = "http://www.istandaarden.nl/ijw/{major}_{minor}/basisschema/schema"
 
@@ -33,7 +33,8 @@ class MessageKind:
 def kind_from_namespace(namespace: str | None) -> MessageKind:
     match = _NAMESPACE.match(namespace or "")
     if not match:
-        raise FileRejected("unknown_message", f"onbekende namespace {namespace or '(geen)'}")
+        # the namespace itself is not shown: it is text from the file
+        raise FileRejected("unknown_message", "onbekende namespace" if namespace else "geen namespace")
     release = f"{match.group(1)}.{match.group(2)}"
     if release not in SUPPORTED_RELEASES:
         raise FileRejected("unsupported_version", f"release {release}")
@@ -66,7 +67,7 @@ def sniff_message(stream: BinaryIO) -> MessageKind:
         for _event, element in etree.iterparse(stream, events=("start",), resolve_entities=False, no_network=True):
             qname = etree.QName(element)
             if qname.localname != "Bericht":
-                raise FileRejected("unknown_message", f"hoofdelement {qname.localname}, verwacht Bericht")
+                raise FileRejected("unknown_message", "het hoofdelement is geen Bericht")
             return kind_from_namespace(qname.namespace)
     except etree.XMLSyntaxError as exc:
         raise syntax_rejection(exc, stream) from None
@@ -86,8 +87,30 @@ def is_blank(stream: BinaryIO) -> bool:
 
 
 def syntax_rejection(exc: etree.XMLSyntaxError, stream: BinaryIO | None = None) -> FileRejected:
+    """Where the XML breaks and libxml2's name for the error. Not its message: that quotes the file (a tag name,
+    an entity, the bytes of a broken encoding)."""
     message = str(exc.msg or exc)
     if "Document is empty" in message or (stream is not None and stream.seekable() and is_blank(stream)):
         return FileRejected("empty_file")
-    line = exc.position[0] if exc.position else None
-    return FileRejected("not_well_formed", message, line=line)
+    line, column = exc.position if exc.position else (None, None)
+    return FileRejected("not_well_formed", f"{position(line, column)} ({error_name(exc.code)})", line=line)
+
+
+def position(line: int | None, column: int | None = None) -> str:
+    if not line:  # lxml gives line 0 when it cannot tell
+        return "plaats onbekend"
+    return f"regel {line}" + (f", kolom {column}" if column else "")
+
+
+@lru_cache(maxsize=1)
+def _error_names() -> dict[int, str]:
+    names: dict[int, str] = {}
+    for name, code in vars(etree.ErrorTypes).items():
+        if name.isupper() and isinstance(code, int):
+            names.setdefault(code, name)
+    return names
+
+
+def error_name(code: int | None) -> str:
+    """libxml2's name of an error code, such as ERR_TAG_NAME_MISMATCH: what went wrong, without the content."""
+    return _error_names().get(code or 0, "onbekende fout")

@@ -340,7 +340,8 @@ def _header(element: etree._Element, spec: MessageSpec) -> dict[str, object]:
         receiver = fields.required(values, "Ontvanger", line, None)
         gemeente, agb = (sender, receiver) if spec.gemeente_sends else (receiver, sender)
         if not (len(agb) == 8 and agb.isdigit()) or not (len(gemeente) == 4 and gemeente.isdigit()):
-            raise FileRejected("header_invalid", f"Afzender {sender!r} of Ontvanger {receiver!r} klopt niet")
+            raise FileRejected("header_invalid", "Afzender en Ontvanger zijn geen AGB-code (8 cijfers) en "
+                                                 "gemeentecode (4 cijfers)")
         return {
             "bericht_identificatie": fields.required(values, "BerichtIdentificatie/Identificatie", line, None),
             "dagtekening": fields.ijw_date(values, "BerichtIdentificatie/Dagtekening", line, None),

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
 from lxml import etree
 
-from jeugdmonitor.bsn import mask_bsn
-from transforms.ijw.message import syntax_rejection
+from transforms.ijw.message import position, syntax_rejection
+from transforms.masking import masked
 from transforms.reasons import FileRejected
 
 
@@ -30,9 +29,12 @@ def validate(stream: BinaryIO, schema: etree.XMLSchema) -> None:
         raise syntax_rejection(exc, stream) from None
     if not schema.validate(document):
         error = schema.error_log.filter_from_errors()[0]
-        raise FileRejected("xsd_invalid", f"regel {error.line}: {_mask_numbers(error.message)}", line=error.line)
+        raise FileRejected("xsd_invalid", f"{position(error.line)}, element {_element(error.path)} ({error.type_name})",
+                           line=error.line)
 
 
-def _mask_numbers(message: str) -> str:
-    """lxml quotes the offending value; a value that could be (part of) a BSN must not reach meta or alerts."""
-    return re.sub(r"\d{5,}", lambda match: mask_bsn(match.group(0)), message)
+def _element(path: str | None) -> str:
+    """The local name of the element the error is about. Not lxml's message: that quotes the offending value. The
+    name itself is masked too: an element the schema does not know is named by the file."""
+    step = (path or "").rsplit("/", 1)[-1].split("[", 1)[0].rsplit(":", 1)[-1]
+    return masked(step, 40) or "?"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from jeugdmonitor.bsn import is_valid_bsn, mask_bsn
+from jeugdmonitor.bsn import is_valid_bsn
 from schemas.jgt_layouts import Layout, RegionTables, load_region_tables, norm
 from transforms.jgt.read import RawTable
 from transforms.reasons import Rejection, rejection
@@ -129,7 +129,7 @@ def canonical_rows(table: RawTable, pseudonymise: Callable[[str], str], region: 
         bsn = str(bsn).strip() if bsn is not None else None
         if bsn is not None and not is_valid_bsn(bsn):
             problem = rejection("bsn_invalid", line=line, record_key=key, field=label["bsn"],
-                                value_masked=mask_bsn(bsn))
+                                value_masked=bsn)
         row["client_pseudonym"] = pseudonymise(bsn) if bsn is not None and problem is None else None
         parsed_dates: dict[str, date | None] = {}
         for f in DATE_FIELDS:
@@ -138,7 +138,7 @@ def canonical_rows(table: RawTable, pseudonymise: Callable[[str], str], region: 
             except ValueError:
                 parsed_dates[f] = None
                 problem = problem or rejection("jgt_date_invalid", line=line, record_key=key, field=label[f],
-                                               value_masked=str(raw.get(f))[:64])
+                                               value_masked=raw.get(f))
         for f in ("bron_aanmelding", "hulpvraag", "uitkomst"):
             value = raw.get(f)
             if value is None:
@@ -147,7 +147,7 @@ def canonical_rows(table: RawTable, pseudonymise: Callable[[str], str], region: 
             row[f] = layout.values[f].get(norm(str(value)))
             if row[f] is None:
                 problem = problem or rejection("code_invalid", line=line, record_key=key, field=label[f],
-                                               value_masked=str(value)[:64])
+                                               value_masked=value)
         if problem is not None:
             out.rejections.append(problem)
             continue

@@ -176,21 +176,22 @@ def _match(cells: Iterable[object], layouts: Sequence[Layout]) -> Layout | None:
 
 
 def _unknown_layout(candidates: list[list[object]], layouts: Sequence[Layout]) -> FileRejected:
-    """Name the missing and the unknown columns against the layout closest to the most header-like row."""
+    """Name the closest layout and its missing columns (our own names) for the most header-like row. The other
+    cells of that row are only counted: a file without its header has a data row there (a BSN, a birth date)."""
     best = None
     for cells in candidates:
-        names = [str(c).strip() for c in cells if isinstance(c, str) and c.strip()]
+        names = [norm(c) for c in cells if isinstance(c, str) and c.strip()]
         for layout in layouts:
-            overlap = len({norm(n) for n in names} & layout.header)
+            overlap = len(set(names) & layout.header)
             if best is None or overlap > best[0]:
                 best = (overlap, names, layout)
     if best is None or not layouts:
         return FileRejected("layout_unknown", "geen kopregel gevonden")
     _, names, layout = best
-    missing = [c for c in layout.columns if norm(c) not in {norm(n) for n in names}]
-    unknown = [n for n in names if norm(n) not in layout.header]
+    missing = [c for c in layout.columns if norm(c) not in names]
+    unknown = sum(n not in layout.header for n in names)
     detail = (f"dichtstbijzijnde indeling {layout.name}; ontbrekende kolommen: {', '.join(missing) or 'geen'}; "
-              f"onbekende kolommen: {', '.join(unknown) or 'geen'}")
+              f"{unknown or 'geen'} {'kolom' if unknown == 1 else 'kolommen'} met een onbekende naam")
     return FileRejected("layout_unknown", detail)
 
 

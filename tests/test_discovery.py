@@ -126,7 +126,7 @@ def test_folders_group_the_inbox_by_top_level_folder_in_path_order(tmp_path):
     for relative in ("2025-02/b.xml", "2025-01/x/a.xml", "2025-01/c.xml", "root.xml", ".hidden/d.xml"):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_bytes(relative.encode())
-    grouped = [(folder, ["/".join(parts) for parts, _, _ in files])
+    grouped = [(folder, ["/".join(parts) for parts, *_ in files])
                for folder, files in discovery.folders(tmp_path, (".xml",))]
     assert grouped == [("2025-01", ["2025-01/c.xml", "2025-01/x/a.xml"]), ("2025-02", ["2025-02/b.xml"]),
                        ("", ["root.xml"])]

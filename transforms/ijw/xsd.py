@@ -10,7 +10,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from jeugdmonitor.bsn import mask_bsn
-from transforms.ijw.message import syntax_rejection
+from transforms.ijw.message import SAFE_PARSING, syntax_rejection
 from transforms.reasons import FileRejected
 
 
@@ -25,7 +25,7 @@ def validate(stream: BinaryIO, schema: etree.XMLSchema) -> None:
     """Raise FileRejected('xsd_invalid') with the first error and its line when the message breaks the schema."""
     try:
         # From bytes, not the file object: lxml then reports a broken encoding as a syntax error, not an OSError.
-        document = etree.fromstring(stream.read(), etree.XMLParser(resolve_entities=False, no_network=True))
+        document = etree.fromstring(stream.read(), etree.XMLParser(**SAFE_PARSING))
     except etree.XMLSyntaxError as exc:
         raise syntax_rejection(exc, stream) from None
     if not schema.validate(document):

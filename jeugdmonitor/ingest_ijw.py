@@ -281,8 +281,10 @@ def _prefetch(chunk: list[Delivery]) -> None:
     if not hasattr(os, "posix_fadvise"):
         return
     for delivery in chunk:
-        try:
-            descriptor = os.open(delivery.location, os.O_RDONLY)
+        if delivery.refused:  # not to be opened at all
+            continue
+        try:  # never through a symlink, never waiting on a FIFO: parse_file refuses them
+            descriptor = os.open(delivery.location, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:  # gone since discovery: parse_file says so
             continue
         try:

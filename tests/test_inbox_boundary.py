@@ -12,12 +12,15 @@ import io
 import os
 import random
 import shutil
+import threading
 import zipfile
 from collections import Counter
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from sqlalchemy import func, select
 
 from jeugdmonitor import ingest_ijw, ingest_jgt, meta
@@ -28,6 +31,9 @@ from jeugdmonitor.synthetic.jgt_writer import V2_COLUMNS
 from schemas.jgt_layouts import load_layouts
 from schemas.warehouse import meta_quarantine, meta_source_file, metadata, stg_jgt_registratie
 from tests.jgt_builder import bsn_for_test
+from transforms.ijw import xsd
+from transforms.ijw.records import parse_message
+from transforms.ijw.specs import SPECS
 from transforms.jgt import read
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ijw"
@@ -398,3 +404,52 @@ def test_ijw_any_error_in_one_file_refuses_that_file_by_its_type_only(warehouse,
     monkeypatch.setattr(ingest_ijw, "parse_message", failing)
     reden = check_ijw(warehouse, ijw_inbox, pseudonymise, "JW323_boem.xml", "unexpected_error")
     assert "(KeyError)" in reden and SECRET not in stored_text(warehouse)
+
+
+def test_ijw_parsers_load_no_dtd_and_resolve_no_entity_from_a_file_or_the_network(tmp_path, pseudonymise):
+    """Beneath the sniff's DOCTYPE refusal, the parsers themselves (message.SAFE_PARSING) load no external DTD
+    (load_dtd=False: the broken one would be a syntax error), put no entity's text in a row (resolve_entities=False:
+    the local file's secret) and fetch nothing (no_network=True; the libxml2 that lxml 5 bundles has no HTTP client
+    at all, so this part guards against a build that has one)."""
+    requests: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(f'<!ENTITY net "{SECRET}">'.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        secret_file = tmp_path / "geheim.txt"
+        secret_file.write_text(SECRET)
+        broken_dtd = tmp_path / "kapot.dtd"  # loading it would be a syntax error
+        broken_dtd.write_text("<!ENTITY kapot ")
+        doctype = (f'<!DOCTYPE jw323:Bericht SYSTEM "file://{broken_dtd}" [<!ENTITY lokaal SYSTEM '
+                   f'"file://{secret_file}"><!ENTITY web SYSTEM "{url}/entiteit">]>\n')
+        golden = (FIXTURES / "jw323_credit_correction.xml").read_text()
+        message = golden.replace("<!-- Hand-written", doctype + "<!-- Hand-written", 1).replace(
+            "P2025-000412", "&lokaal;&web;").encode()
+        rows = [chunk.rows for chunk in parse_message(io.BytesIO(message), SPECS["JW323"], pseudonymise)]
+        assert rows and SECRET not in str(rows)
+        schema = etree.XMLSchema(etree.XML(b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+                                           b'<xs:element name="x"/></xs:schema>'))
+        with pytest.raises(read.FileRejected):  # parsed, then judged by a schema it does not meet
+            xsd.validate(io.BytesIO(message), schema)
+        assert requests == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_ijw_parser_keeps_libxml2s_depth_limit():
+    """huge_tree=False: a message nested deeper than libxml2's limit is a syntax error, not a stack of 5,000."""
+    with pytest.raises(read.FileRejected) as refused:
+        list(parse_message(io.BytesIO(deep_nesting()), SPECS["JW323"], str))
+    assert refused.value.rejection.reason_code == "not_well_formed"

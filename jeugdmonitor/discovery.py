@@ -3,10 +3,16 @@ under another name, or the same file again tomorrow, is never loaded twice.
 
 Hashing every file every night makes a run over an unchanged inbox cost as much as reading it all. So a file whose
 (relative path, size, modification time) equals that of a recorded file is taken to be that file, with its recorded
-sha256, without being read (the assumption make and rsync rely on); anything else is hashed."""
+sha256, without being read (the assumption make and rsync rely on); anything else is hashed.
+
+The inbox is a boundary: only regular files inside it are read. A symlink (to a file or a folder, inside the inbox
+or not), a FIFO, a socket or a device, and a name that is not UTF-8 are refused at discovery, unread: they come out
+as new deliveries with `refused` set (a reason code of transforms.reasons), which the loaders record as refused
+files. Reads are capped on the bytes actually read (read_file), never on a stat size (a /proc file says 0)."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import os
@@ -16,14 +22,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
 
+from transforms.reasons import FileRejected
+
 _CHUNK = 1 << 20
 
 # (relative path, size in bytes, modification time as an aware datetime)
 Stamp = tuple[str, int, datetime]
-# (path parts relative to the inbox, size in bytes, modification time as st_mtime) of one file in an inbox: not its
-# os.stat_result (with the DirEntry objects of a listing, 211 MB at the peak for a national month of 211,790 files;
-# 68 MB this way)
-FileEntry = tuple[tuple[str, ...], int, float]
+# (path parts relative to the inbox, size in bytes, modification time as st_mtime, None or the reason code it is
+# refused for unread) of one file in an inbox: not its os.stat_result (with the DirEntry objects of a listing, 211 MB
+# at the peak for a national month of 211,790 files; 68 MB this way)
+FileEntry = tuple[tuple[str, ...], int, float, str | None]
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class Delivery:
     sha256: str | None  # None: not hashed at discovery; the parser hashes the bytes it reads (discover's hash_new)
     size: int
     modified_at: datetime
+    refused: str | None = None  # refused at discovery, unread: the reason code (a symlink, a FIFO, a bad name)
 
     @property
     def path(self) -> Path:
@@ -41,18 +50,75 @@ class Delivery:
     def hashed(self, sha256: str) -> Delivery:
         """This delivery with the sha256 of its bytes (the constructor directly: dataclasses.replace costs more, and
         this runs once per parsed file)."""
-        return Delivery(self.location, self.relative, sha256, self.size, self.modified_at)
+        return Delivery(self.location, self.relative, sha256, self.size, self.modified_at, self.refused)
+
+    def identified(self) -> Delivery:
+        """This delivery with an identity for meta_source_file even when its bytes were never read (refused unread,
+        or failed while being read): its sha256, else unread_identity."""
+        return self if self.sha256 else self.hashed(unread_identity(self.location, self.size, self.modified_at))
 
     def __reduce__(self) -> tuple:
         # to the parse workers as a plain tuple, which unpickles faster than a dataclass's state
-        return Delivery, (self.location, self.relative, self.sha256, self.size, self.modified_at)
+        return Delivery, (self.location, self.relative, self.sha256, self.size, self.modified_at, self.refused)
 
 
-def sha256_of(path: Path) -> str:
+def unread_identity(location: str, size: int, modified_at: datetime) -> str:
+    """A stand-in for the sha256 of a file refused without its bytes (a symlink is not followed to hash what it
+    points at): a hash of where it is and its stamp, tagged so that it can never be the hash of a file's bytes by
+    design. A rerun finds the refusal by its stamp and does not record it again."""
+    key = f"unread\0{location}\0{size}\0{modified_at.isoformat()}"
+    return hashlib.sha256(key.encode("utf-8", "backslashreplace")).hexdigest()
+
+
+def _open_regular(location: str) -> int:
+    """A descriptor of the regular file at `location`, opened without following a symlink and without blocking on
+    a FIFO: what discovery listed may have been swapped since. Raises FileRejected for a symlink or anything that
+    is not a regular file, OSError when it cannot be opened."""
+    try:
+        descriptor = os.open(location, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FileRejected("inbox_symlink") from None
+        raise
+    try:
+        regular = S_ISREG(os.fstat(descriptor).st_mode)  # an fstat: no path lookup, a fraction of the read
+    except BaseException:
+        os.close(descriptor)
+        raise
+    if not regular:
+        os.close(descriptor)
+        raise FileRejected("inbox_not_a_file")
+    return descriptor
+
+
+def read_file(location: str, cap: int, size_hint: int = 0) -> bytes | None:
+    """The bytes of the regular file at `location`, or None when it holds more than `cap` bytes: counted on the
+    bytes read (at most cap + 1), not on a stat size, which a /proc file or a growing file gets wrong. Read with
+    os.read: for a message of a few kB, Python's buffered file object cost more than the read itself (10 µs against
+    6 µs a file); the first read asks for `size_hint` (what discovery saw) and one byte more."""
+    descriptor = _open_regular(location)
+    try:
+        pieces: list[bytes] = []
+        total = 0
+        ask = min(size_hint, cap) + 1
+        while total <= cap and (piece := os.read(descriptor, ask)):
+            pieces.append(piece)
+            total += len(piece)
+            ask = min(_CHUNK, cap + 1 - total)
+        return None if total > cap else b"".join(pieces)
+    finally:
+        os.close(descriptor)
+
+
+def sha256_of(path: Path | str) -> str:
+    """The sha256 of a regular file's bytes (_open_regular: a symlink or a FIFO raises FileRejected)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
+    descriptor = _open_regular(str(path))
+    try:
+        while chunk := os.read(descriptor, _CHUNK):
             digest.update(chunk)
+    finally:
+        os.close(descriptor)
     return digest.hexdigest()
 
 
@@ -97,7 +163,9 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
     recorded file; `recorded` maps the stamp of recorded files to their sha256 (see meta.recorded_stamps): a file
     with such a stamp is seen without being hashed. `files`: only these entries of the inbox (from `folders`).
     `hash_new=False`: files without a recorded stamp are new with sha256 None, for a loader that reads every new
-    file anyway to hash it then (one read instead of two) and to skip it if its hash turns out to be known."""
+    file anyway to hash it then (one read instead of two) and to skip it if its hash turns out to be known.
+    Entries refused unread (see the module) are new with `refused` set and an unread_identity, until recorded; a
+    file that vanished or cannot be opened while it is hashed is left for the next run."""
     recorded = recorded or {}
     new: list[Delivery] = []
     seen: list[Delivery] = []
@@ -105,15 +173,25 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
         return new, seen
     hashes_this_run: set[str] = set()
     root = str(inbox)
-    for parts, size, mtime in (_inbox_files(inbox, suffixes) if files is None else files):
+    for parts, size, mtime, refused in (_inbox_files(inbox, suffixes) if files is None else files):
         relative = "/".join(parts)
         path = f"{root}/{relative}"
         modified_at = datetime.fromtimestamp(mtime, tz=UTC)  # as meta stores it: rounded to microseconds
         cached = recorded.get((relative, size, modified_at))
+        if not cached and refused:
+            new.append(Delivery(path, relative, unread_identity(path, size, modified_at), size, modified_at, refused))
+            continue
         if not cached and not hash_new:
             new.append(Delivery(path, relative, None, size, modified_at))
             continue
-        digest = cached or sha256_of(Path(path))
+        try:
+            digest = cached or sha256_of(Path(path))
+        except FileRejected as rejected:  # swapped for a symlink or a FIFO since it was listed
+            code = rejected.rejection.reason_code
+            new.append(Delivery(path, relative, unread_identity(path, size, modified_at), size, modified_at, code))
+            continue
+        except OSError:  # gone, or not readable (yet): looked at again by the next run
+            continue
         delivery = Delivery(path, relative, digest, size, modified_at)
         if cached or digest in known or digest in hashes_this_run:
             seen.append(delivery)
@@ -125,30 +203,79 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
 
 def _inbox_files(inbox: str | Path, suffixes: tuple[str, ...], prefix: tuple[str, ...] = ()
                  ) -> Iterator[FileEntry]:
-    """(path parts relative to the inbox, size, mtime) of the regular files (or symlinks to one) with one of `suffixes`
-    and no hidden part, in the order pathlib sorts paths (by parts: each folder's entries by name, a subfolder's
-    files at its name). Streams with os.scandir and one stat per file, not rglob and a sorted list: with the hashes
-    cached, pathlib's per-path overhead and a second stat were most of a run over an unchanged inbox. Like rglob,
-    it does not descend into symlinked folders; unreadable folders are skipped."""
+    """The entries of the inbox with one of `suffixes` and no hidden part, in the order pathlib sorts paths (by
+    parts: each folder's entries by name, a subfolder's files at its name): (path parts relative to the inbox, size,
+    mtime, None) for a regular file; for a symlink (any name: a linked folder would hide deliveries), a FIFO, socket
+    or device, and a file or folder whose name is not UTF-8: (its parts, with the name escaped, and its own lstat,
+    the reason code it is refused for). Streams with os.scandir and one lstat per file, not rglob and a sorted list:
+    with the hashes cached, pathlib's per-path overhead and a second stat were most of a run over an unchanged
+    inbox. The kind of an entry comes from the listing (DirEntry's d_type: free); links are never followed, and
+    unreadable folders are skipped."""
     try:
         with os.scandir(inbox) as listing:
             # names and kinds only: a DirEntry holds its whole path as well (see FileEntry)
-            entries = sorted((entry.name, entry.is_dir(follow_symlinks=False)) for entry in listing)
+            entries = sorted((entry.name, _kind(entry)) for entry in listing)
     except OSError:
         return
     endings = _endings(suffixes)
-    for name, is_dir in entries:
+    for name, kind in entries:
         if name.startswith("."):
             continue
-        if is_dir:
+        if not _is_utf8(name):
+            if kind in (_DIR, _LINK) or _has_suffix(name, endings):
+                yield from _refused(inbox, name, prefix, "inbox_name_invalid")
+        elif kind == _DIR:
             yield from _inbox_files(os.path.join(inbox, name), suffixes, (*prefix, name))
+        elif kind == _LINK:
+            yield from _refused(inbox, name, prefix, "inbox_symlink")
         elif _has_suffix(name, endings):
+            if kind != _FILE:
+                yield from _refused(inbox, name, prefix, "inbox_not_a_file")
+                continue
             try:
-                stat = os.stat(os.path.join(inbox, name))  # follows a symlink, as Path.is_file does
-            except OSError:  # gone, or a broken symlink
+                stat = os.lstat(os.path.join(inbox, name))
+            except OSError:  # gone
                 continue
             if S_ISREG(stat.st_mode):
-                yield (*prefix, name), stat.st_size, stat.st_mtime
+                yield (*prefix, name), stat.st_size, stat.st_mtime, None
+
+
+_DIR, _LINK, _FILE, _OTHER = range(4)
+
+
+def _kind(entry: os.DirEntry) -> int:
+    """What an entry is, without following a symlink: from the listing's d_type (an lstat only on file systems
+    that do not give it)."""
+    if entry.is_symlink():
+        return _LINK
+    if entry.is_dir(follow_symlinks=False):
+        return _DIR
+    return _FILE if entry.is_file(follow_symlinks=False) else _OTHER
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name with bytes that are not UTF-8 (os.scandir gives them as lone surrogates)."""
+    if name.isascii():  # almost every name, at a fraction of an encode
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """A name as it can be stored and shown: undecodable bytes as \\xNN escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _refused(inbox: str | Path, name: str, prefix: tuple[str, ...], code: str) -> Iterator[FileEntry]:
+    """The entry of a refused name, with its own lstat (the stamp a rerun recognises it by); nothing when gone."""
+    try:
+        stat = os.lstat(os.path.join(inbox, name))
+    except OSError:
+        return
+    yield (*prefix, shown_name(name)), stat.st_size, stat.st_mtime, code
 
 
 def _has_suffix(name: str, endings: tuple[str, ...]) -> bool:

@@ -39,7 +39,7 @@ def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source:
             if group is None:
                 return
             folder, files = group
-            paths = ["/".join(parts) for parts, _, _ in files]
+            paths = ["/".join(entry[0]) for entry in files]
             recorded = meta.recorded_stamps(engine, source, within=(min(paths), max(paths)))
             candidates, seen = discover(inbox, suffixes, set(), recorded, files=files, hash_new=hash_new)
             del files, paths, recorded  # a national month's listing, no longer needed while its rounds load

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from jeugdmonitor import bulk, meta, stages
-from jeugdmonitor.discovery import Delivery, sha256_of
+from jeugdmonitor.discovery import Delivery, read_file
 from jeugdmonitor.ijw_rules import apply_jw323_rules
 from jeugdmonitor.inbox import discover_new
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
@@ -31,7 +31,7 @@ from transforms.ijw import xsd
 from transforms.ijw.message import sniff_message
 from transforms.ijw.records import as_tuples, parse_message
 from transforms.ijw.specs import SPECS
-from transforms.reasons import FileRejected, Rejection
+from transforms.reasons import FileRejected, Rejection, rejection, unexpected
 
 # Message types with a spec and a staging table; others (retour messages, JW317/319/325) are left in the inbox
 # with status pending until they have one, so that adding it later picks them up instead of finding them done.
@@ -56,25 +56,40 @@ class IjwOptions:
 
 def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: IjwOptions = IjwOptions()
                ) -> ParsedFile:
-    """Read one delivered file completely; never raises for bad input, the outcome says what happened. A delivery
-    that discovery did not hash (sha256 None) comes back with the sha256 of the bytes that were parsed."""
-    if delivery.size > MAX_FILE_BYTES:
+    """Read one delivered file completely; never raises, the outcome says what happened: bad input is refused with
+    its reason, and any other failure of this one file (a bug, a file that vanished) refuses it with the type of
+    the error only (a message can quote the file), so that the rest of the inbox loads. A delivery that discovery
+    did not hash (sha256 None) comes back with the sha256 of the bytes that were parsed."""
+    try:
+        return _parse_file(delivery, pseudonymise, options)
+    except Exception as exc:  # noqa: BLE001 - whatever goes wrong with one file is that file's failure
+        return ParsedFile(delivery.identified(), None, refused=unexpected(exc))
+
+
+def _parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: IjwOptions) -> ParsedFile:
+    if delivery.refused:
+        return ParsedFile(delivery.identified(), None, refused=rejection(delivery.refused))
+    if delivery.size > MAX_FILE_BYTES:  # refused unread, whatever it holds
         refused = FileRejected("file_too_large", f"{delivery.size / 1024 / 1024:.1f} MB").rejection
-        return ParsedFile(delivery.hashed(delivery.sha256 or sha256_of(delivery.path)), None, refused=refused)
+        return ParsedFile(delivery.identified(), None, refused=refused)
     # One read per file, for the hash, the sniff and the parse: most messages are a few kB, so a second open and
-    # read cost more than holding the bytes (at most 25 MB, checked above).
-    data = _read(delivery.location, delivery.size)
+    # read cost more than holding the bytes (at most 25 MB: the cap counts the bytes read, not the stat size).
+    try:
+        data = read_file(delivery.location, MAX_FILE_BYTES, delivery.size)
+    except FileRejected as rejected:  # swapped for a symlink or a FIFO since discovery
+        return ParsedFile(delivery.identified(), None, refused=rejected.rejection)
+    if data is None:
+        refused = FileRejected("file_too_large", f"meer dan {MAX_FILE_BYTES // 1024 // 1024} MB gelezen").rejection
+        return ParsedFile(delivery.identified(), None, refused=refused)
     if delivery.sha256 is None:
         delivery = delivery.hashed(hashlib.sha256(data).hexdigest())
     stream = io.BytesIO(data)
+    kind = None
     try:
         kind = sniff_message(stream)
-    except FileRejected as rejected:
-        return ParsedFile(delivery, None, refused=rejected.rejection)
-    if kind.code not in LOADABLE:
-        return ParsedFile(delivery, kind.code, pending=True)
-    parsed = ParsedFile(delivery, kind.code)
-    try:
+        if kind.code not in LOADABLE:
+            return ParsedFile(delivery, kind.code, pending=True)
+        parsed = ParsedFile(delivery, kind.code)
         schema = xsd.load_schema(options.xsd_dir, kind.code) if options.xsd_dir else None
         stream.seek(0)
         if schema is not None:
@@ -85,22 +100,10 @@ def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: 
             parsed.rows.extend(as_tuples(chunk.rows, spec))
             parsed.rejections.extend(chunk.rejections)
     except FileRejected as rejected:
-        return ParsedFile(delivery, kind.code, refused=rejected.rejection)
+        return ParsedFile(delivery, kind and kind.code, refused=rejected.rejection)
+    except Exception as exc:  # noqa: BLE001 - as in parse_file, but the bytes were read: keep their sha256
+        return ParsedFile(delivery, kind and kind.code, refused=unexpected(exc))
     return parsed
-
-
-def _read(location: str, size: int) -> bytes:
-    """The bytes of a file, read with os.read: for a message of a few kB, Python's buffered file object cost more
-    than the read itself (10 µs against 6 µs a file). `size` is what discovery saw: the first read asks for all of
-    it, and the file is read to its end whatever it holds now."""
-    descriptor = os.open(location, os.O_RDONLY)
-    try:
-        pieces = []
-        while piece := os.read(descriptor, size + 1 if not pieces else 1 << 20):
-            pieces.append(piece)
-        return b"".join(pieces)
-    finally:
-        os.close(descriptor)
 
 
 def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcodes: frozenset[str] | None = None
@@ -278,8 +281,10 @@ def _prefetch(chunk: list[Delivery]) -> None:
     if not hasattr(os, "posix_fadvise"):
         return
     for delivery in chunk:
-        try:
-            descriptor = os.open(delivery.location, os.O_RDONLY)
+        if delivery.refused:  # not to be opened at all
+            continue
+        try:  # never through a symlink, never waiting on a FIFO: parse_file refuses them
+            descriptor = os.open(delivery.location, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:  # gone since discovery: parse_file says so
             continue
         try:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from jeugdmonitor import bulk, meta, stages
-from jeugdmonitor.discovery import Delivery
+from jeugdmonitor.discovery import Delivery, read_file
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
 from jeugdmonitor.validation import FileWarning, Finding, validator
 from schemas.jgt_layouts import Layout, load_layouts
@@ -22,7 +23,7 @@ from schemas.warehouse import stg_jgt_registratie
 from transforms.jgt.canonical import RegionLookup, canonical_rows
 from transforms.jgt.checks import jgt_checks
 from transforms.jgt.read import read_export
-from transforms.reasons import FileRejected, Rejection, rejection
+from transforms.reasons import FileRejected, Rejection, rejection, unexpected
 
 SUITE = "stg_jgt_registratie"
 SUFFIXES = (".csv", ".xlsx")
@@ -37,14 +38,26 @@ class JgtOptions:
 
 
 def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: JgtOptions) -> ParsedFile:
-    """Read one export completely; never raises for bad input (the outcome says what happened)."""
-    if delivery.size > MAX_FILE_BYTES:
-        return ParsedFile(delivery, None, refused=FileRejected(
-            "file_unreadable", f"{delivery.size / 1024 / 1024:.1f} MB is te groot voor een JGT-export").rejection)
+    """Read one export completely; never raises (the outcome says what happened): bad input is refused with its
+    reason, any other failure of this one file with the type of the error only (its message can quote the file)."""
     try:
-        table = read_export(delivery.path.read_bytes(), options.layouts)
+        return _parse_file(delivery, pseudonymise, options)
+    except Exception as exc:  # noqa: BLE001 - whatever goes wrong with one file is that file's failure
+        return ParsedFile(delivery.identified(), None, refused=unexpected(exc))
+
+
+def _parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: JgtOptions) -> ParsedFile:
+    if delivery.refused:
+        return ParsedFile(delivery.identified(), None, refused=rejection(delivery.refused))
+    try:
+        if delivery.size > MAX_FILE_BYTES:  # refused unread
+            raise FileRejected("export_too_large", f"{delivery.size / 1024 / 1024:.1f} MB")
+        data = read_file(delivery.location, MAX_FILE_BYTES, delivery.size)
+        if data is None:  # the cap counts the bytes read, not the stat size
+            raise FileRejected("export_too_large", f"meer dan {MAX_FILE_BYTES // 1024 // 1024} MB gelezen")
+        table = read_export(data, options.layouts, suffix=PurePosixPath(delivery.relative).suffix.lower())
     except FileRejected as rejected:
-        return ParsedFile(delivery, None, refused=rejected.rejection)
+        return ParsedFile(delivery.identified(), None, refused=rejected.rejection)
     result = canonical_rows(table, pseudonymise, options.region, delivery.path.name)
     parsed = ParsedFile(delivery, f"JGT-{table.layout.name}", rows=result.rows, rejections=result.rejections)
     if parsed.rows and parsed.rows[0]["export_maand"] is None:
@@ -85,6 +98,23 @@ def apply_jgt_rules(files: list[ParsedFile], options: JgtOptions) -> list[FileWa
     return warnings
 
 
+def _judged(files: list[ParsedFile], options: JgtOptions) -> list[FileWarning]:
+    """apply_jgt_rules on the batch at once; when that fails, file by file, so that a file whose rows break the
+    judging itself is refused (by the error's type) and the other files of the batch still load. The rules change
+    a file only after it has been judged, so a failed judgement leaves the files as they were."""
+    try:
+        return apply_jgt_rules(files, options)
+    except Exception:  # noqa: BLE001 - which file broke it is found below
+        pass
+    warnings: list[FileWarning] = []
+    for index, parsed in enumerate(files):
+        try:
+            warnings += [replace(w, file_index=index) for w in apply_jgt_rules([parsed], options)]
+        except Exception as exc:  # noqa: BLE001 - this file's failure, not the batch's
+            parsed.refused, parsed.rows, parsed.rejections = unexpected(exc), [], []
+    return warnings
+
+
 def _shown(row: dict, finding: Finding) -> object:
     """The offending value for the quarantine report (the BSN field is never shown; the Rejection masks the rest)."""
     return {"gemeente": row.get("gemeente_export"), "team": row.get("team_export"),
@@ -97,7 +127,7 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], options: Jg
     loadable = [p for p in batch if p.refused is None and p.rows]
     clock = stages.clock()
     with clock.stage("validate"):
-        warnings = apply_jgt_rules(loadable, options)
+        warnings = _judged(loadable, options)
     clock.count("validate", sum(len(p.rows) for p in loadable))
     results = [file_result(p) for p in batch]
     if not batch:

@@ -111,22 +111,26 @@ def test_walk_selects_and_orders_files_as_rglob_did(tmp_path):
     for name in names:
         (inbox / name).parent.mkdir(parents=True, exist_ok=True)
         (inbox / name).write_text(name)
-    (inbox / "link.xml").symlink_to(inbox / "a" / "b.xml")  # a symlink to a file counts, as is_file() says
+    expected = rglob_reference(inbox, (".xml",))
+    # Symlinks are refused unread, wherever they point (once a symlink to a file counted, as is_file() says), and
+    # so is a linked folder, which is not descended into
+    (inbox / "link.xml").symlink_to(inbox / "a" / "b.xml")
     (inbox / "kapot.xml").symlink_to(inbox / "bestaat-niet.xml")
     (inbox / "map.xml").mkdir()
-    (inbox / "gelinkt").symlink_to(inbox / "a", target_is_directory=True)  # not descended into
+    (inbox / "gelinkt").symlink_to(inbox / "a", target_is_directory=True)
     new, seen = discover(inbox, (".xml",), set())
-    expected = rglob_reference(inbox, (".xml",))
-    assert [(d.relative, d.path) for d in new + seen] == expected
-    assert [d.relative for d in new] == [r for r, _ in expected if r != "link.xml"]  # same bytes as a/b.xml
-    assert "a/B.XML" in [r for r, _ in expected] and len(expected) == 8
+    assert seen == []
+    assert [(d.relative, d.path) for d in new if not d.refused] == expected
+    assert "a/B.XML" in [r for r, _ in expected] and len(expected) == 7
+    assert [(d.relative, d.refused) for d in new if d.refused] == [
+        ("gelinkt", "inbox_symlink"), ("kapot.xml", "inbox_symlink"), ("link.xml", "inbox_symlink")]
 
 
 def test_folders_group_the_inbox_by_top_level_folder_in_path_order(tmp_path):
     for relative in ("2025-02/b.xml", "2025-01/x/a.xml", "2025-01/c.xml", "root.xml", ".hidden/d.xml"):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_bytes(relative.encode())
-    grouped = [(folder, ["/".join(parts) for parts, _, _ in files])
+    grouped = [(folder, ["/".join(parts) for parts, *_ in files])
                for folder, files in discovery.folders(tmp_path, (".xml",))]
     assert grouped == [("2025-01", ["2025-01/c.xml", "2025-01/x/a.xml"]), ("2025-02", ["2025-02/b.xml"]),
                        ("", ["root.xml"])]

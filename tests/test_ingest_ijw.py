@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from jeugdmonitor import bulk, meta
-from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import IjwOptions, _read, load_files
+from jeugdmonitor.discovery import discover, read_file
+from jeugdmonitor.ingest_ijw import MAX_FILE_BYTES, IjwOptions, load_files
 from schemas.warehouse import meta_quarantine, meta_source_file, stg_jw301_toewijzing, stg_jw323_prestatie
 
 GOLDEN = Path(__file__).parent / "fixtures" / "ijw" / "jw323_credit_correction.xml"
@@ -279,4 +279,7 @@ def test_a_file_is_read_to_its_end_whatever_size_discovery_saw(tmp_path, seen_si
     path = tmp_path / "message.xml"
     data = bytes(range(256)) * 300  # 76,800 bytes: more than one read of the size discovery saw
     path.write_bytes(data)
-    assert _read(str(path), seen_size) == data
+    assert read_file(str(path), MAX_FILE_BYTES, seen_size) == data
+    # the cap counts the bytes read, whatever discovery saw: one byte over it and the file is not returned
+    assert read_file(str(path), len(data), seen_size) == data
+    assert read_file(str(path), len(data) - 1, seen_size) is None

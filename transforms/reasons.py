@@ -20,6 +20,14 @@ REASONS: dict[str, str] = {
     "unsupported_version": "Het bericht hoort bij een iJw-versie die de monitor nog niet kan lezen: {detail}",
     "xsd_invalid": "Het bericht voldoet niet aan het iJw-schema (XSD): {detail}",
     "header_invalid": "De kop van het bericht is onvolledig of onjuist: {detail}",
+    # any file, before or while it is read (jeugdmonitor.discovery, the loaders)
+    "inbox_symlink": "Het bestand is een snelkoppeling (symbolische link); de monitor leest alleen gewone bestanden "
+                     "die in de inbox zelf staan.",
+    "inbox_not_a_file": "Dit is geen gewoon bestand (bijvoorbeeld een pipe of een apparaat); de monitor leest alleen "
+                        "gewone bestanden.",
+    "inbox_name_invalid": "De naam van het bestand of de map is geen geldige UTF-8-tekst; geef het een andere naam.",
+    "unexpected_error": "Het bestand kon niet worden verwerkt door een onverwachte fout ({detail}); de rest van de "
+                        "inbox is wel geladen.",
     # records
     "bsn_invalid": "Het BSN voldoet niet aan de elfproef.",
     "missing_field": "Verplicht veld '{field}' ontbreekt.",
@@ -29,6 +37,7 @@ REASONS: dict[str, str] = {
     "code_invalid": "Waarde in '{field}' is geen geldige code.",
     "period_reversed": "De einddatum ligt voor de begindatum in '{field}'.",
     "file_too_large": "Het bestand is groter dan de 25 MB die de iJw-standaard toestaat: {detail}",
+    "xml_doctype": "Het bericht bevat een DOCTYPE (DTD); iJw-berichten hebben die niet, en de monitor leest ze niet.",
     # business rules (expectations/*.json)
     "amount_mismatch": "Het ingediende bedrag is niet gelijk aan volume maal tarief.",
     "period_not_in_month": "De productperiode valt niet binnen één kalendermaand.",
@@ -43,6 +52,10 @@ REASONS: dict[str, str] = {
     # JGT exports (transforms/jgt/, expectations/stg_jgt_registratie.json)
     "layout_unknown": "De kolommen van het bestand passen bij geen bekende JGT-indeling: {detail}",
     "file_unreadable": "Het bestand kan niet worden gelezen: {detail}",
+    "export_too_large": "Het bestand is te groot voor een JGT-export: {detail}",
+    "xlsx_invalid": "Het bestand heeft de extensie .xlsx maar is geen Excel-bestand (geen zip-archief).",
+    "xlsx_too_large": "Het Excel-bestand is uitgepakt te groot (mogelijk een zip-bom): {detail}",
+    "csv_limit": "Het bestand overschrijdt een grens voor CSV-bestanden: {detail}",
     "row_malformed": "De regel heeft meer kolommen dan de kopregel.",
     "jgt_date_invalid": "Datum in '{field}' is geen geldige datum (verwacht DD-MM-JJJJ, eventueel met tijd).",
     "duplicate_registratie": "Dit registratienummer staat twee keer in dezelfde export; alleen de eerste regel is geladen.",
@@ -82,6 +95,12 @@ def rejection(code: str, *, line: int | None = None, record_key: str | None = No
               value_masked: str | None = None, detail: str = "") -> Rejection:
     reden = REASONS[code].format(field=field or "", detail=detail).strip()
     return Rejection(code, reden, line, record_key, field, value_masked)
+
+
+def unexpected(exc: BaseException) -> Rejection:
+    """A file refused for an error nobody planned for: named by the error's type only, because its message can
+    quote what the file holds."""
+    return rejection("unexpected_error", detail=type(exc).__name__)
 
 
 class FileRejected(Exception):

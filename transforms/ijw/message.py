@@ -11,6 +11,12 @@ from lxml import etree
 
 from transforms.reasons import FileRejected
 
+# How every iJw message is parsed: an iJw message has no DTD, so nothing of one is loaded or expanded (no external
+# entity can read a local file, no entity bomb grows), nothing is fetched from the network, and libxml2 keeps its
+# limits (huge_tree=False: nesting deeper than 256 levels, a text node over 10 MB are syntax errors). A message with
+# a DOCTYPE is refused before it is parsed (sniff_message).
+SAFE_PARSING = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
+
 # http://www.istandaarden.nl/ijw/3_2/jw323/schema -> release 3.2, message jw323
 _NAMESPACE = re.compile(r"^http://www\.istandaarden\.nl/ijw/(\d{1,2})_(\d{1,2})/(jw\d{3})/schema$")
 SUPPORTED_RELEASES = {"3.2"}
@@ -56,15 +62,20 @@ def _declaration(prefix: bytes | None) -> re.Pattern[bytes]:
 
 
 def sniff_message(stream: BinaryIO) -> MessageKind:
-    """Read only as far as the root element. Raises FileRejected for empty, broken or foreign files."""
+    """Read only as far as the root element. Raises FileRejected for empty, broken or foreign files, and for a
+    file with a DOCTYPE (xml_doctype)."""
     head = stream.read(4096)
     stream.seek(0)
     if (match := _PLAIN_ROOT.match(head)) is not None:
         declared = _declaration(match.group(1)).search(match.group(2) or b"")
         if declared is not None:
             return kind_from_namespace(declared.group(2).decode("ascii", "replace"))
+    if b"<!DOCTYPE" in head:  # before the root, where a DOCTYPE stands; one further down is caught below
+        raise FileRejected("xml_doctype")
     try:
-        for _event, element in etree.iterparse(stream, events=("start",), resolve_entities=False, no_network=True):
+        for _event, element in etree.iterparse(stream, events=("start",), **SAFE_PARSING):
+            if element.getroottree().docinfo.doctype:
+                raise FileRejected("xml_doctype")
             qname = etree.QName(element)
             if qname.localname != "Bericht":
                 raise FileRejected("unknown_message", "het hoofdelement is geen Bericht")

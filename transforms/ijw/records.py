@@ -17,7 +17,7 @@ import pandas as pd
 from lxml import etree
 
 from transforms.ijw import fields
-from transforms.ijw.message import MessageKind, kind_from_namespace, syntax_rejection
+from transforms.ijw.message import SAFE_PARSING, MessageKind, kind_from_namespace, syntax_rejection
 from transforms.reasons import FileRejected, Rejection, rejection
 
 Kind = Literal["text", "int", "date", "year", "code"]
@@ -177,7 +177,7 @@ _FEED_BYTES = 1 << 16
 
 def _pull_parser(spec: MessageSpec) -> etree.XMLPullParser:
     # Only the elements the reader acts on raise events: most elements (names, addresses) never reach Python.
-    return etree.XMLPullParser(events=("end",), tag=spec.event_tags, resolve_entities=False, no_network=True)
+    return etree.XMLPullParser(events=("end",), tag=spec.event_tags, **SAFE_PARSING)
 
 
 def _elements(parser: etree.XMLPullParser, stream: BinaryIO) -> Iterator[etree._Element]:
@@ -195,7 +195,7 @@ def _no_records(stream: BinaryIO, spec: MessageSpec) -> FileRejected:
     """Well-formed, but not one element the spec knows: empty, or a message of another kind."""
     stream.seek(0)
     try:
-        root = etree.parse(stream, etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+        root = etree.parse(stream, etree.XMLParser(**SAFE_PARSING)).getroot()
     except etree.XMLSyntaxError as exc:
         return syntax_rejection(exc, stream)
     kind = kind_from_namespace(etree.QName(root).namespace)  # raises for a foreign or unsupported message

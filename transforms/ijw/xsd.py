@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from transforms.ijw.message import position, syntax_rejection
+from transforms.ijw.message import SAFE_PARSING, position, syntax_rejection
 from transforms.masking import masked
 from transforms.reasons import FileRejected
 
@@ -24,7 +24,7 @@ def validate(stream: BinaryIO, schema: etree.XMLSchema) -> None:
     """Raise FileRejected('xsd_invalid') with the first error and its line when the message breaks the schema."""
     try:
         # From bytes, not the file object: lxml then reports a broken encoding as a syntax error, not an OSError.
-        document = etree.fromstring(stream.read(), etree.XMLParser(resolve_entities=False, no_network=True))
+        document = etree.fromstring(stream.read(), etree.XMLParser(**SAFE_PARSING))
     except etree.XMLSyntaxError as exc:
         raise syntax_rejection(exc, stream) from None
     if not schema.validate(document):

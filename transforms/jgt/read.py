@@ -4,12 +4,20 @@ the source line of every row, and the layout its header matched.
 What teams really deliver: UTF-8 with or without BOM or cp1252 (sometimes mixed within one file), `;` or `,`,
 quoted fields with the separator inside, a title above the header, trailing spaces, empty strings for missing
 values, XLSX with a title row (merged cells) and sometimes an empty first sheet.
+
+What no team delivers is refused with a reason, never read without bounds: a `.xlsx` that is not a zip, an XLSX
+that unpacks to more than MAX_XLSX_UNPACKED_BYTES or packs a member more than MAX_XLSX_RATIO times (a zip bomb;
+checked on the archive's directory before openpyxl opens it), a CSV cell longer than csv.field_size_limit(), a
+line longer than MAX_LINE_CHARS or with more than MAX_COLUMNS cells (`csv_limit`). XLSX rows are streamed: a sheet
+without a header in its first HEADER_SCAN_ROWS non-empty rows is not read further.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +30,12 @@ from transforms.reasons import FileRejected
 
 HEADER_SCAN_ROWS = 20  # the header must be within the first rows of the file
 DELIMITERS = (";", ",", "\t")
+# A team's export has a few dozen columns and lines under a kilobyte; these are far beyond any real one.
+MAX_COLUMNS = 1_000
+MAX_LINE_CHARS = 1_000_000
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024  # all members of the archive together
+MAX_XLSX_RATIO = 100  # unpacked / packed size of one member, for members over _RATIO_FROM_BYTES
+_RATIO_FROM_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -42,12 +56,18 @@ def is_xlsx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
-def read_export(source: bytes | BinaryIO, layouts: Sequence[Layout]) -> RawTable:
-    """Read a CSV or XLSX export; raises FileRejected (empty_file, layout_unknown, file_unreadable)."""
+def read_export(source: bytes | BinaryIO, layouts: Sequence[Layout], suffix: str | None = None) -> RawTable:
+    """Read a CSV or XLSX export, by its content: a zip is read as XLSX, anything else as CSV, except that a file
+    named `.xlsx` (`suffix`) that is not a zip is refused. Raises FileRejected (empty_file, layout_unknown,
+    file_unreadable, xlsx_invalid, xlsx_too_large, csv_limit)."""
     data = _bytes(source)
     if not data.strip():
         raise FileRejected("empty_file")
-    return read_xlsx(data, layouts) if is_xlsx(data) else read_csv(data, layouts)
+    if is_xlsx(data):
+        return read_xlsx(data, layouts)
+    if suffix == ".xlsx":
+        raise FileRejected("xlsx_invalid")
+    return read_csv(data, layouts)
 
 
 # -- CSV ----------------------------------------------------------------------------------------------------------
@@ -79,12 +99,35 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line, cells) of each CSV record; quoted fields may hold separators and line breaks."""
+    """(first line, cells) of each CSV record; quoted fields may hold separators and line breaks. Raises
+    FileRejected for a record beyond the limits (a cell over csv.field_size_limit(), more than MAX_COLUMNS cells)
+    and for what the csv module cannot read."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"', skipinitialspace=False)
     previous = 0
-    for cells in reader:
-        yield previous + 1, cells
-        previous = reader.line_num
+    try:
+        for cells in reader:
+            if len(cells) > MAX_COLUMNS:
+                raise FileRejected("csv_limit", f"regel {previous + 1} heeft meer dan {_number(MAX_COLUMNS)} kolommen")
+            yield previous + 1, cells
+            previous = reader.line_num
+    except csv.Error as exc:  # its message is not shown: it may quote the line
+        if "field limit" in str(exc):
+            raise FileRejected("csv_limit", f"een cel vanaf regel {previous + 1} is langer dan "
+                                            f"{_number(csv.field_size_limit())} tekens") from None
+        raise FileRejected("file_unreadable", f"geen geldige CSV vanaf regel {previous + 1}") from None
+
+
+def _number(n: int) -> str:
+    """A count as Dutch readers write it: 1.000.000."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _check_line_lengths(lines: Iterable[str]) -> None:
+    """Refuse a line over MAX_LINE_CHARS before the delimiter is sniffed (which looks at every character of the
+    first lines)."""
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise FileRejected("csv_limit", f"regel {number} is langer dan {_number(MAX_LINE_CHARS)} tekens")
 
 
 def _count_outside_quotes(line: str, char: str) -> int:
@@ -113,6 +156,7 @@ def read_csv(source: bytes | BinaryIO, layouts: Sequence[Layout]) -> RawTable:
     text, encoding = decode(data)
     if text.startswith("\ufeff"):
         text = text[1:]
+    _check_line_lengths(text.splitlines()[:HEADER_SCAN_ROWS])
     delimiter = sniff_delimiter(text, layouts)
     return _table(_records(text, delimiter), layouts, encoding, delimiter)
 
@@ -121,10 +165,13 @@ def read_csv(source: bytes | BinaryIO, layouts: Sequence[Layout]) -> RawTable:
 
 def read_xlsx(source: bytes | BinaryIO, layouts: Sequence[Layout]) -> RawTable:
     """The first sheet with a known header (else the first non-empty sheet); rows above the header (titles,
-    merged cells) are skipped; Excel dates stay datetime; the line is the Excel row number."""
+    merged cells) are skipped; Excel dates stay datetime; the line is the Excel row number. The archive is checked
+    for its unpacked size first (check_archive), and a sheet's rows are streamed: only its first HEADER_SCAN_ROWS
+    non-empty rows are read when none of them is a header."""
     from openpyxl import load_workbook
 
     data = _bytes(source)
+    check_archive(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a zip that is no workbook, a truncated file, ...
@@ -133,19 +180,50 @@ def read_xlsx(source: bytes | BinaryIO, layouts: Sequence[Layout]) -> RawTable:
         first_non_empty = None
         for ws in wb.worksheets:
             ws.reset_dimensions()  # do not trust the stored dimension: read what is there
-            rows = [(i, [_cell(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
-            rows = [(i, cells) for i, cells in rows if any(c is not None for c in cells)]
-            if not rows:
+            rows = _sheet_rows(ws)
+            head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+            if not head:
                 continue
             if first_non_empty is None:
-                first_non_empty = rows
-            if any(_match(cells, layouts) for _, cells in rows[:HEADER_SCAN_ROWS]):
-                return _table(iter(rows), layouts, "xlsx", None)
+                first_non_empty = head
+            if any(_match(cells, layouts) for _, cells in head):
+                return _table(itertools.chain(head, rows), layouts, "xlsx", None)
         if first_non_empty is None:
             raise FileRejected("empty_file")
         return _table(iter(first_non_empty), layouts, "xlsx", None)
+    except FileRejected:
+        raise
+    except Exception as exc:  # a broken sheet inside a good archive; the message may quote a cell
+        raise FileRejected("file_unreadable", f"geen leesbaar Excel-bestand ({type(exc).__name__})") from None
     finally:
         wb.close()
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse a zip bomb before anything is unpacked, from the archive's directory: zipfile never unpacks a member
+    beyond the size the directory states, so the stated sizes bound what openpyxl can read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except Exception as exc:  # not a zip after all (a truncated or damaged one)
+        raise FileRejected("file_unreadable", f"geen leesbaar Excel-bestand ({type(exc).__name__})") from None
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise FileRejected("xlsx_too_large", f"{unpacked / 1024 / 1024:.0f} MB uitgepakt, de grens is "
+                                             f"{MAX_XLSX_UNPACKED_BYTES // 1024 // 1024} MB")
+    for member in members:
+        if member.file_size > _RATIO_FROM_BYTES and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1):
+            ratio = member.file_size / max(member.compress_size, 1)
+            raise FileRejected("xlsx_too_large", f"een onderdeel pakt {ratio:.0f} keer zo groot uit, de grens is "
+                                                 f"{MAX_XLSX_RATIO} keer")
+
+
+def _sheet_rows(ws: object) -> Iterator[tuple[int, list]]:
+    """(Excel row number, cells) of the non-empty rows of a read-only sheet, as they are read."""
+    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [_cell(v) for v in row]
+        if any(c is not None for c in cells):
+            yield number, cells
 
 
 def _cell(value: object) -> object:

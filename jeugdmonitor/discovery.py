@@ -16,12 +16,14 @@ import errno
 import hashlib
 import itertools
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
 
+from jeugdmonitor.bsn import is_valid_bsn
 from transforms.reasons import FileRejected
 
 _CHUNK = 1 << 20
@@ -122,6 +124,20 @@ def sha256_of(path: Path | str) -> str:
     return digest.hexdigest()
 
 
+_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+
+
+def recorded_name(parts: tuple[str, ...]) -> str:
+    """The relative path as meta stores it and reports show it: with forward slashes, and every run of nine digits
+    that passes the 11-proef written as #########. A sender may name an export after a client, and a BSN must
+    never reach the warehouse; nine digits that happen to pass are hidden too (about one in eleven), which costs
+    only readability. Discovery looks files up by this form, so it stays what it was for every other name."""
+    relative = "/".join(parts)
+    if _NINE_DIGITS.search(relative) is None:
+        return relative
+    return _NINE_DIGITS.sub(lambda run: "#########" if is_valid_bsn(run.group()) else run.group(), relative)
+
+
 def stamp(relative: str, size: int, modified_at: datetime) -> Stamp:
     """The key a file is recognised by. Naive times are UTC: SQLite gives back the UTC wall clock that was stored
     without its offset, PostgreSQL an aware value in the session's time zone; aware datetimes compare and hash by
@@ -174,8 +190,8 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
     hashes_this_run: set[str] = set()
     root = str(inbox)
     for parts, size, mtime, refused in (_inbox_files(inbox, suffixes) if files is None else files):
-        relative = "/".join(parts)
-        path = f"{root}/{relative}"
+        path = f"{root}/{'/'.join(parts)}"
+        relative = recorded_name(parts)
         modified_at = datetime.fromtimestamp(mtime, tz=UTC)  # as meta stores it: rounded to microseconds
         cached = recorded.get((relative, size, modified_at))
         if not cached and refused:

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from jeugdmonitor import meta, stages
-from jeugdmonitor.discovery import Delivery, discover, folders
+from jeugdmonitor.discovery import Delivery, discover, folders, recorded_name
 
 # Folders are taken together up to about this many files (discovery.folders), and a folder's new files are loaded
 # in rounds of this many: a month of a national inbox is ~225,000 files, a region's ~7,500; the per-folder state
@@ -39,7 +39,7 @@ def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source:
             if group is None:
                 return
             folder, files = group
-            paths = ["/".join(entry[0]) for entry in files]
+            paths = [recorded_name(entry[0]) for entry in files]
             recorded = meta.recorded_stamps(engine, source, within=(min(paths), max(paths)))
             candidates, seen = discover(inbox, suffixes, set(), recorded, files=files, hash_new=hash_new)
             del files, paths, recorded  # a national month's listing, no longer needed while its rounds load

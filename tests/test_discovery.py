@@ -227,3 +227,24 @@ def test_a_range_of_paths_is_taken_by_code_point(warehouse):
             assert conn.execute(text(
                 "select collation_name from information_schema.columns where table_schema = current_schema() "
                 "and table_name = 'meta_source_file' and column_name = 'path'")).scalar_one() == "C"
+
+
+def test_a_bsn_in_a_file_name_is_stored_hidden_and_the_file_is_still_known_by_it(warehouse, inbox, pseudonymise,
+                                                                                 hashed):
+    from jeugdmonitor.inbox import discover_new
+    from tests.jgt_builder import bsn_for_test
+
+    bsn, not_a_bsn = bsn_for_test(7), "123456780"  # 1·9+2·8+…+8·2−0 = 156, not a multiple of 11
+    assert discovery.recorded_name(("2025-05", f"JW323_{bsn}_{not_a_bsn}_1{bsn}.xml")) == \
+        f"2025-05/JW323_#########_{not_a_bsn}_1{bsn}.xml"  # ten digits are no BSN
+    named = inbox / "2025-05" / f"JW323_{bsn}.xml"
+    (inbox / DECLARATIE).rename(named)
+    run_id = meta.start_run(warehouse, "test")
+    for _, new, _ in discover_new(warehouse, inbox, (".xml",), "ijw"):
+        load_files(warehouse, run_id, new, pseudonymise)
+    with warehouse.connect() as conn:
+        paths = set(conn.exec_driver_sql("select path from meta_source_file").scalars())
+    assert paths == {TOEWIJZING, "2025-05/JW323_#########.xml"}
+    hashed.clear()
+    again = [(len(new), len(seen)) for _, new, seen in discover_new(warehouse, inbox, (".xml",), "ijw")]
+    assert again == [(0, 2)] and hashed == []  # known by its stored stamp, not read again

@@ -111,18 +111,18 @@ def start_run(engine: Engine, flow_name: str, run_id: str | None = None, key_id:
     return run_id
 
 
-def abort_stale_runs(engine: Engine, by_run: str | None = None) -> list[str]:
-    """Mark the runs still `running` as aborted: called under the warehouse lock, so none of them is loading now
-    (each was killed, or lost its lock and stopped). Their committed batches stay: every batch is whole, and
-    the marts they changed are marked pending. Returns their run ids."""
+def abort_stale_runs(engine: Engine, by_run: str) -> list[str]:
+    """Mark the runs other than `by_run` still `running` as aborted: called under the warehouse lock, so none of
+    them is loading now (each was killed, or lost its lock and stopped). Their committed batches stay: every
+    batch is whole, and the marts they changed are marked pending. Returns their run ids."""
+    run = meta_load_run.c
     with engine.begin() as conn:
-        stale = list(conn.execute(select(meta_load_run.c.run_id).where(meta_load_run.c.status == "running"))
+        stale = list(conn.execute(select(run.run_id).where(run.status == "running", run.run_id != by_run))
                      .scalars())
         if stale:
-            conn.execute(update(meta_load_run).where(meta_load_run.c.run_id.in_(stale)).values(
+            conn.execute(update(meta_load_run).where(run.run_id.in_(stale)).values(
                 status="aborted", finished_at=now(),
-                message="ended without finishing (killed, crashed or lost the warehouse lock); found by run "
-                        f"{by_run or '-'}"))
+                message=f"ended without finishing (killed, crashed or lost the warehouse lock); found by {by_run}"))
     return stale
 
 

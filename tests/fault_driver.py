@@ -43,8 +43,7 @@ def _on_call(target: str, number: int, marker: Path, conn_of=None):
 
 
 def _marts_second_gemeente(marker: Path):
-    from jeugdmonitor.mart_build import build
-
+    build = importlib.import_module("jeugdmonitor.mart_build.build")  # the module, not the function of that name
     original, seen = build._replace, []
 
     def wrapper(conn, spec, gemeente, *rest):

@@ -33,13 +33,15 @@ from tests.flows.test_marts_generated import GEMEENTEN, config_for, marts
 
 ROOT = Path(__file__).resolve().parents[2]
 LATE = "2025-03"  # the iJw folders and JGT exports of this month on, and CBS, make the second delivery
+SCALE = 0.1
+BATCH = 20  # warehouse.batch_size: load batches of ten times this many lines
 PAUSE_SECONDS = 180  # how long a run may take to reach its pause (a generous bound, not a measurement)
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fault-world")
-    generate(root / "inbox", gemeenten=list(GEMEENTEN), start="2025-01", months=3, scale=0.3, defects=0.02)
+    generate(root / "inbox", gemeenten=list(GEMEENTEN), start="2025-01", months=3, scale=SCALE, defects=0.02)
     return root
 
 
@@ -49,11 +51,13 @@ def prefect_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("prefect")
 
 
-def configure(folder: Path, url: str) -> Path:
-    """The test config (CBS from the fixture server) with small load batches and two parse and mart workers."""
+def configure(folder: Path, url: str, cbs: bool = True) -> Path:
+    """The test config (CBS from the fixture server, or none) with small load batches and two parse workers."""
     config = config_for(folder, url)
-    body = config.read_text(encoding="utf-8").replace(f'url = "{url}"', f'url = "{url}"\nbatch_size = 20')
-    config.write_text(body + "\n[ijw]\nworkers = 2\n[marts]\nworkers = 2\n", encoding="utf-8")
+    body = config.read_text(encoding="utf-8").replace(f'url = "{url}"', f'url = "{url}"\nbatch_size = {BATCH}')
+    if not cbs:
+        body = body[:body.index("[cbs]")]
+    config.write_text(body + "\n[ijw]\nworkers = 2\n", encoding="utf-8")
     return config
 
 
@@ -105,7 +109,7 @@ def first_delivery(world, tmp_path_factory) -> Path:
     """A SQLite warehouse with the first delivery loaded and its marts built, to copy per test."""
     folder = tmp_path_factory.mktemp("first")
     copy_inbox(world, folder, late=False)
-    monitor(str(configure(folder, f"sqlite:///{folder / 'wh.sqlite'}")))
+    monitor(str(configure(folder, f"sqlite:///{folder / 'wh.sqlite'}", cbs=False)))
     return folder
 
 
@@ -118,6 +122,13 @@ def start_paused(stage: str, config: Path, marker: Path, prefect_home: Path, api
     return subprocess.Popen([sys.executable, "-m", "tests.fault_driver", stage, str(marker), "run", "--config",
                              str(config)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
+
+
+def api_url() -> str:
+    """The test harness's Prefect server (tests/flows/conftest.py)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
 
 
 def wait_paused(process: subprocess.Popen, marker: Path) -> str:
@@ -168,12 +179,15 @@ def test_a_run_killed_at_any_stage_is_finished_by_the_next_run(stage, first_deli
     before = runs(url)
 
     marker = tmp_path / "paused"
-    process = start_paused(stage, config, marker, prefect_home)
+    # One run starts its own temporary Prefect server (as `jeugdmonitor run` does without PREFECT_API_URL), with
+    # its parse workers running; the others use the test server, which saves a server start each.
+    own_server = stage == "ingest"
+    process = start_paused(stage, config, marker, prefect_home, api_url=None if own_server else api_url())
     wait_paused(process, marker)
     children = psutil.Process(process.pid).children(recursive=True)
-    assert any("uvicorn" in " ".join(p.cmdline()) for p in children), "the run started no temporary server"
-    if stage in ("ingest", "marts"):
-        assert len(children) >= 3, "two workers and the server"
+    if own_server:
+        assert any("uvicorn" in " ".join(p.cmdline()) for p in children), "the run started no temporary server"
+        assert sum("multiprocessing" in " ".join(p.cmdline()) for p in children) >= 2, "two parse workers"
     process.kill()
     process.wait()
     assert_all_gone(children)
@@ -217,9 +231,7 @@ def test_a_run_that_loses_its_lock_stops_before_writing_and_the_next_run_finishe
     copy_inbox(world, folder, late=True)
     config = configure(folder, pg_url)
     marker = tmp_path / "paused"
-    from prefect.settings import PREFECT_API_URL
-
-    first = start_paused("ingest", config, marker, tmp_path / "prefect", api_url=PREFECT_API_URL.value())
+    first = start_paused("ingest", config, marker, tmp_path / "prefect", api_url=api_url())
     wait_paused(first, marker)  # its first load batch has committed
     terminate(pg_url, lock_holder(pg_url))
 
@@ -243,9 +255,7 @@ def test_a_connection_cut_inside_a_load_leaves_whole_batches_and_the_next_run_fi
     copy_inbox(world, folder, late=True)
     config = configure(folder, pg_url)
     marker = tmp_path / "paused"
-    from prefect.settings import PREFECT_API_URL
-
-    run = start_paused("ingest-tx", config, marker, tmp_path / "prefect", api_url=PREFECT_API_URL.value())
+    run = start_paused("ingest-tx", config, marker, tmp_path / "prefect", api_url=api_url())
     terminate(pg_url, int(wait_paused(run, marker)))  # inside the second load batch's transaction
     marker.with_suffix(".go").touch()
     run.communicate(timeout=PAUSE_SECONDS)

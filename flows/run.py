@@ -12,7 +12,7 @@ from prefect.runtime import flow_run
 from flows.tasks import prepare_warehouse, publish_summary, send_alerts
 from jeugdmonitor import meta, stages
 from jeugdmonitor.config import Settings, load_settings
-from jeugdmonitor.locking import warehouse_lock
+from jeugdmonitor.locking import LockLost, warehouse_lock
 from jeugdmonitor.pseudonym import pseudonymiser_from_config
 from jeugdmonitor.summary import RunSummary
 from jeugdmonitor.warehouse import make_engine
@@ -28,10 +28,16 @@ def run_flow(name: str, config_path: str | None, steps: list[Step]) -> RunSummar
         prepare_warehouse(settings)
         key_id = pseudonymiser_from_config(settings.privacy).key_id
         run_id = meta.start_run(engine, name, flow_run.get_id(), key_id)
+        # under the lock: a run still `running` is not loading now (killed, or stopped when it lost the lock)
+        for stale in meta.abort_stale_runs(engine, by_run=run_id):
+            get_run_logger().warning("run %s ended without finishing; marked aborted (its pending marts are "
+                                     "rebuilt by this run)", stale)
         summary = RunSummary(run_id, settings.warehouse.url, stages=stages.start())
         try:
             for step in steps:
                 step(settings, run_id, summary)
+        except LockLost:
+            raise  # nothing may be written without the lock, not even this run's status: the next run aborts it
         except BaseException as exc:
             meta.finish_run(engine, run_id, summary.results, status="failed", message=type(exc).__name__)
             raise

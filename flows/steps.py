@@ -35,7 +35,8 @@ def cbs(settings: Settings, run_id: str, summary: RunSummary) -> None:
 
 
 def marts_for_run(settings: Settings, run_id: str, summary: RunSummary) -> None:
-    summary.marts = tasks.build_marts(settings, run_id=run_id)
+    """The marts of what is pending: this run's loads, and whatever an earlier run left when it died."""
+    summary.marts = tasks.build_marts(settings, pending=True)
 
 
 def all_marts(settings: Settings, run_id: str, summary: RunSummary) -> None:

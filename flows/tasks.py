@@ -130,14 +130,16 @@ def ingest_cbs_task(settings: Settings, run_id: str) -> list[ingest_cbs.TableOut
 
 
 @task(name="build-marts", cache_policy=NO_CACHE)
-def build_marts(settings: Settings, run_id: str | None = None, since: date | None = None,
+def build_marts(settings: Settings, pending: bool = False, since: date | None = None,
                 until: date | None = None) -> mart_build.BuildReport:
-    """Rebuild the dimensions and marts: for what the run's loads changed (run_id), for every gemeente from
-    `since` to `until` (a backfill), or everything."""
+    """Rebuild the dimensions and marts: for what is marked pending (what this run's loads changed, and what a
+    run that died before its marts had left), for every gemeente from `since` to `until` (a backfill), or
+    everything."""
     engine = make_engine(settings.warehouse.url)
     build_settings = mart_build.build_settings(settings)
-    if run_id is not None:
-        scope = mart_build.changed_scope(engine, run_id)
+    if pending:
+        with engine.connect() as conn:
+            scope = mart_build.pending.pending(conn)
     elif since is not None:
         scope = dict.fromkeys(settings.region.gemeenten, since)
     else:

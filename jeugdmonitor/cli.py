@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -74,8 +76,25 @@ def run(config: ConfigOption = None) -> None:
     settings = _settings(config)
     from flows.monitor import monitor
 
-    summary = _with_runner(monitor, settings)(str(settings.source))
+    with _run_guard():
+        summary = _with_runner(monitor, settings)(str(settings.source))
     typer.echo(summary.render_text())
+
+
+@contextmanager
+def _run_guard(flow: bool = True) -> Iterator[None]:
+    """Around a run from the command line: the temporary Prefect server of a flow ends with this process, and a
+    run that cannot hold the warehouse stops with its message instead of a traceback."""
+    from jeugdmonitor.lifeline import start_prefect_server
+    from jeugdmonitor.locking import LockLost, WarehouseBusy
+
+    if flow:
+        start_prefect_server()
+    try:
+        yield
+    except (WarehouseBusy, LockLost) as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
 
 
 def _with_runner(flow, settings):
@@ -100,7 +119,8 @@ def backfill(
     settings = _settings(config)
     from flows.backfill import backfill as backfill_flow
 
-    summary = backfill_flow(van, tot, str(settings.source))
+    with _run_guard():
+        summary = backfill_flow(van, tot, str(settings.source))
     typer.echo(summary.render_text())
 
 
@@ -237,12 +257,14 @@ def marts_rebuild(config: ConfigOption = None) -> None:
     from rich.progress import Progress
 
     from jeugdmonitor import mart_build
+    from jeugdmonitor.locking import warehouse_lock
     from jeugdmonitor.warehouse import make_engine, upgrade
 
     settings = _settings(config)
     engine = make_engine(settings.warehouse.url)
-    upgrade(engine)
-    with Progress(transient=True) as bar:
+    # under the lock: a rebuild beside a loading run would write marts from half-loaded facts
+    with _run_guard(flow=False), warehouse_lock(engine, wait=settings.runs.wait_seconds), Progress(transient=True) as bar:
+        upgrade(engine)
         task = bar.add_task("gemeenten", total=len(settings.region.gemeenten))
         report = mart_build.build(engine, mart_build.build_settings(settings),
                                   progress=lambda done, total: bar.update(task, completed=done, total=total))

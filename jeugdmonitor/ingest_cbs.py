@@ -25,6 +25,7 @@ from jeugdmonitor import bulk, meta
 from jeugdmonitor.cbs import fetch
 from jeugdmonitor.cbs.client import Category, CbsClient, CbsError, TableInfo
 from jeugdmonitor.config import CbsTableConfig
+from jeugdmonitor.mart_build import pending
 from jeugdmonitor.validation import FileWarning, validator
 from schemas.warehouse import (
     meta_cbs_revisie,
@@ -231,6 +232,7 @@ def _load_version(conn: Connection, run_id: str, config: CbsTableConfig, version
     meta.record_quarantine(conn, run_id, [(file_id, r) for r in version.rejections])
     meta.record_validation(conn, run_id, [(file_id, w) for w in version.warnings])
     _upsert_state(conn, config, info, api, file_id=file_id, fetched=True)
+    pending.mark_files(conn, run_id, [file_id])
     result.rows_loaded = len(version.frame)
     first = known is None
     melding = (f"CBS-tabel {table_id} ({info.title}) is {'voor het eerst geladen' if first else 'bijgewerkt'}: "

@@ -25,6 +25,7 @@ from jeugdmonitor.discovery import Delivery, read_file
 from jeugdmonitor.ijw_rules import apply_jw323_rules
 from jeugdmonitor.inbox import discover_new
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
+from jeugdmonitor.mart_build import pending
 from jeugdmonitor.parallel import OrderedPool
 from schemas.warehouse import STAGING_TABLES, meta_quarantine, meta_source_file
 from transforms.ijw import xsd
@@ -139,6 +140,7 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcode
                                                   values))
         meta.record_quarantine(conn, run_id, quarantine)
         meta.record_validation(conn, run_id, [(file_ids[id(declaraties[w.file_index])], w) for w in warnings])
+        pending.mark_files(conn, run_id, ids)  # with the facts: a crash before the marts leaves the mark
     result_of = {id(parsed): result for parsed, result in zip(fresh, results, strict=True)}
     for w in warnings:
         result_of[id(declaraties[w.file_index])].warnings[w.finding.reason_code] = w.rows_unexpected

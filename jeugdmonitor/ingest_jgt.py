@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from jeugdmonitor import bulk, meta, stages
 from jeugdmonitor.discovery import Delivery, read_file
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
+from jeugdmonitor.mart_build import pending
 from jeugdmonitor.validation import FileWarning, Finding, validator
 from schemas.jgt_layouts import Layout, load_layouts
 from schemas.warehouse import stg_jgt_registratie
@@ -149,6 +150,7 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], options: Jg
         meta.record_quarantine(conn, run_id, quarantine)
         file_id_of = {id(p): i for p, i in zip(batch, ids, strict=True)}
         meta.record_validation(conn, run_id, [(file_id_of[id(loadable[w.file_index])], w) for w in warnings])
+        pending.mark_files(conn, run_id, ids)
     clock.count("load", len(rows))
     result_of = {id(p): r for p, r in zip(batch, results, strict=True)}
     for w in warnings:

@@ -111,6 +111,21 @@ def start_run(engine: Engine, flow_name: str, run_id: str | None = None, key_id:
     return run_id
 
 
+def abort_stale_runs(engine: Engine, by_run: str) -> list[str]:
+    """Mark the runs other than `by_run` still `running` as aborted: called under the warehouse lock, so none of
+    them is loading now (each was killed, or lost its lock and stopped). Their committed batches stay: every
+    batch is whole, and the marts they changed are marked pending. Returns their run ids."""
+    run = meta_load_run.c
+    with engine.begin() as conn:
+        stale = list(conn.execute(select(run.run_id).where(run.status == "running", run.run_id != by_run))
+                     .scalars())
+        if stale:
+            conn.execute(update(meta_load_run).where(run.run_id.in_(stale)).values(
+                status="aborted", finished_at=now(),
+                message=f"ended without finishing (killed, crashed or lost the warehouse lock); found by {by_run}"))
+    return stale
+
+
 def finish_run(engine: Engine, run_id: str, results: FileTally | Iterable[FileResult], status: str = "completed",
                message: str | None = None) -> None:
     tally = results if isinstance(results, FileTally) else FileTally().add(results)

@@ -11,6 +11,8 @@ from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 from typing import TypeVar
 
+from jeugdmonitor.lifeline import die_with_parent
+
 T = TypeVar("T")
 R = TypeVar("R")
 _END = object()
@@ -27,7 +29,9 @@ class OrderedPool:
     def __enter__(self) -> OrderedPool:
         if self.workers > 1:
             # spawn, not fork: the flow runs threads (Prefect), and forking a threaded process can deadlock.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            # A worker ends with this process, also when it is killed (lifeline.die_with_parent).
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=die_with_parent)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,

@@ -30,7 +30,8 @@ meta_load_run = Table(
     Column("flow_name", String(64), nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
-    Column("status", String(16), nullable=False, comment="running, completed or failed"),
+    Column("status", String(16), nullable=False,
+           comment="running, completed, failed, or aborted (found running by a later run: it was killed)"),
     Column("files_seen", Integer, nullable=False, default=0),
     Column("files_loaded", Integer, nullable=False, default=0),
     Column("files_skipped", Integer, nullable=False, default=0, comment="already loaded earlier (same sha256)"),
@@ -334,6 +335,18 @@ meta_run_figure = Table(
     Column("detail", String(64), primary_key=True, comment="the status, reason code, table or mart"),
     Column("aantal", BigInteger, nullable=False),
     comment="The figures of every run, as its Prefect table artifact shows them.",
+)
+
+meta_mart_pending = Table(
+    "meta_mart_pending",
+    metadata,
+    Column("gemeentecode", String(6), primary_key=True),
+    Column("vanaf_maand", Date, nullable=False, comment="the first month whose marts are to be rebuilt"),
+    Column("load_run_id", String(36), ForeignKey("meta_load_run.run_id"),
+           comment="the run that marked it last (null: a mart build outside a run)"),
+    Column("gemarkeerd_op", DateTime(timezone=True), nullable=False),
+    comment="Marts waiting for a rebuild: marked in the transaction of each load that changes facts, cleared in the "
+            "transaction that writes the gemeente's rebuilt marts; what a crash left is rebuilt by the next run.",
 )
 
 meta_lezer_gemeente = Table(

@@ -1,8 +1,9 @@
 """Building the dimensions and marts: read the facts of one gemeente, run the indicator transforms, suppress small
 cells, and replace that gemeente's mart rows from the first changed month on, in one transaction per gemeente.
 
-Incremental: `changed_scope` finds, per gemeente, the first month that the files of a load run can affect (the
-earliest date in their rows); only those gemeenten and the periods from that month on are rebuilt. A full rebuild
+Incremental: each load marks, per gemeente, the first month its files can affect (the earliest date in their rows)
+in meta_mart_pending (pending.py), and a run rebuilds only those gemeenten and the periods from that month on,
+clearing each mark with the gemeente's marts; `changed_scope` gives the same for one load run. A full rebuild
 (`scope=None`) gives the same rows: tests compare the two.
 """
 
@@ -27,6 +28,7 @@ from sqlalchemy import (
 )
 
 from jeugdmonitor import meta
+from jeugdmonitor.mart_build import pending
 from jeugdmonitor.mart_build.dimensions import build_dimensions, fill_periode
 from jeugdmonitor.mart_build.inputs import READ_CHUNK, read_inputs_many
 from jeugdmonitor.mart_build.scope import data_months, targets
@@ -61,14 +63,20 @@ def build(engine: Engine, settings: BuildSettings, scope: dict[str, date] | None
         return report
     first, last = bounds
     first = settings.first_month or first
-    with engine.begin() as conn:
-        fill_periode(conn, first, last)
     wanted = targets(settings.gemeenten, scope, first, last, previous)
     todo = sorted((g, d) for g, d in wanted.items() if g in settings.gemeenten)
     end = last if until is None else min(last, date(until.year, 12, 1))
     # Whole years: suppression ties the months of a half-year and a year together (and the year to date), so a
     # year is protected as one; rebuilding part of it could pick other complementary cells.
     todo = [(g, since) for g, d in todo if (since := max(date(d.year, 1, 1), first)) <= end]
+    # A build that reaches the last month covers the pending marks of what it rebuilds. It marks its own work in
+    # the transaction that grows dim_periode: the gemeenten a grown window adds are known from the old window
+    # only, and a crash before their marts are written must not lose them.
+    complete = end == last
+    with engine.begin() as conn:
+        fill_periode(conn, first, last)
+        if complete:
+            pending.mark(conn, dict(todo), run_id=None)
     jobs = _jobs(engine, settings, todo, end)
     by_name = {spec.table.name: spec for spec in SPECS}
     for done, (gemeente, since, marts) in enumerate(ordered_map(_build_job, jobs, settings.workers)):
@@ -81,6 +89,8 @@ def build(engine: Engine, settings: BuildSettings, scope: dict[str, date] | None
                 _replace(conn, by_name[name], gemeente, since, None if until is None else date(end.year, 12, 31),
                          rows.assign(bijgewerkt_op=stamp))
                 report.rows[name] = report.rows.get(name, 0) + len(rows)
+            if complete:  # from `first` on is everything: months before it are never built
+                pending.clear(conn, gemeente, None if since <= first else since)
         report.gemeenten += 1
         report.since[gemeente] = since
     return report

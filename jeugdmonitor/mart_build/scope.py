@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
     func,
@@ -60,21 +62,27 @@ _DATES = {
 
 def changed_scope(engine: Engine, run_id: str) -> dict[str, date]:
     """gemeente -> the first month the files loaded in `run_id` can change (their earliest date)."""
-    scope: dict[str, date] = {}
     files = select(meta_source_file.c.file_id).where(meta_source_file.c.load_run_id == run_id)
     with engine.connect() as conn:
-        for table, columns in _DATES.items():
-            for column in columns:
-                query = (select(table.c.gemeentecode, func.min(table.c[column])).where(table.c.file_id.in_(files))
-                         .group_by(table.c.gemeentecode))
-                for gemeente, earliest in conn.execute(query):
-                    if earliest is not None:
-                        earlier(scope, gemeente, as_date(earliest))
-        cbs = (select(stg_cbs_waarneming.c.gemeentecode, func.min(stg_cbs_waarneming.c.periode))
-               .where(stg_cbs_waarneming.c.file_id.in_(files), stg_cbs_waarneming.c.gemeentecode.is_not(None))
-               .group_by(stg_cbs_waarneming.c.gemeentecode))
-        for gemeente, periode in conn.execute(cbs):
-            earlier(scope, gemeente, date(int(periode[:4]), 1, 1))
+        return scope_of_files(conn, lambda column: column.in_(files))
+
+
+def scope_of_files(conn: Connection, which: Callable[[ColumnElement], ColumnElement]) -> dict[str, date]:
+    """gemeente -> the first month that the staging rows of some files can change; `which(file_id column)` picks
+    the files (a load run's, or the ids a load batch just wrote)."""
+    scope: dict[str, date] = {}
+    for table, columns in _DATES.items():
+        query = (select(table.c.gemeentecode, *(func.min(table.c[c]) for c in columns))
+                 .where(which(table.c.file_id)).group_by(table.c.gemeentecode))
+        for gemeente, *earliest in conn.execute(query):
+            for day in earliest:
+                if day is not None:
+                    earlier(scope, gemeente, as_date(day))
+    cbs = (select(stg_cbs_waarneming.c.gemeentecode, func.min(stg_cbs_waarneming.c.periode))
+           .where(which(stg_cbs_waarneming.c.file_id), stg_cbs_waarneming.c.gemeentecode.is_not(None))
+           .group_by(stg_cbs_waarneming.c.gemeentecode))
+    for gemeente, periode in conn.execute(cbs):
+        earlier(scope, gemeente, date(int(periode[:4]), 1, 1))
     return scope
 
 

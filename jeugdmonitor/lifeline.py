@@ -24,7 +24,6 @@ import signal
 import subprocess
 import sys
 import threading
-from unittest import mock
 
 _PR_SET_PDEATHSIG = 1
 
@@ -72,6 +71,10 @@ def start_prefect_server() -> None:
         def __init__(self, *args, **kwargs):
             super().__init__(*args, preexec_fn=preexec, **kwargs)
 
-    # Prefect builds the server's command line itself; only the Popen it calls is swapped, for this start only.
-    with mock.patch("prefect.server.api.server.subprocess.Popen", Tied):
+    # Prefect builds the server's command line and calls subprocess.Popen itself: Popen is swapped for this one
+    # start, from the command line's main thread before the flow starts any other thread.
+    popen, subprocess.Popen = subprocess.Popen, Tied
+    try:
         server.start()
+    finally:
+        subprocess.Popen = popen

@@ -104,7 +104,7 @@ def child_floor() -> dict:
     import pandas  # noqa: F401
     import sqlalchemy  # noqa: F401
 
-    import jeugdmonitor.ingest_ijw  # noqa: F401
+    import jeugdmonitor.ijw.ingest  # noqa: F401
     floor = peak_mb()
     started = time.perf_counter()  # the one-off start of the GX validator, paid by the first batch with JW323
     try:
@@ -118,14 +118,14 @@ def child_floor() -> dict:
 def load(engine, run_id: str, deliveries: list, pseudonymise, chunk_size: int, workers: int) -> list:
     """load_files as the flow calls it: with IjwOptions (and the bundled productcode table) where the code has
     them, else with the older keyword arguments (xsd_dir, chunk_size)."""
-    from jeugdmonitor import ingest_ijw
+    from jeugdmonitor.ijw import ingest as ingest_ijw
 
     if not hasattr(ingest_ijw, "IjwOptions"):
         return ingest_ijw.load_files(engine, run_id, deliveries, pseudonymise, None, chunk_size)
     options = {"chunk_size": chunk_size, "workers": workers}
     fields = ingest_ijw.IjwOptions.__dataclass_fields__
     if "productcodes" in fields:
-        from schemas import load_productcodes
+        from jeugdmonitor.schemas import load_productcodes
 
         options["productcodes"] = frozenset(r["product_code"] for r in load_productcodes())
     options = {k: v for k, v in options.items() if k in fields}
@@ -134,13 +134,13 @@ def load(engine, run_id: str, deliveries: list, pseudonymise, chunk_size: int, w
 
 def child_ours(url: str, inbox: str, chunk_size: int, workers: int) -> dict:
     """One run of our pipeline: discover, then load_files, timed separately; the warehouse is migrated first."""
+    from jeugdmonitor.schemas.warehouse import STAGING_TABLES
     from sqlalchemy import func, select
 
-    from jeugdmonitor import ingest_ijw, meta  # noqa: F401  (imported before the clock starts, as in the flow)
+    from jeugdmonitor import meta  # noqa: F401  (imported before the clock starts, as in the flow)
     from jeugdmonitor.discovery import discover
     from jeugdmonitor.pseudonym import Pseudonymiser
     from jeugdmonitor.warehouse import make_engine, upgrade
-    from schemas.warehouse import STAGING_TABLES
 
     engine = make_engine(url)
     upgrade(engine)

@@ -258,10 +258,14 @@ def child_flow(config_path: str, census_url: str | None) -> dict:
     prefect_environment()
     sampler = MemorySampler().start()
     t0, c0 = time.perf_counter(), time.process_time()
-    from flows.monitor import monitor
+    from jeugdmonitor.flows.monitor import monitor
+
+    from jeugdmonitor.config import load_settings
+    from jeugdmonitor.synthetic.cbs_server import serving
 
     imported = time.perf_counter()
-    summary = monitor(config_path=config_path)
+    with serving(load_settings(config_path)):  # cbs.base_url = "fixture": the local CBS, as `jeugdmonitor run`
+        summary = monitor(config_path=config_path)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     memory = sampler.stop()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # ended children only: the parse workers
@@ -275,10 +279,10 @@ def child_flow(config_path: str, census_url: str | None) -> dict:
 
 def census(url: str) -> dict:
     """Files and lines read per source and message type, as meta_source_file recorded them."""
+    from jeugdmonitor.schemas.warehouse import meta_source_file as f
     from sqlalchemy import func, select
 
     from jeugdmonitor.warehouse import make_engine
-    from schemas.warehouse import meta_source_file as f
 
     engine = make_engine(url)
     with engine.connect() as conn:

@@ -47,14 +47,14 @@ def busy_cpu_s() -> float:
 
 
 def child_ingest(url: str, inbox: str, workers: int, key_hex: str) -> dict:
+    from jeugdmonitor.schemas import load_productcodes
+    from jeugdmonitor.schemas.warehouse import STAGING_TABLES, meta_source_file
     from sqlalchemy import func, select
 
     from jeugdmonitor import meta, stages
-    from jeugdmonitor.ingest_ijw import IjwOptions, ingest_inbox
+    from jeugdmonitor.ijw.ingest import IjwOptions, ingest_inbox
     from jeugdmonitor.pseudonym import Pseudonymiser
     from jeugdmonitor.warehouse import make_engine, upgrade
-    from schemas import load_productcodes
-    from schemas.warehouse import STAGING_TABLES, meta_source_file
 
     engine = make_engine(url)
     upgrade(engine)

@@ -38,14 +38,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
+    from jeugdmonitor.schemas import load_productcodes
     from sqlalchemy import create_engine, text
 
     from jeugdmonitor import meta
     from jeugdmonitor.discovery import discover
-    from jeugdmonitor.ingest_ijw import IjwOptions, load_files, parse_file
+    from jeugdmonitor.ijw.ingest import IjwOptions, load_files, parse_file
     from jeugdmonitor.pseudonym import Pseudonymiser
     from jeugdmonitor.warehouse import make_engine, upgrade
-    from schemas import load_productcodes
 
     inbox = data_dir(args.size, args.gemeenten) / "ijw"
     new, _ = discover(inbox, (".xml",), set())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from jeugdmonitor.flows import steps
+from jeugdmonitor.flows.run import run_flow
 from prefect import flow
 
-from flows import steps
-from flows.run import run_flow
 from jeugdmonitor.summary import RunSummary
 
 

@@ -3,10 +3,10 @@ consistent whatever arrived late, and the month's report reflects them."""
 
 from __future__ import annotations
 
+from jeugdmonitor.flows import steps
+from jeugdmonitor.flows.run import run_flow
 from prefect import flow
 
-from flows import steps
-from flows.run import run_flow
 from jeugdmonitor.summary import RunSummary
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from jeugdmonitor.flows import steps
+from jeugdmonitor.flows.run import run_flow
 from prefect import flow
 
-from flows import steps
-from flows.run import run_flow
 from jeugdmonitor.summary import RunSummary
 
 

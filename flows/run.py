@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from jeugdmonitor.flows.tasks import prepare_warehouse, publish_summary, send_alerts
 from prefect import get_run_logger
 from prefect.runtime import flow_run
 
-from flows.tasks import prepare_warehouse, publish_summary, send_alerts
 from jeugdmonitor import meta, stages
 from jeugdmonitor.config import Settings, load_settings
 from jeugdmonitor.locking import LockLost, warehouse_lock

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flows import tasks
-from jeugdmonitor import ingest_ijw, meta
+from jeugdmonitor.flows import tasks
+
+from jeugdmonitor import meta
 from jeugdmonitor.config import Settings
+from jeugdmonitor.ijw import ingest as ingest_ijw
 from jeugdmonitor.summary import RunSummary
 from jeugdmonitor.warehouse import make_engine
 

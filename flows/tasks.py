@@ -7,30 +7,32 @@ import traceback
 from collections.abc import Iterator
 from datetime import date
 
-from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
-
-from jeugdmonitor import bulk, ingest_cbs, ingest_jgt, mart_build, meta, stages
-from jeugdmonitor.alerts.run import AlertReport, run_alerts
-from jeugdmonitor.cbs import connect as cbs_connect
-from jeugdmonitor.config import Settings
-from jeugdmonitor.discovery import Delivery
-from jeugdmonitor.inbox import discover_new
-from jeugdmonitor.ingest_ijw import IjwOptions, ingest_inbox, load_batch, load_order, ordered, parse_file
-from jeugdmonitor.loading import ParsedFile, batches
-from jeugdmonitor.pseudonym import pseudonymiser_from_config
-from jeugdmonitor.summary import RunSummary
-from jeugdmonitor.warehouse import make_engine, upgrade
-from schemas import load_productcodes
-from schemas.warehouse import (
+from jeugdmonitor.schemas import load_productcodes
+from jeugdmonitor.schemas.warehouse import (
     meta_quarantine,
     meta_source_file,
     stg_cbs_categorie,
     stg_cbs_waarneming,
     stg_jgt_registratie,
 )
-from transforms.masking import masked
+from jeugdmonitor.transforms.masking import masked
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from jeugdmonitor import bulk, marts, meta, stages
+from jeugdmonitor.alerts.run import AlertReport, run_alerts
+from jeugdmonitor.cbs import connect as cbs_connect
+from jeugdmonitor.cbs import ingest as ingest_cbs
+from jeugdmonitor.config import Settings
+from jeugdmonitor.discovery import Delivery
+from jeugdmonitor.ijw.ingest import IjwOptions, ingest_inbox, load_batch, load_order, ordered, parse_file
+from jeugdmonitor.inbox import discover_new
+from jeugdmonitor.jgt import ingest as ingest_jgt
+from jeugdmonitor.loading import ParsedFile, batches
+from jeugdmonitor.pseudonym import pseudonymiser_from_config
+from jeugdmonitor.summary import RunSummary
+from jeugdmonitor.warehouse import make_engine, upgrade
 
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE)
@@ -131,21 +133,21 @@ def ingest_cbs_task(settings: Settings, run_id: str) -> list[ingest_cbs.TableOut
 
 @task(name="build-marts", cache_policy=NO_CACHE)
 def build_marts(settings: Settings, pending: bool = False, since: date | None = None,
-                until: date | None = None) -> mart_build.BuildReport:
+                until: date | None = None) -> marts.BuildReport:
     """Rebuild the dimensions and marts: for what is marked pending (what this run's loads changed, and what a
     run that died before its marts had left), for every gemeente from `since` to `until` (a backfill), or
     everything."""
     engine = make_engine(settings.warehouse.url)
-    build_settings = mart_build.build_settings(settings)
+    build_settings = marts.build_settings(settings)
     if pending:
         with engine.connect() as conn:
-            scope = mart_build.pending.pending(conn)
+            scope = marts.pending.pending(conn)
     elif since is not None:
         scope = dict.fromkeys(settings.region.gemeenten, since)
     else:
         scope = None
     with stages.clock().stage("marts"):
-        report = mart_build.build(engine, build_settings, scope, until=until)
+        report = marts.build(engine, build_settings, scope, until=until)
     stages.clock().count("marts", sum(report.rows.values()))
     get_run_logger().info("marts rebuilt for %d gemeenten: %s", report.gemeenten,
                           ", ".join(f"{g} from {d:%Y-%m}" for g, d in sorted(report.since.items())) or "nothing new")

@@ -15,7 +15,7 @@ import re
 from sqlalchemy import Connection, Engine, delete, insert, text
 
 from jeugdmonitor.config import check_gemeentecodes
-from schemas.warehouse import meta_lezer_gemeente
+from jeugdmonitor.schemas.warehouse import meta_lezer_gemeente
 
 READER = "monitor_lezer"
 REGIO = "*"

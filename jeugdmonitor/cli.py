@@ -74,11 +74,25 @@ def generate(
 def run(config: ConfigOption = None) -> None:
     """Run the monitor flow once: load what is new in every inbox and print the summary."""
     settings = _settings(config)
-    from flows.monitor import monitor
+    from jeugdmonitor.flows.monitor import monitor
 
-    with _run_guard():
+    with _run_guard(), _local_cbs(settings):
         summary = _with_runner(monitor, settings)(str(settings.source))
     typer.echo(summary.render_text())
+
+
+@contextmanager
+def _local_cbs(settings) -> Iterator[None]:
+    """`cbs.base_url = "fixture"` (the offline demo): the local CBS server, from the demo code, meanwhile."""
+    from jeugdmonitor.cbs.connect import FIXTURE
+
+    if settings.cbs.base_url != FIXTURE:
+        yield  # the synthetic package is not even imported
+        return
+    from jeugdmonitor.synthetic.cbs_server import serving
+
+    with serving(settings):
+        yield
 
 
 @contextmanager
@@ -117,7 +131,7 @@ def backfill(
         typer.secho("error: --from and --to are months as YYYY-MM, --to not before --from", fg="red", err=True)
         raise typer.Exit(2)
     settings = _settings(config)
-    from flows.backfill import backfill as backfill_flow
+    from jeugdmonitor.flows.backfill import backfill as backfill_flow
 
     with _run_guard():
         summary = backfill_flow(van, tot, str(settings.source))
@@ -126,7 +140,7 @@ def backfill(
 
 @app.command()
 def serve(config: ConfigOption = None) -> None:
-    """Serve every deployment of prefect.yaml with its schedule from this host (needs `prefect server start`:
+    """Serve every deployment of flows/prefect.yaml with its schedule from this host (needs `prefect server start`:
     the ephemeral API cannot schedule). Stop with Ctrl-C."""
     from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL
@@ -142,7 +156,8 @@ def serve(config: ConfigOption = None) -> None:
     for spec in specs:
         when = ", ".join(f"{s['cron']} ({s['slug']})" for s in spec.schedules) or "on demand"
         typer.echo(f"  {spec.name:<16} {when}")
-    prefect_serve(*to_deployments(specs, str(settings.source), task_runner_for(settings)))
+    with _local_cbs(settings):
+        prefect_serve(*to_deployments(specs, str(settings.source), task_runner_for(settings)))
 
 
 @app.command()
@@ -151,7 +166,11 @@ def demo(
     defects: Annotated[float, typer.Option(help="Share of planted defects in the generated data.")] = 0.01,
     fresh: Annotated[bool, typer.Option(help="Start over: remove the demo inbox and warehouse first.")] = False,
 ) -> None:
-    """Generate the synthetic Holland Rijnland region (once) and run the monitor on it with SQLite."""
+    """Generate the synthetic Holland Rijnland region (once) and run the monitor on it with SQLite.
+
+    Without --config, $JEUGDMONITOR_CONFIG or ./jeugdmonitor.toml, it writes the bundled demo configuration to
+    ./jeugdmonitor.toml first: the demo then runs in the current folder (data/ beside that file)."""
+    config = config or _bundled_demo_config()
     settings = _settings(config)
     inbox_root = settings.paths.ijw_inbox.parent
     if fresh:
@@ -171,6 +190,20 @@ def demo(
         "What was quarantined, and why:  .venv/bin/jeugdmonitor quarantine\n"
         "Run `make demo` again: nothing new is loaded, nothing is doubled."
     )
+
+
+def _bundled_demo_config() -> Path | None:
+    """./jeugdmonitor.toml, written from the demo configuration in the package when no configuration is found."""
+    from importlib.resources import files
+
+    from jeugdmonitor.config import find_config_file
+
+    found = find_config_file()
+    if found.exists() or os.environ.get("JEUGDMONITOR_CONFIG"):
+        return None  # the usual lookup; a missing $JEUGDMONITOR_CONFIG stays an error
+    found.write_text((files("jeugdmonitor") / "demo.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    typer.echo(f"No configuration found: wrote the demo configuration to {found}.")
+    return found
 
 
 def _remove_demo_state(settings) -> None:
@@ -193,9 +226,9 @@ def quarantine(
     """What did not load, by reason (with the Dutch text policy staff see), and the latest lines."""
     from sqlalchemy import desc, func, select
 
+    from jeugdmonitor.schemas.warehouse import meta_quarantine, meta_source_file
+    from jeugdmonitor.transforms.masking import masked
     from jeugdmonitor.warehouse import make_engine
-    from schemas.warehouse import meta_quarantine, meta_source_file
-    from transforms.masking import masked
 
     settings = _settings(config)
     q, f = meta_quarantine, meta_source_file
@@ -256,7 +289,7 @@ def marts_rebuild(config: ConfigOption = None) -> None:
     """Rebuild every dimension and mart from the facts (after a changed norm, threshold or productcode table)."""
     from rich.progress import Progress
 
-    from jeugdmonitor import mart_build
+    from jeugdmonitor import marts
     from jeugdmonitor.locking import warehouse_lock
     from jeugdmonitor.warehouse import make_engine, upgrade
 
@@ -266,7 +299,7 @@ def marts_rebuild(config: ConfigOption = None) -> None:
     with _run_guard(flow=False), warehouse_lock(engine, wait=settings.runs.wait_seconds), Progress(transient=True) as bar:
         upgrade(engine)
         task = bar.add_task("gemeenten", total=len(settings.region.gemeenten))
-        report = mart_build.build(engine, mart_build.build_settings(settings),
+        report = marts.build(engine, marts.build_settings(settings),
                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
     for name, rows in sorted(report.rows.items()):
         typer.echo(f"{rows:>10,}  {name}")

@@ -1,31 +1,35 @@
-"""The deployments of prefect.yaml as Python objects: what `jeugdmonitor serve` serves, with the same schedules."""
+"""The deployments of flows/prefect.yaml as Python objects: what `jeugdmonitor serve` serves, with the same
+schedules. The file travels in the wheel as package data of jeugdmonitor.flows."""
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
 
-PREFECT_YAML = Path(__file__).resolve().parents[1] / "prefect.yaml"
+PREFECT_YAML = files("jeugdmonitor.flows") / "prefect.yaml"
 
 
 @dataclass(frozen=True)
 class DeploymentSpec:
     name: str
-    entrypoint: str  # flows/ijw.py:ijw_inbox
+    entrypoint: str  # flows/ijw.py:ijw_inbox, relative to the checkout (for `prefect deploy`)
     description: str = ""
     parameters: dict = field(default_factory=dict)
     schedules: tuple[dict, ...] = ()
 
     def load_flow(self):
         path, _, attribute = self.entrypoint.partition(":")
-        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        # flows/ijw.py is the folder of jeugdmonitor.flows: import the installed module, wherever it lives
+        module = importlib.import_module("jeugdmonitor." + path.removesuffix(".py").replace("/", "."))
         return getattr(module, attribute)
 
 
-def read(path: Path = PREFECT_YAML) -> list[DeploymentSpec]:
+def read(path: Path | Traversable = PREFECT_YAML) -> list[DeploymentSpec]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [DeploymentSpec(d["name"], d["entrypoint"], d.get("description", ""), dict(d.get("parameters") or {}),
                            tuple(d.get("schedules") or ())) for d in data["deployments"]]

@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
 
-from jeugdmonitor.bsn import is_valid_bsn
-from transforms.reasons import FileRejected
+from jeugdmonitor.transforms.bsn import is_valid_bsn
+from jeugdmonitor.transforms.reasons import FileRejected
 
 _CHUNK = 1 << 20
 

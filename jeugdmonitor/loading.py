@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from jeugdmonitor import meta
 from jeugdmonitor.discovery import Delivery
-from transforms.reasons import Rejection
+from jeugdmonitor.transforms.reasons import Rejection
 
 
 @dataclass

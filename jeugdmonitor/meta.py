@@ -13,14 +13,14 @@ from sqlalchemy import Connection, Engine, Text, bindparam, insert, select, text
 
 from jeugdmonitor import bulk
 from jeugdmonitor.discovery import Stamp, stamp
-from schemas.warehouse import (
+from jeugdmonitor.schemas.warehouse import (
     meta_load_run,
     meta_quarantine,
     meta_run_figure,
     meta_source_file,
     meta_validation_result,
 )
-from transforms.reasons import REASONS, Rejection
+from jeugdmonitor.transforms.reasons import REASONS, Rejection
 
 
 def now() -> datetime:

@@ -13,7 +13,7 @@ from functools import cache
 
 import pandas as pd
 
-from expectations import load_suite_json
+from jeugdmonitor.expectations import load_suite_json
 
 
 @dataclass(frozen=True)

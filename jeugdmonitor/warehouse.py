@@ -10,8 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-import schemas
-from jeugdmonitor import owner_only
+from jeugdmonitor import owner_only, schemas
 
 MIGRATIONS = Path(schemas.__file__).parent / "migrations"
 

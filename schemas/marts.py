@@ -8,9 +8,8 @@ Marts are tables, rebuilt by jeugdmonitor/marts.py for the gemeenten and periods
 
 from __future__ import annotations
 
+from jeugdmonitor.schemas.base import metadata
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Index, Integer, String, Table, Text
-
-from schemas.base import metadata
 
 dim_gemeente = Table(
     "dim_gemeente",

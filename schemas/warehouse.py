@@ -7,6 +7,7 @@ schemas/migrations/versions; tests check that the migrations and these tables ag
 
 from __future__ import annotations
 
+from jeugdmonitor.schemas.base import Id, metadata
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -20,8 +21,6 @@ from sqlalchemy import (
     Table,
     Text,
 )
-
-from schemas.base import Id, metadata
 
 meta_load_run = Table(
     "meta_load_run",
@@ -406,4 +405,4 @@ STAGING_TABLES = {
 }
 
 # The dimensions and marts live in their own module; importing it registers them on the same metadata.
-from schemas import marts as _marts  # noqa: E402, F401
+from jeugdmonitor.schemas import marts as _marts  # noqa: E402, F401

@@ -43,7 +43,7 @@ def _on_call(target: str, number: int, marker: Path, conn_of=None):
 
 
 def _marts_second_gemeente(marker: Path):
-    build = importlib.import_module("jeugdmonitor.mart_build.build")  # the module, not the function of that name
+    build = importlib.import_module("jeugdmonitor.marts.build")  # the module, not the function of that name
     original, seen = build._replace, []
 
     def wrapper(conn, spec, gemeente, *rest):
@@ -58,14 +58,14 @@ def _marts_second_gemeente(marker: Path):
 
 PAUSES = {
     # between two iJw load batches: the first committed, the next not begun
-    "ingest": lambda m: _on_call("jeugdmonitor.ingest_ijw.load_batch", 2, m),
+    "ingest": lambda m: _on_call("jeugdmonitor.ijw.ingest.load_batch", 2, m),
     # inside the second iJw load batch's transaction
     "ingest-tx": lambda m: _on_call("jeugdmonitor.meta.record_quarantine", 2, m, conn_of=lambda a: a[0]),
     # inside the second CBS table's transaction: the first table committed
-    "cbs": lambda m: _on_call("jeugdmonitor.ingest_cbs._load_version", 2, m, conn_of=lambda a: a[0]),
+    "cbs": lambda m: _on_call("jeugdmonitor.cbs.ingest._load_version", 2, m, conn_of=lambda a: a[0]),
     "marts": _marts_second_gemeente,
     # the load is recorded complete; the alerts step starts
-    "alerts": lambda m: _on_call("flows.tasks.run_alerts", 1, m),
+    "alerts": lambda m: _on_call("jeugdmonitor.flows.tasks.run_alerts", 1, m),
 }
 
 

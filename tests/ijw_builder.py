@@ -120,7 +120,7 @@ def load_messages(engine, inbox, pseudonymise, messages: dict[str, bytes]) -> st
     Every file must load without quarantine: these are hand-written scenarios."""
     from jeugdmonitor import meta
     from jeugdmonitor.discovery import discover
-    from jeugdmonitor.ingest_ijw import load_files
+    from jeugdmonitor.ijw.ingest import load_files
 
     for name, data in messages.items():
         path = inbox / name

@@ -7,7 +7,8 @@ import random
 from datetime import date
 from pathlib import Path
 
-from jeugdmonitor.bsn import bsn_check_digit
+from jeugdmonitor.transforms.bsn import bsn_check_digit
+
 from jeugdmonitor.synthetic.jgt_writer import ExportStyle, build_export, write_export
 from jeugdmonitor.synthetic.regions import holland_rijnland
 from jeugdmonitor.synthetic.world import Registration, Youth

@@ -8,6 +8,8 @@ import uuid
 from datetime import date
 
 import pytest
+from jeugdmonitor.schemas.marts import mart_aanmeldingen
+from jeugdmonitor.schemas.warehouse import meta_lezer_gemeente
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
@@ -17,8 +19,6 @@ from typer.testing import CliRunner
 from jeugdmonitor import access, meta
 from jeugdmonitor.cli import app
 from jeugdmonitor.warehouse import make_engine, upgrade
-from schemas.marts import mart_aanmeldingen
-from schemas.warehouse import meta_lezer_gemeente
 from tests.conftest import PG_URL, fresh_schema
 from tests.test_cli import config_file
 

@@ -1,10 +1,10 @@
 """bulk.rows_where_in: lookups of many values at once, by one column or by tuples of columns, on SQLite and
 PostgreSQL; a tuple lookup must be answered by the index on those columns, not by a scan that grows with the table."""
 
+from jeugdmonitor.schemas.warehouse import meta_source_file
 from sqlalchemy import select
 
 from jeugdmonitor import bulk
-from schemas.warehouse import meta_source_file
 from tests.test_meta import file_row
 
 

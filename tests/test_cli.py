@@ -63,7 +63,7 @@ def test_missing_config_is_a_clear_error(tmp_path):
 def test_quarantine_lists_reasons_in_dutch_with_masked_values(tmp_path, pseudonymise):
     from jeugdmonitor import meta
     from jeugdmonitor.discovery import discover
-    from jeugdmonitor.ingest_ijw import load_files
+    from jeugdmonitor.ijw.ingest import load_files
     from jeugdmonitor.warehouse import make_engine, upgrade
 
     url = f"sqlite:///{tmp_path / 'wh.sqlite'}"

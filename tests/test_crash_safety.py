@@ -7,43 +7,43 @@ import importlib
 from datetime import date
 
 import pytest
+from jeugdmonitor.schemas.warehouse import meta_load_run, meta_mart_pending
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
-from jeugdmonitor import mart_build, meta
+from jeugdmonitor import marts, meta
 from jeugdmonitor.cli import app
 from jeugdmonitor.locking import LockLost, warehouse_lock
 from jeugdmonitor.warehouse import make_engine, upgrade
-from schemas.warehouse import meta_load_run, meta_mart_pending
 from tests.ijw_builder import load_messages
 from tests.test_marts import WORLD, settings, snapshot
 
 # the module, not the function the package exports under the same name
-build_module = importlib.import_module("jeugdmonitor.mart_build.build")
+build_module = importlib.import_module("jeugdmonitor.marts.build")
 
 
 def marks(engine) -> dict[str, date]:
     with engine.connect() as conn:
-        return mart_build.pending.pending(conn)
+        return marts.pending.pending(conn)
 
 
 def test_a_load_marks_its_marts_pending_in_its_own_transaction_and_the_build_clears_them(warehouse, tmp_path,
                                                                                           pseudonymise):
     run_id = load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
-    assert marks(warehouse) == mart_build.changed_scope(warehouse, run_id) == {
+    assert marks(warehouse) == marts.changed_scope(warehouse, run_id) == {
         "GM0546": date(2025, 1, 1), "GM0547": date(2025, 3, 1)}
-    mart_build.build(warehouse, settings(), marks(warehouse))
+    marts.build(warehouse, settings(), marks(warehouse))
     assert marks(warehouse) == {}
 
 
 def test_marts_a_crashed_build_left_are_rebuilt_from_the_marks(warehouse, tmp_path, pseudonymise, monkeypatch):
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
-    mart_build.build(warehouse, settings())
+    marts.build(warehouse, settings())
     full = snapshot(warehouse)
     with warehouse.begin() as conn:  # as if every mart row were lost, the marks still there
         for name in full:
             conn.execute(text(f"delete from {name}"))
-        mart_build.pending.mark(conn, {"GM0546": date(2025, 1, 1), "GM0547": date(2025, 1, 1)}, None)
+        marts.pending.mark(conn, {"GM0546": date(2025, 1, 1), "GM0547": date(2025, 1, 1)}, None)
 
     original = build_module._replace
 
@@ -54,12 +54,12 @@ def test_marts_a_crashed_build_left_are_rebuilt_from_the_marks(warehouse, tmp_pa
 
     monkeypatch.setattr(build_module, "_replace", crash_at_the_second_gemeente)
     with pytest.raises(KeyboardInterrupt):
-        mart_build.build(warehouse, settings(), marks(warehouse))
+        marts.build(warehouse, settings(), marks(warehouse))
     assert marks(warehouse) == {"GM0547": date(2025, 1, 1)}, "the first gemeente's mark went with its marts"
     monkeypatch.setattr(build_module, "_replace", original)
 
     # the next run loads nothing new: only the marks say what to rebuild
-    mart_build.build(warehouse, settings(), marks(warehouse))
+    marts.build(warehouse, settings(), marks(warehouse))
     assert marks(warehouse) == {}
     assert snapshot(warehouse) == full
 
@@ -69,7 +69,7 @@ def test_a_grown_window_is_marked_with_the_new_periods(warehouse, tmp_path, pseu
     window, the others are marked in the transaction that grows it, so a crash cannot lose them."""
     late = ("c/JW301_y2.xml", "c/JW305_y2.xml")  # Leiderdorp only, into April (the rest ends in March)
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, {k: v for k, v in WORLD.items() if k[0] in "ab"})
-    mart_build.build(warehouse, settings())
+    marts.build(warehouse, settings())
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, {k: WORLD[k] for k in late})
     assert set(marks(warehouse)) == {"GM0547"}
     def killed(*args):
@@ -77,7 +77,7 @@ def test_a_grown_window_is_marked_with_the_new_periods(warehouse, tmp_path, pseu
 
     monkeypatch.setattr(build_module, "_replace", killed)
     with pytest.raises(KeyboardInterrupt):
-        mart_build.build(warehouse, settings(), marks(warehouse))
+        marts.build(warehouse, settings(), marks(warehouse))
     assert set(marks(warehouse)) == {"GM0546", "GM0547"}
 
 
@@ -98,11 +98,11 @@ def test_a_lost_postgres_lock_refuses_the_next_transaction(pg_url):
     upgrade(engine)
     with warehouse_lock(engine):
         with engine.begin() as conn:
-            mart_build.pending.mark(conn, {"GM0546": date(2025, 1, 1)}, None)
+            marts.pending.mark(conn, {"GM0546": date(2025, 1, 1)}, None)
         terminate(pg_url, lock_holder(pg_url))
         with pytest.raises(LockLost, match="lost the warehouse lock"):
             with make_engine(pg_url).begin() as conn:
-                mart_build.pending.clear(conn, "GM0546", None)
+                marts.pending.clear(conn, "GM0546", None)
     # leaving the lock did not fail on the dead connection, and the refused transaction wrote nothing
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(meta_mart_pending)).scalar_one() == 1

@@ -9,7 +9,7 @@ import pytest
 
 from jeugdmonitor import discovery, meta
 from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import load_files
+from jeugdmonitor.ijw.ingest import load_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ijw"
 DECLARATIE = "2025-05/JW323_12345678_0546_DCL202505007.xml"
@@ -167,8 +167,8 @@ def test_discover_new_goes_folder_by_folder_and_finds_a_repeat_of_an_earlier_fol
 
 
 def test_a_folder_bigger_than_a_round_is_split_in_load_order(warehouse, tmp_path):
+    from jeugdmonitor.ijw.ingest import load_order
     from jeugdmonitor.inbox import discover_new
-    from jeugdmonitor.ingest_ijw import load_order
 
     names = ["JW323_a.xml", "JW301_b.xml", "JW305_c.xml", "JW315_d.xml", "JW301_e.xml"]
     for name in names:
@@ -191,8 +191,8 @@ def test_suffix_check_agrees_with_pathlib():
 
 
 def test_only_new_files_are_split_into_rounds_and_the_seen_come_with_the_first(warehouse, tmp_path, pseudonymise):
+    from jeugdmonitor.ijw.ingest import load_order
     from jeugdmonitor.inbox import discover_new
-    from jeugdmonitor.ingest_ijw import load_order
 
     folder = tmp_path / "2025-05"
     folder.mkdir()

@@ -20,21 +20,23 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from jeugdmonitor.schemas.jgt_layouts import load_layouts
+from jeugdmonitor.schemas.warehouse import meta_quarantine, meta_source_file, metadata, stg_jgt_registratie
+from jeugdmonitor.transforms.ijw import xsd
+from jeugdmonitor.transforms.ijw.records import parse_message
+from jeugdmonitor.transforms.ijw.specs import SPECS
+from jeugdmonitor.transforms.jgt import read
 from lxml import etree
 from sqlalchemy import func, select
 
-from jeugdmonitor import ingest_ijw, ingest_jgt, meta
+from jeugdmonitor import meta
 from jeugdmonitor.discovery import Delivery
+from jeugdmonitor.ijw import ingest as ingest_ijw
+from jeugdmonitor.ijw.ingest import IjwOptions, ingest_inbox
 from jeugdmonitor.inbox import discover_new
-from jeugdmonitor.ingest_ijw import IjwOptions, ingest_inbox
+from jeugdmonitor.jgt import ingest as ingest_jgt
 from jeugdmonitor.synthetic.jgt_writer import V2_COLUMNS
-from schemas.jgt_layouts import load_layouts
-from schemas.warehouse import meta_quarantine, meta_source_file, metadata, stg_jgt_registratie
 from tests.jgt_builder import bsn_for_test
-from transforms.ijw import xsd
-from transforms.ijw.records import parse_message
-from transforms.ijw.specs import SPECS
-from transforms.jgt import read
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ijw"
 DECLARATIE = "2025-05/JW323_12345678_0546_DCL202505007.xml"

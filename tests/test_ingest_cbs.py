@@ -9,15 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
-
-from jeugdmonitor import ingest_cbs, meta
-from jeugdmonitor.cbs.client import make_client
-from jeugdmonitor.cbs.fixture_server import Fault, FixtureServer
-from jeugdmonitor.config import CbsTableConfig, load_settings
-from jeugdmonitor.synthetic.cbs_writer import make_revision, write_cbs_tree
-from jeugdmonitor.synthetic.regions import holland_rijnland
-from schemas.warehouse import (
+from jeugdmonitor.schemas.warehouse import (
     meta_cbs_revisie,
     meta_cbs_table,
     meta_quarantine,
@@ -26,6 +18,15 @@ from schemas.warehouse import (
     stg_cbs_categorie,
     stg_cbs_waarneming,
 )
+from sqlalchemy import func, select
+
+from jeugdmonitor import meta
+from jeugdmonitor.cbs import ingest as ingest_cbs
+from jeugdmonitor.cbs.client import make_client
+from jeugdmonitor.config import CbsTableConfig, load_settings
+from jeugdmonitor.synthetic.cbs_server import Fault, FixtureServer
+from jeugdmonitor.synthetic.cbs_writer import make_revision, write_cbs_tree
+from jeugdmonitor.synthetic.regions import holland_rijnland
 
 ROOT = Path(__file__).resolve().parents[1]
 GEMEENTEN = ["GM0546", "GM0547", "GM0638"]

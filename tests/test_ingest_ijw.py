@@ -5,12 +5,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from jeugdmonitor.schemas.warehouse import (
+    meta_quarantine,
+    meta_source_file,
+    stg_jw301_toewijzing,
+    stg_jw323_prestatie,
+)
 from sqlalchemy import func, select
 
 from jeugdmonitor import bulk, meta
 from jeugdmonitor.discovery import discover, read_file
-from jeugdmonitor.ingest_ijw import MAX_FILE_BYTES, IjwOptions, load_files
-from schemas.warehouse import meta_quarantine, meta_source_file, stg_jw301_toewijzing, stg_jw323_prestatie
+from jeugdmonitor.ijw.ingest import MAX_FILE_BYTES, IjwOptions, load_files
 
 GOLDEN = Path(__file__).parent / "fixtures" / "ijw" / "jw323_credit_correction.xml"
 JW301 = Path(__file__).parent / "fixtures" / "ijw" / "jw301_snapshot.xml"
@@ -112,7 +117,7 @@ def test_batches_load_in_order_each_judged_after_the_one_before(warehouse, inbox
 
 def test_crash_in_a_later_batch_keeps_the_batches_before_and_the_next_run_completes(warehouse, inbox, pseudonymise,
                                                                                    monkeypatch):
-    from jeugdmonitor import ingest_ijw
+    from jeugdmonitor.ijw import ingest as ingest_ijw
 
     real_load = ingest_ijw.load_batch
     loaded: list[list[str]] = []
@@ -195,7 +200,7 @@ def test_message_types_without_a_loader_stay_pending_and_unrecorded(warehouse, i
 def test_load_run_totals_add_up(warehouse, inbox, pseudonymise):
     (inbox / "empty.xml").write_bytes(b"")
     load_all(warehouse, inbox, pseudonymise)
-    from schemas.warehouse import meta_load_run
+    from jeugdmonitor.schemas.warehouse import meta_load_run
 
     with warehouse.connect() as conn:
         run = conn.execute(select(meta_load_run)).mappings().one()
@@ -245,7 +250,7 @@ def test_inbox_hashes_as_it_parses_and_loads_the_same_bytes_once(warehouse, inbo
     (or came earlier in the same batch) is skipped at load, not loaded twice."""
     import os
 
-    from jeugdmonitor.ingest_ijw import ingest_inbox
+    from jeugdmonitor.ijw.ingest import ingest_inbox
 
     declaratie_path = inbox / "2025-05" / "JW323_12345678_0546_DCL202505007.xml"
     shutil.copy(declaratie_path, inbox / "2025-05" / "JW323_kopie.xml")  # same bytes, same batch

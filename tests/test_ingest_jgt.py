@@ -8,13 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
+from jeugdmonitor.schemas.warehouse import meta_quarantine, meta_source_file, stg_jgt_registratie
 from sqlalchemy import func, select, text
 
-from jeugdmonitor import ingest_ijw, ingest_jgt, meta
+from jeugdmonitor import meta
 from jeugdmonitor.discovery import discover
+from jeugdmonitor.ijw import ingest as ingest_ijw
+from jeugdmonitor.jgt import ingest as ingest_jgt
 from jeugdmonitor.synthetic import generate
 from jeugdmonitor.synthetic.jgt_writer import V2_COLUMNS
-from schemas.warehouse import meta_quarantine, meta_source_file, stg_jgt_registratie
 from tests.jgt_builder import bsn_for_test
 
 # Where each JGT defect kind of the generator must end (one of these reasons, at the defect's file and line).

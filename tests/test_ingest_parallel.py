@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from jeugdmonitor import meta
 from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import IjwOptions, load_files
+from jeugdmonitor.ijw.ingest import IjwOptions, load_files
 from jeugdmonitor.synthetic import generate
 from jeugdmonitor.warehouse import make_engine, upgrade
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from jeugdmonitor.transforms.marts.inputs import Params
 from sqlalchemy import text
 
-from jeugdmonitor import mart_build, meta
+from jeugdmonitor import marts, meta
 from tests.ijw_builder import jw301, jw305, jw307, jw315, jw323, load_messages
-from transforms.marts.inputs import Params
 
 X, Y, Z = "999900006", "999900018", "999900031"  # 11-proef valid test BSNs
 LEIDEN, LEIDERDORP = "0546", "0547"
@@ -63,8 +63,8 @@ WORLD = {
 TARIEF = 9850  # cents per hour in the builder
 
 
-def settings(threshold: int = 1, **params) -> mart_build.BuildSettings:
-    return mart_build.BuildSettings(gemeenten=["GM0546", "GM0547"], threshold=threshold, params=Params(**params),
+def settings(threshold: int = 1, **params) -> marts.BuildSettings:
+    return marts.BuildSettings(gemeenten=["GM0546", "GM0547"], threshold=threshold, params=Params(**params),
                                     first_month=date(2025, 1, 1))
 
 
@@ -82,7 +82,7 @@ def _plain(value):
 @pytest.fixture
 def world(warehouse, tmp_path, pseudonymise):
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
-    mart_build.build(warehouse, settings())
+    marts.build(warehouse, settings())
     return warehouse
 
 
@@ -134,7 +134,7 @@ def test_kosten_net_credits_per_month(world):
 
 def test_small_cells_are_suppressed_with_the_default_threshold(warehouse, tmp_path, pseudonymise):
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
-    mart_build.build(warehouse, settings(threshold=10))
+    marts.build(warehouse, settings(threshold=10))
     shown = select(warehouse, "select count(*) from mart_ots where lopend between 1 and 9 "
                               "or jeugdigen_in_periode between 1 and 9 or gestart between 1 and 9")
     assert shown == [(0,)]
@@ -148,13 +148,13 @@ def test_incremental_rebuild_after_a_late_delivery_equals_a_full_rebuild(warehou
     early = {k: v for k, v in WORLD.items() if not k.startswith("c/")}
     late = {k: v for k, v in WORLD.items() if k.startswith("c/")}
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, early)
-    mart_build.build(warehouse, settings())
+    marts.build(warehouse, settings())
     run_id = load_messages(warehouse, tmp_path / "inbox", pseudonymise, late)
-    scope = mart_build.changed_scope(warehouse, run_id)
+    scope = marts.changed_scope(warehouse, run_id)
     assert scope == {"GM0546": date(2025, 1, 1), "GM0547": date(2025, 3, 1)}
-    mart_build.build(warehouse, settings(), scope)
+    marts.build(warehouse, settings(), scope)
     incremental = snapshot(warehouse)
-    mart_build.build(warehouse, settings())
+    marts.build(warehouse, settings())
     full = snapshot(warehouse)
     for name, rows in full.items():
         assert incremental[name] == rows, name
@@ -164,15 +164,15 @@ def test_building_gemeenten_in_worker_processes_gives_the_same_marts(warehouse, 
     from dataclasses import replace
 
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
-    report = mart_build.build(warehouse, replace(settings(threshold=3), workers=2))
+    report = marts.build(warehouse, replace(settings(threshold=3), workers=2))
     in_workers = snapshot(warehouse)
     assert report.gemeenten == 2 and sum(report.rows.values()) > 0
-    mart_build.build(warehouse, settings(threshold=3))
+    marts.build(warehouse, settings(threshold=3))
     assert snapshot(warehouse) == in_workers
 
 
 def snapshot(engine) -> dict[str, list[tuple]]:
-    from schemas.marts import MARTS
+    from jeugdmonitor.schemas.marts import MARTS
 
     out = {}
     for table in MARTS:
@@ -184,10 +184,10 @@ def snapshot(engine) -> dict[str, list[tuple]]:
 def test_cbs_voorlopig_figures_replaced_by_definitive_ones_rebuild_the_marts(warehouse, tmp_path, pseudonymise):
     import pandas as pd
 
-    from jeugdmonitor import ingest_cbs
+    from jeugdmonitor.cbs import ingest as ingest_cbs
     from jeugdmonitor.cbs.client import make_client
-    from jeugdmonitor.cbs.fixture_server import FixtureServer
     from jeugdmonitor.config import CbsTableConfig
+    from jeugdmonitor.synthetic.cbs_server import FixtureServer
     from jeugdmonitor.synthetic.cbs_writer import make_revision, write_cbs_tree
     from jeugdmonitor.synthetic.regions import holland_rijnland
 
@@ -206,14 +206,14 @@ def test_cbs_voorlopig_figures_replaced_by_definitive_ones_rebuild_the_marts(war
         run_id = meta.start_run(warehouse, "test")
         ingest_cbs.refresh(warehouse, run_id, client, options)
         client.close()
-        mart_build.build(warehouse, settings(), mart_build.changed_scope(warehouse, run_id))
+        marts.build(warehouse, settings(), marts.changed_scope(warehouse, run_id))
 
     def statuses() -> dict[str, str]:
         return dict(select(warehouse, "select periode, cbs_periode_status from mart_jeugdhulpgebruik "
                                       "where gemeentecode = 'GM0546'"))
 
     with FixtureServer(tree) as server:
-        mart_build.build(warehouse, settings())
+        marts.build(warehouse, settings())
         refresh_and_build(server)
         assert statuses()["2025HJ01"] == "Nader voorlopig"
         revision = make_revision(tree, "85099NED", seed=2)
@@ -222,14 +222,13 @@ def test_cbs_voorlopig_figures_replaced_by_definitive_ones_rebuild_the_marts(war
     assert revision["status"]["2025HJ01"] == {"before": "Nader voorlopig", "after": "Definitief"}
     assert statuses()["2025HJ01"] == "Definitief"
     incremental = snapshot(warehouse)
-    mart_build.build(warehouse, settings())
+    marts.build(warehouse, settings())
     assert snapshot(warehouse) == incremental
 
 
 def test_suppression_holds_across_months_and_across_marts():
     import pandas as pd
-
-    from transforms.marts.inputs import ZORGPERIODE_COLUMNS, Inputs, Window, frame
+    from jeugdmonitor.transforms.marts.inputs import ZORGPERIODE_COLUMNS, Inputs, Window, frame
 
     def zp(youth, code, klasse, begin):
         return {"gemeentecode": "GM0546", "aanbieder_agb": "1", "client_pseudonym": youth, "toewijzing_nummer": 1,
@@ -246,18 +245,18 @@ def test_suppression_holds_across_months_and_across_marts():
                          "periode": "2025HJ01", "value": 5.0, "period_status": "Voorlopig",
                          "VormenVanJeugdzorg": "JH 1221 Pleegzorg"}])
     inputs = Inputs(gemeentecode="GM0546", zorgperiodes=frame(periods, ZORGPERIODE_COLUMNS), cbs=cbs)
-    marts = {spec.table.name: rows for spec, rows in
-             mart_build.build_gemeente(inputs, Window(date(2025, 1, 1), date(2025, 6, 1)), Params(), threshold=3)}
+    built = {spec.table.name: rows for spec, rows in
+             marts.build_gemeente(inputs, Window(date(2025, 1, 1), date(2025, 6, 1)), Params(), threshold=3)}
 
-    ots = marts["mart_ots"].set_index("periode")
+    ots = built["mart_ots"].set_index("periode")
     assert pd.isna(ots.at["2025MM02", "gestart"]), "the small month is hidden"
     assert pd.isna(ots.at["2025MM01", "gestart"]), "and a second month of the half-year with it"
     assert ots.at["2025HJ01", "gestart"] == 6
-    verblijf = marts["mart_uithuisplaatsingen"]
+    verblijf = built["mart_uithuisplaatsingen"]
     half = verblijf[(verblijf["periode"] == "2025HJ01") & (verblijf["bron"] == "ijw")].set_index("vorm")
     assert pd.isna(half.at["gezinsgericht", "jeugdigen_in_periode"])
     assert pd.isna(half.at["pleegzorg", "jeugdigen_in_periode"]) and half.at["totaal", "jeugdigen_in_periode"] == 5
-    vergelijking = marts["mart_cbs_vergelijking"].set_index(["periode", "indicator"])
+    vergelijking = built["mart_cbs_vergelijking"].set_index(["periode", "indicator"])
     assert pd.isna(vergelijking.at[("2025HJ01", "pleegzorg"), "lokaal"])
     assert pd.isna(vergelijking.at[("2025HJ01", "pleegzorg"), "verschil"])
     assert bool(vergelijking.at[("2025HJ01", "pleegzorg"), "onderdrukt"])

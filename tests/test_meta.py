@@ -3,11 +3,11 @@
 
 from datetime import UTC, datetime
 
+from jeugdmonitor.schemas.warehouse import meta_source_file
 from sqlalchemy import insert, select
 
 from jeugdmonitor import meta
 from jeugdmonitor.discovery import stamp
-from schemas.warehouse import meta_source_file
 
 
 def file_row(n: int, **extra) -> dict:

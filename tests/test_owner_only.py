@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from jeugdmonitor.expectations import load_suite_json
 from sqlalchemy import text
 
-from expectations import load_suite_json
 from jeugdmonitor.alerts import data_docs
 from jeugdmonitor.locking import warehouse_lock
 from jeugdmonitor.validation import _suite_columns, validator

@@ -4,8 +4,8 @@ import os
 import stat
 
 import pytest
+from jeugdmonitor.transforms.bsn import bsn_check_digit, is_valid_bsn, mask_bsn
 
-from jeugdmonitor.bsn import bsn_check_digit, is_valid_bsn, mask_bsn
 from jeugdmonitor.config import PrivacyConfig
 from jeugdmonitor.pseudonym import Pseudonymiser, PseudonymKeyError, create_key_file, load_key
 

@@ -1,8 +1,8 @@
 """The GX validator: a suite of single-column expectations is handed only its columns, and judges the same."""
 
 import pandas as pd
+from jeugdmonitor.expectations import load_suite_json
 
-from expectations import load_suite_json
 from jeugdmonitor.validation import _suite_columns, validator
 
 

@@ -2,10 +2,10 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from jeugdmonitor.schemas.warehouse import metadata
 from sqlalchemy import inspect
 
 from jeugdmonitor.warehouse import current_revision, make_engine, upgrade
-from schemas.warehouse import metadata
 
 
 def test_migrations_build_exactly_the_model(warehouse):

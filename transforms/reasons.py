@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from transforms.masking import masked
+from jeugdmonitor.transforms.masking import masked
 
 REASONS: dict[str, str] = {
     # whole files

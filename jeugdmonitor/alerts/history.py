@@ -7,8 +7,8 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
-from schemas.warehouse import meta_alert_delivery, meta_alert_history
-from transforms.alerts.routing import HISTORY_COLUMNS, Digest
+from jeugdmonitor.schemas.warehouse import meta_alert_delivery, meta_alert_history
+from jeugdmonitor.transforms.alerts.routing import HISTORY_COLUMNS, Digest
 
 
 def read(conn: Connection, ontvanger: str, kanaal: str) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, func, literal, select, text, union_all
 
-from schemas.marts import (
+from jeugdmonitor.schemas.marts import (
     dim_gemeente,
     dim_periode,
     dim_team,
@@ -18,7 +18,7 @@ from schemas.marts import (
     mart_uithuisplaatsingen,
     mart_verwijzingen,
 )
-from schemas.warehouse import (
+from jeugdmonitor.schemas.warehouse import (
     STAGING_TABLES,
     meta_cbs_table,
     meta_quarantine,
@@ -27,8 +27,8 @@ from schemas.warehouse import (
     stg_jgt_registratie,
     stg_jw323_prestatie,
 )
-from transforms.alerts.rules import RuleInput
-from transforms.alerts.scorecard import ScorecardInput
+from jeugdmonitor.transforms.alerts.rules import RuleInput
+from jeugdmonitor.transforms.alerts.scorecard import ScorecardInput
 
 
 def _frame(conn: Connection, query, params: dict | None = None) -> pd.DataFrame:

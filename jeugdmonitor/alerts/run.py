@@ -19,12 +19,12 @@ from sqlalchemy import Engine, delete, insert, select
 from jeugdmonitor import meta
 from jeugdmonitor.alerts import channels, data_docs, history, inputs
 from jeugdmonitor.config import Settings
-from schemas.marts import SCORECARD
-from schemas.warehouse import meta_load_run
-from transforms.alerts import render, scorecard
-from transforms.alerts.model import Alert
-from transforms.alerts.routing import Channel, Digest, Recipient, plan
-from transforms.alerts.rules import Thresholds, evaluate
+from jeugdmonitor.schemas.marts import SCORECARD
+from jeugdmonitor.schemas.warehouse import meta_load_run
+from jeugdmonitor.transforms.alerts import render, scorecard
+from jeugdmonitor.transforms.alerts.model import Alert
+from jeugdmonitor.transforms.alerts.routing import Channel, Digest, Recipient, plan
+from jeugdmonitor.transforms.alerts.rules import Thresholds, evaluate
 
 log = logging.getLogger(__name__)
 

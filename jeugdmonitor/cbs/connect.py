@@ -1,4 +1,9 @@
-"""The CBS client and loader options the configuration asks for; `fixture` serves the local response tree."""
+"""The CBS client and loader options the configuration asks for.
+
+`cbs.base_url = "fixture"` (the offline demo) names the local CBS server over paths.cbs_inbox. This module never
+starts it: the demo path does (`jeugdmonitor demo`/`run`/`serve` through jeugdmonitor.synthetic.cbs_server), and
+hands its URL in through JEUGDMONITOR__CBS__BASE_URL, which every flow reads with its settings.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +11,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from jeugdmonitor.cbs.client import CbsClient, make_client
-from jeugdmonitor.cbs.fixture_server import FixtureServer
-from jeugdmonitor.config import Settings
-from jeugdmonitor.ingest_cbs import CbsOptions
-from schemas.jgt_layouts import load_region_tables
+from jeugdmonitor.cbs.ingest import CbsOptions
+from jeugdmonitor.config import ENV_PREFIX, Settings
+from jeugdmonitor.schemas.jgt_layouts import load_region_tables
 
 FIXTURE = "fixture"
-V4_PATH = "/odata/v1"  # where the fixture server answers v4, as datasets.cbs.nl does
+BASE_URL_ENV = f"{ENV_PREFIX}CBS__BASE_URL"  # where the demo path hands in the local server's URL
 
 
 @contextmanager
 def open_client(settings: Settings) -> Iterator[CbsClient]:
-    """A client for the configured CBS endpoint; for `fixture`, a local server over paths.cbs_inbox meanwhile."""
+    """A client for the configured CBS endpoint."""
     cbs = settings.cbs
-    if cbs.base_url != FIXTURE:
-        with _closing(make_client(cbs.base_url, api=cbs.api, timeout=cbs.timeout_s, retries=cbs.retries,
-                                  backoff=cbs.backoff_s)) as client:
-            yield client
-        return
-    with FixtureServer(settings.paths.cbs_inbox) as server:
-        base = server.url if cbs.api == "v3" else server.url + V4_PATH
-        with _closing(make_client(base, api=cbs.api, timeout=cbs.timeout_s, retries=cbs.retries,
-                                  backoff=cbs.backoff_s)) as client:
-            yield client
+    if cbs.base_url == FIXTURE:
+        raise RuntimeError(f'cbs.base_url = "{FIXTURE}" needs the local CBS server, which `jeugdmonitor demo`, '
+                           f"`run` and `serve` start; elsewhere set {BASE_URL_ENV} or cbs.base_url to a CBS URL")
+    with _closing(make_client(cbs.base_url, api=cbs.api, timeout=cbs.timeout_s, retries=cbs.retries,
+                              backoff=cbs.backoff_s)) as client:
+        yield client
 
 
 @contextmanager

@@ -25,18 +25,18 @@ from jeugdmonitor import bulk, meta
 from jeugdmonitor.cbs import fetch
 from jeugdmonitor.cbs.client import Category, CbsClient, CbsError, TableInfo
 from jeugdmonitor.config import CbsTableConfig
-from jeugdmonitor.mart_build import pending
-from jeugdmonitor.validation import FileWarning, validator
-from schemas.warehouse import (
+from jeugdmonitor.marts import pending
+from jeugdmonitor.schemas.warehouse import (
     meta_cbs_revisie,
     meta_cbs_table,
     meta_source_file,
     stg_cbs_categorie,
     stg_cbs_waarneming,
 )
-from transforms.cbs.checks import add_checks
-from transforms.cbs.observations import COLUMNS, KEY, content_sha256, diff, observations_frame
-from transforms.reasons import Rejection, rejection
+from jeugdmonitor.transforms.cbs.checks import add_checks
+from jeugdmonitor.transforms.cbs.observations import COLUMNS, KEY, content_sha256, diff, observations_frame
+from jeugdmonitor.transforms.reasons import Rejection, rejection
+from jeugdmonitor.validation import FileWarning, validator
 
 log = logging.getLogger(__name__)
 

@@ -22,17 +22,17 @@ from sqlalchemy import Connection, Engine
 
 from jeugdmonitor import bulk, meta, stages
 from jeugdmonitor.discovery import Delivery, read_file
-from jeugdmonitor.ijw_rules import apply_jw323_rules
+from jeugdmonitor.ijw.rules import apply_jw323_rules
 from jeugdmonitor.inbox import discover_new
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
-from jeugdmonitor.mart_build import pending
+from jeugdmonitor.marts import pending
 from jeugdmonitor.parallel import OrderedPool
-from schemas.warehouse import STAGING_TABLES, meta_quarantine, meta_source_file
-from transforms.ijw import xsd
-from transforms.ijw.message import sniff_message
-from transforms.ijw.records import as_tuples, parse_message
-from transforms.ijw.specs import SPECS
-from transforms.reasons import FileRejected, Rejection, rejection, unexpected
+from jeugdmonitor.schemas.warehouse import STAGING_TABLES, meta_quarantine, meta_source_file
+from jeugdmonitor.transforms.ijw import xsd
+from jeugdmonitor.transforms.ijw.message import sniff_message
+from jeugdmonitor.transforms.ijw.records import as_tuples, parse_message
+from jeugdmonitor.transforms.ijw.specs import SPECS
+from jeugdmonitor.transforms.reasons import FileRejected, Rejection, rejection, unexpected
 
 # Message types with a spec and a staging table; others (retour messages, JW317/319/325) are left in the inbox
 # with status pending until they have one, so that adding it later picks them up instead of finding them done.

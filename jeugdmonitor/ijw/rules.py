@@ -15,12 +15,12 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from jeugdmonitor import bulk
+from jeugdmonitor.schemas.warehouse import stg_jw301_toewijzing, stg_jw323_prestatie
+from jeugdmonitor.transforms.ijw.checks import Known, jw323_checks
+from jeugdmonitor.transforms.ijw.records import to_frame
+from jeugdmonitor.transforms.ijw.specs import JW323
+from jeugdmonitor.transforms.reasons import Rejection, rejection
 from jeugdmonitor.validation import FileWarning, Finding, validator
-from schemas.warehouse import stg_jw301_toewijzing, stg_jw323_prestatie
-from transforms.ijw.checks import Known, jw323_checks
-from transforms.ijw.records import to_frame
-from transforms.ijw.specs import JW323
-from transforms.reasons import Rejection, rejection
 
 SUITE = "stg_jw323_prestatie"
 # Positions in a JW323 row (a tuple in JW323.row_columns order, as parse_file keeps them).

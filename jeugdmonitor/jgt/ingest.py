@@ -17,14 +17,14 @@ from sqlalchemy import Engine
 from jeugdmonitor import bulk, meta, stages
 from jeugdmonitor.discovery import Delivery, read_file
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
-from jeugdmonitor.mart_build import pending
+from jeugdmonitor.marts import pending
+from jeugdmonitor.schemas.jgt_layouts import Layout, load_layouts
+from jeugdmonitor.schemas.warehouse import stg_jgt_registratie
+from jeugdmonitor.transforms.jgt.canonical import RegionLookup, canonical_rows
+from jeugdmonitor.transforms.jgt.checks import jgt_checks
+from jeugdmonitor.transforms.jgt.read import read_export
+from jeugdmonitor.transforms.reasons import FileRejected, Rejection, rejection, unexpected
 from jeugdmonitor.validation import FileWarning, Finding, validator
-from schemas.jgt_layouts import Layout, load_layouts
-from schemas.warehouse import stg_jgt_registratie
-from transforms.jgt.canonical import RegionLookup, canonical_rows
-from transforms.jgt.checks import jgt_checks
-from transforms.jgt.read import read_export
-from transforms.reasons import FileRejected, Rejection, rejection, unexpected
 
 SUITE = "stg_jgt_registratie"
 SUFFIXES = (".csv", ".xlsx")

@@ -28,24 +28,24 @@ from sqlalchemy import (
 )
 
 from jeugdmonitor import meta
-from jeugdmonitor.mart_build import pending
-from jeugdmonitor.mart_build.dimensions import build_dimensions, fill_periode
-from jeugdmonitor.mart_build.inputs import READ_CHUNK, read_inputs_many
-from jeugdmonitor.mart_build.scope import data_months, targets
-from jeugdmonitor.mart_build.settings import BuildReport, BuildSettings
-from jeugdmonitor.mart_build.specs import LINKS, SPECS, Link, MartSpec
+from jeugdmonitor.marts import pending
+from jeugdmonitor.marts.dimensions import build_dimensions, fill_periode
+from jeugdmonitor.marts.inputs import READ_CHUNK, read_inputs_many
+from jeugdmonitor.marts.scope import data_months, targets
+from jeugdmonitor.marts.settings import BuildReport, BuildSettings
+from jeugdmonitor.marts.specs import LINKS, SPECS, Link, MartSpec
 from jeugdmonitor.parallel import ordered_map
-from schemas.jgt_layouts import load_region_tables
-from schemas.marts import (
+from jeugdmonitor.schemas.jgt_layouts import load_region_tables
+from jeugdmonitor.schemas.marts import (
     TOTAAL,
     dim_periode,
 )
-from transforms.marts.inputs import (
+from jeugdmonitor.transforms.marts.inputs import (
     Inputs,
     Params,
     Window,
 )
-from transforms.marts.suppression import complementary, primary, publish
+from jeugdmonitor.transforms.marts.suppression import complementary, primary, publish
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from sqlalchemy import (
     union_all,
 )
 
-from jeugdmonitor.mart_build.settings import BuildSettings
-from schemas import load_productcodes
-from schemas.jgt_layouts import load_region_tables
-from schemas.marts import (
+from jeugdmonitor.marts.settings import BuildSettings
+from jeugdmonitor.schemas import load_productcodes
+from jeugdmonitor.schemas.jgt_layouts import load_region_tables
+from jeugdmonitor.schemas.marts import (
     dim_aanbieder,
     dim_gemeente,
     dim_periode,
@@ -25,7 +25,7 @@ from schemas.marts import (
     dim_team,
     dim_verwijzer,
 )
-from schemas.warehouse import (
+from jeugdmonitor.schemas.warehouse import (
     meta_cbs_table,
     stg_cbs_waarneming,
     stg_jw301_toewijzing,
@@ -34,10 +34,10 @@ from schemas.warehouse import (
     stg_jw315_verzoek,
     stg_jw323_prestatie,
 )
-from transforms.marts import (
+from jeugdmonitor.transforms.marts import (
     verwijzingen,
 )
-from transforms.marts.periods import month_end, months
+from jeugdmonitor.transforms.marts.periods import month_end, months
 
 
 def build_dimensions(conn: Connection, settings: BuildSettings) -> None:
@@ -65,7 +65,7 @@ def build_dimensions(conn: Connection, settings: BuildSettings) -> None:
 def _herindeling_rows() -> list[dict]:
     import tomllib
 
-    from schemas.jgt_layouts import REGION_FILE
+    from jeugdmonitor.schemas.jgt_layouts import REGION_FILE
 
     data = tomllib.loads(REGION_FILE.read_text(encoding="utf-8")).get("herindeling", {})
     return [{"gemeentecode": old, "naam": v.get("naam", old), "actueel": False, "opgegaan_in": v["naar"],

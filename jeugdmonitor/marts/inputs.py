@@ -10,12 +10,12 @@ from sqlalchemy import (
     text,
 )
 
-from schemas.warehouse import (
+from jeugdmonitor.schemas.warehouse import (
     meta_cbs_table,
     stg_cbs_categorie,
     stg_cbs_waarneming,
 )
-from transforms.marts.inputs import (
+from jeugdmonitor.transforms.marts.inputs import (
     AANMELDING_COLUMNS,
     CBS_COLUMNS,
     DECLARATIE_COLUMNS,

@@ -13,8 +13,8 @@ from datetime import date
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from jeugdmonitor import meta
-from jeugdmonitor.mart_build.scope import as_date, scope_of_files
-from schemas.warehouse import meta_mart_pending
+from jeugdmonitor.marts.scope import as_date, scope_of_files
+from jeugdmonitor.schemas.warehouse import meta_mart_pending
 
 _P = meta_mart_pending
 

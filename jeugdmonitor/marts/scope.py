@@ -13,7 +13,7 @@ from sqlalchemy import (
     select,
 )
 
-from schemas.warehouse import (
+from jeugdmonitor.schemas.warehouse import (
     meta_source_file,
     stg_cbs_waarneming,
     stg_jgt_registratie,
@@ -23,7 +23,7 @@ from schemas.warehouse import (
     stg_jw315_verzoek,
     stg_jw323_prestatie,
 )
-from transforms.marts.periods import month_start
+from jeugdmonitor.transforms.marts.periods import month_start
 
 
 def data_months(conn: Connection) -> tuple[date, date] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from transforms.marts.inputs import (
+from jeugdmonitor.transforms.marts.inputs import (
     Params,
 )
 

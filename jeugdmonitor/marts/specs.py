@@ -11,7 +11,7 @@ from sqlalchemy import (
     Table,
 )
 
-from schemas.marts import (
+from jeugdmonitor.schemas.marts import (
     TOTAAL,
     mart_aanmeldingen,
     mart_aanmeldingen_uitsplitsing,
@@ -26,7 +26,7 @@ from schemas.marts import (
     mart_verwijzingen,
     mart_verwijzingen_team,
 )
-from transforms.marts import (
+from jeugdmonitor.transforms.marts import (
     aanmeldingen,
     doorlooptijd,
     jeugdhulpgebruik,
@@ -35,12 +35,12 @@ from transforms.marts import (
     uithuisplaatsingen,
     verwijzingen,
 )
-from transforms.marts.inputs import (
+from jeugdmonitor.transforms.marts.inputs import (
     Inputs,
     Params,
     Window,
 )
-from transforms.marts.suppression import Direction
+from jeugdmonitor.transforms.marts.suppression import Direction
 
 
 @dataclass(frozen=True)

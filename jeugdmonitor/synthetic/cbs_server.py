@@ -3,7 +3,8 @@
 It answers the v3 catalog, ODataFeed and ODataApi paths and the v4 paths under /odata/v1/CBS/ from the same
 files, pages TypedDataSet and Observations itself (so the page size is the server's, not the writer's) and can
 inject the faults CBS is known for (cbs.md §4): a 500 that will not go away, 503/429 throttling, a connection
-dropped mid-body and a truncated JSON body. The tests use it, and so does the offline demo.
+dropped mid-body and a truncated JSON body. The tests use it, and so does the offline demo: `serving` starts it
+for a configuration with `cbs.base_url = "fixture"` and points the flows at it.
 
     with FixtureServer(tree, page_size=500) as server:
         client = make_client(server.url)                        # v3
@@ -17,15 +18,20 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from jeugdmonitor.cbs.connect import BASE_URL_ENV, FIXTURE
 from jeugdmonitor.cbs.odata_filter import FilterError, parse_filter
+from jeugdmonitor.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +97,25 @@ class _Table:
         if self._observations is None:
             self._observations = list(_v4_observations(self))
         return self._observations
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[None]:
+    """For `cbs.base_url = "fixture"`: serve paths.cbs_inbox on 127.0.0.1 meanwhile, and hand its URL to the flows
+    (and the processes they start) as JEUGDMONITOR__CBS__BASE_URL. Any other base_url: nothing to do."""
+    if settings.cbs.base_url != FIXTURE:
+        yield
+        return
+    with FixtureServer(settings.paths.cbs_inbox) as server:
+        before = os.environ.get(BASE_URL_ENV)
+        os.environ[BASE_URL_ENV] = server.url if settings.cbs.api == "v3" else server.v4_url
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop(BASE_URL_ENV, None)
+            else:
+                os.environ[BASE_URL_ENV] = before
 
 
 class FixtureServer:

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from jeugdmonitor.bsn import is_valid_bsn, mask_bsn
 from jeugdmonitor.synthetic.ijw_writer import WrittenFile
 from jeugdmonitor.synthetic.jgt_writer import FIELDS, Export, Row
 from jeugdmonitor.synthetic.messages import ClientBlock, Declaratie, Defect, Message, Prestatie
 from jeugdmonitor.synthetic.world import TOEWIJZING_BLOCK
+from jeugdmonitor.transforms.bsn import is_valid_bsn, mask_bsn
 
 INVALID_BSN = "invalid_bsn"
 IMPOSSIBLE_DATE = "impossible_date"

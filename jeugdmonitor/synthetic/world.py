@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Generic, TypeVar
 
-from jeugdmonitor.bsn import bsn_check_digit
 from jeugdmonitor.synthetic.products import (
     AANBIEDERS,
     EURO,
@@ -33,6 +32,7 @@ from jeugdmonitor.synthetic.products import (
     offering,
 )
 from jeugdmonitor.synthetic.regions import Gemeente, Region, Team
+from jeugdmonitor.transforms.bsn import bsn_check_digit
 
 # ---------------------------------------------------------------------------------------------------------------
 # Calibration. Rates are per youth aged 0-17 per year; the report measures what they produce.

@@ -2,9 +2,8 @@
 connection; the `alembic` command line works too, with `-x url=...`."""
 
 from alembic import context
+from jeugdmonitor.schemas.warehouse import metadata
 from sqlalchemy import create_engine
-
-from schemas.warehouse import metadata
 
 config = context.config
 

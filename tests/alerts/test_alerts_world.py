@@ -9,17 +9,17 @@ import re
 from datetime import date
 
 import pytest
+from jeugdmonitor.schemas.warehouse import meta_alert_delivery, meta_alert_history
+from jeugdmonitor.transforms.marts.inputs import Params
 from sqlalchemy import select, text
 
-from jeugdmonitor import mart_build, meta
+from jeugdmonitor import marts, meta
 from jeugdmonitor.alerts.run import preview, run_alerts
 from jeugdmonitor.config import Settings
 from jeugdmonitor.discovery import discover
-from jeugdmonitor.ingest_ijw import load_files
-from schemas.warehouse import meta_alert_delivery, meta_alert_history
+from jeugdmonitor.ijw.ingest import load_files
 from tests.alerts.servers import SmtpServer, WebhookServer, free_port
 from tests.ijw_builder import jw301, jw305, jw323, load_messages
-from transforms.marts.inputs import Params
 
 X, Y = "999900006", "999900018"  # 11-proef valid test BSNs
 NAMES = ("Test", "Dr. Test")  # the names the builder writes into the messages
@@ -70,7 +70,7 @@ def world(warehouse, tmp_path, pseudonymise):
     """The world loaded and the marts built; then a rejected file in a run of its own, and a doorlooptijd over
     the norm planted in the mart (February and March, Leiden)."""
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
-    mart_build.build(warehouse, mart_build.BuildSettings(gemeenten=["GM0546", "GM0547"], threshold=1,
+    marts.build(warehouse, marts.BuildSettings(gemeenten=["GM0546", "GM0547"], threshold=1,
                                                          params=Params(), first_month=date(2025, 1, 1)))
     with warehouse.begin() as conn:
         conn.execute(text("update mart_doorlooptijd set aantal = 12, mediaan_dagen = 58 where gemeentecode = 'GM0546'"

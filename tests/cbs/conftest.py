@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from jeugdmonitor.cbs.client import CbsClient, make_client
-from jeugdmonitor.cbs.fixture_server import FixtureServer
+from jeugdmonitor.synthetic.cbs_server import FixtureServer
 from jeugdmonitor.synthetic.cbs_writer import MEASURES, write_cbs_tree
 from jeugdmonitor.synthetic.regions import holland_rijnland
 

@@ -18,8 +18,8 @@ from jeugdmonitor.cbs.client import (
     make_client,
     period_filter,
 )
-from jeugdmonitor.cbs.fixture_server import CORRUPT_TABLE_MESSAGE, Fault, FixtureServer
 from jeugdmonitor.synthetic.cbs_revision import make_revision
+from jeugdmonitor.synthetic.cbs_server import CORRUPT_TABLE_MESSAGE, Fault, FixtureServer
 from tests.cbs.conftest import (
     RETRIES,
     SERVER_PAGE,

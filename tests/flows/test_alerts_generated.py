@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 
+from jeugdmonitor.flows.monitor import monitor
+from jeugdmonitor.transforms.masking import masked
 from sqlalchemy import text
 
-from flows.monitor import monitor
 from jeugdmonitor.warehouse import make_engine
 from tests.alerts.servers import SmtpServer
 from tests.flows.test_monitor_flow import write_config
 from tests.flows.test_monitor_generated import world  # noqa: F401  (a module fixture)
-from transforms.masking import masked
 
 
 def test_planted_defects_reach_the_data_engineers(world, tmp_path):  # noqa: F811

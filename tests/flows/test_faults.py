@@ -17,19 +17,19 @@ from pathlib import Path
 
 import psutil
 import pytest
-from sqlalchemy import func, select, text
-
-from flows.monitor import monitor
-from jeugdmonitor.synthetic import generate
-from jeugdmonitor.warehouse import make_engine
-from schemas.warehouse import (
+from jeugdmonitor.flows.monitor import monitor
+from jeugdmonitor.schemas.warehouse import (
     STAGING_TABLES,
     meta_load_run,
     meta_mart_pending,
     meta_quarantine,
     meta_source_file,
 )
-from tests.flows.test_marts_generated import GEMEENTEN, config_for, marts
+from sqlalchemy import func, select, text
+
+from jeugdmonitor.synthetic import generate
+from jeugdmonitor.warehouse import make_engine
+from tests.flows.test_marts_generated import GEMEENTEN, config_for, marts, run_monitor
 
 ROOT = Path(__file__).resolve().parents[2]
 LATE = "2025-03"  # the iJw folders and JGT exports of this month on, and CBS, make the second delivery
@@ -96,7 +96,7 @@ def reference(world, tmp_path_factory) -> dict:
     copy_inbox(world, folder, late=False)
     copy_inbox(world, folder, late=True)
     url = f"sqlite:///{folder / 'wh.sqlite'}"
-    monitor(str(configure(folder, url)))
+    run_monitor(configure(folder, url))
     clean = state(url)
     read, loaded, quarantined = clean["lines"]
     assert read == loaded + quarantined and quarantined > 0
@@ -195,7 +195,7 @@ def test_a_run_killed_at_any_stage_is_finished_by_the_next_run(stage, first_deli
     # the load is recorded complete before the alerts step, so that alerts can never fail a load
     assert status == ("completed" if stage == "alerts" else "running")
 
-    monitor(str(config))
+    run_monitor(config)
     assert runs(url)[killed] == ("completed" if stage == "alerts" else "aborted")
     after = state(url)
     assert after["counts"] == reference["counts"], "nothing doubled, nothing missing"
@@ -235,7 +235,7 @@ def test_a_run_that_loses_its_lock_stops_before_writing_and_the_next_run_finishe
     wait_paused(first, marker)  # its first load batch has committed
     terminate(pg_url, lock_holder(pg_url))
 
-    monitor(str(config))  # the lock is free: this run starts beside the first, and loads everything
+    run_monitor(config)  # the lock is free: this run starts beside the first, and loads everything
     (first_run,) = [r for r, s in runs(pg_url).items() if s == "aborted"]
     marker.with_suffix(".go").touch()
     _, err = first.communicate(timeout=PAUSE_SECONDS)
@@ -271,7 +271,7 @@ def test_a_connection_cut_inside_a_load_leaves_whole_batches_and_the_next_run_fi
     assert 0 < staged == loaded < sum(reference["counts"][t.name] for t in STAGING_TABLES.values())
     assert pending > 0, "the committed batch marked its marts pending"
 
-    monitor(str(config))
+    run_monitor(config)
     after = state(pg_url)
     assert after["counts"] == reference["counts"]
     assert after["lines"] == reference["lines"]

@@ -11,14 +11,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from jeugdmonitor.flows.monitor import monitor
+from jeugdmonitor.schemas import PRODUCTCODES
+from jeugdmonitor.schemas.marts import MARTS
 from lxml import etree
 from sqlalchemy import text
 
-from flows.monitor import monitor
+from jeugdmonitor.config import load_settings
 from jeugdmonitor.synthetic import generate
+from jeugdmonitor.synthetic.cbs_server import serving
 from jeugdmonitor.warehouse import make_engine
-from schemas import PRODUCTCODES
-from schemas.marts import MARTS
 from tests.conftest import require_postgres
 from tests.flows.test_monitor_flow import write_config
 
@@ -43,6 +45,12 @@ def config_for(world: Path, url: str) -> Path:
             .replace('naam = "Testregio"', 'naam = "Testregio"\njeugdregio = "JZ18"'))
     config.write_text(f"{body}\n{cbs}", encoding="utf-8")
     return config
+
+
+def run_monitor(config: Path):
+    """The monitor flow with the CBS of the demo config (the fixture tree), served as `jeugdmonitor run` does."""
+    with serving(load_settings(config)):
+        return monitor(str(config))
 
 
 def marts(url: str) -> dict[str, list[dict]]:
@@ -71,7 +79,7 @@ def loaded(world, tmp_path_factory) -> dict[str, dict]:
     """The marts after the monitor flow ran on the world, per backend."""
     results = {}
     url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'wh.sqlite'}"
-    monitor(str(config_for(world, url)))
+    run_monitor(config_for(world, url))
     results["sqlite"] = {"url": url, "marts": marts(url)}
     return results
 
@@ -232,12 +240,12 @@ def test_cbs_figures_are_the_published_ones(loaded, world):
 def test_postgresql_gives_the_same_marts(loaded, world, request):
     require_postgres()
     url = request.getfixturevalue("pg_url")
-    monitor(str(config_for(world, url)))
+    run_monitor(config_for(world, url))
     assert marts(url) == loaded["sqlite"]["marts"]
 
 
 def test_a_second_run_changes_no_mart(loaded, world):
     before = loaded["sqlite"]["marts"]
-    monitor(str(config_for(world, loaded["sqlite"]["url"])))
+    run_monitor(config_for(world, loaded["sqlite"]["url"]))
     assert marts(loaded["sqlite"]["url"]) == before
     assert date.fromisoformat(min(r["maand"] for r in before["mart_aanmeldingen"])) == date(2025, 1, 1)

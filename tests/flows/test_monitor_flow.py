@@ -4,12 +4,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from jeugdmonitor.flows.monitor import monitor
+from jeugdmonitor.schemas.warehouse import meta_load_run, stg_jw323_prestatie
 from prefect.artifacts import Artifact
 from sqlalchemy import func, select
 
-from flows.monitor import monitor
 from jeugdmonitor.warehouse import make_engine
-from schemas.warehouse import meta_load_run, stg_jw323_prestatie
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw323_credit_correction.xml"
 JW301 = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw301_snapshot.xml"
@@ -88,7 +88,8 @@ def test_each_run_publishes_a_summary_artifact_without_personal_data(region_fold
 
 
 def test_a_dead_smtp_server_never_fails_the_load(region_folder):
-    from schemas.warehouse import meta_alert_delivery
+    from jeugdmonitor.schemas.warehouse import meta_alert_delivery
+
     from tests.alerts.servers import free_port
 
     url = f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}"
@@ -127,7 +128,8 @@ def test_secrets_stay_out_of_logs_records_and_the_summary(region_folder, backend
     recorded as failed, and no secret is in a log line, the warehouse or the summary artifact."""
     import logging
 
-    from schemas.warehouse import meta_alert_delivery, meta_alert_history, meta_load_run
+    from jeugdmonitor.schemas.warehouse import meta_alert_delivery, meta_alert_history, meta_load_run
+
     from tests.alerts.servers import SmtpServer, free_port
 
     url = (f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}" if backend == "sqlite"

@@ -4,13 +4,13 @@ import json
 import re
 
 import pytest
+from jeugdmonitor.flows.monitor import monitor
+from jeugdmonitor.schemas.warehouse import meta_quarantine, meta_source_file
 from lxml import etree
 from sqlalchemy import inspect, select, text
 
-from flows.monitor import monitor
 from jeugdmonitor.synthetic import generate
 from jeugdmonitor.warehouse import make_engine
-from schemas.warehouse import meta_quarantine, meta_source_file
 from tests.conftest import SHARED
 from tests.flows.test_monitor_flow import write_config
 

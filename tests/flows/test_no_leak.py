@@ -19,11 +19,11 @@ import re
 from pathlib import Path
 
 import pytest
+from jeugdmonitor.flows.monitor import monitor
 from prefect.artifacts import Artifact
 from sqlalchemy import inspect, select
 from typer.testing import CliRunner
 
-from flows.monitor import monitor
 from jeugdmonitor.cli import app
 from jeugdmonitor.warehouse import make_engine
 from tests.alerts.servers import SmtpServer, WebhookServer
@@ -186,7 +186,7 @@ webhook_kind = "teams"
     found = {where: leaks(text) for where, text in shown.items() if leaks(text)}
     assert not found, found
     with make_engine(url).connect() as conn:  # the masked forms are there instead
-        from schemas.warehouse import meta_quarantine
+        from jeugdmonitor.schemas.warehouse import meta_quarantine
 
         keys = set(conn.execute(select(meta_quarantine.c.record_key)).scalars())
     assert "#########" in keys

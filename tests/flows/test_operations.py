@@ -7,14 +7,14 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
+from jeugdmonitor.flows.backfill import backfill
+from jeugdmonitor.flows.monitor import monitor
+from jeugdmonitor.schemas.warehouse import meta_load_run, meta_run_figure
 from sqlalchemy import func, select, text
 
-from flows.backfill import backfill
-from flows.monitor import monitor
 from jeugdmonitor.locking import WarehouseBusy
 from jeugdmonitor.synthetic import generate
 from jeugdmonitor.warehouse import make_engine
-from schemas.warehouse import meta_load_run, meta_run_figure
 from tests.flows.test_marts_generated import marts
 from tests.flows.test_monitor_flow import write_config
 from tests.test_locking import hold

@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from jeugdmonitor.transforms.bsn import is_valid_bsn
 from lxml import etree
 from openpyxl import load_workbook
 
-from jeugdmonitor.bsn import is_valid_bsn
 from jeugdmonitor.synthetic import generate, ijw_writer
 from jeugdmonitor.synthetic.defects import UNKNOWN_BRON, UNKNOWN_TEAM
 from jeugdmonitor.synthetic.products import PRODUCTS

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-
-from transforms.alerts.routing import HISTORY_COLUMNS, Channel, Recipient, plan
-from transforms.alerts.rules import RuleInput, Thresholds, evaluate
+from jeugdmonitor.transforms.alerts.routing import HISTORY_COLUMNS, Channel, Recipient, plan
+from jeugdmonitor.transforms.alerts.rules import RuleInput, Thresholds, evaluate
 
 T = Thresholds(peildatum=date(2025, 6, 20))
 MONTHS = [date(2025, m, 1) for m in (2, 3, 4, 5, 6)]  # June is running: never judged

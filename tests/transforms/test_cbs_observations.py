@@ -3,9 +3,8 @@
 import math
 
 import pandas as pd
-
-from transforms.cbs.checks import add_checks
-from transforms.cbs.observations import (
+from jeugdmonitor.transforms.cbs.checks import add_checks
+from jeugdmonitor.transforms.cbs.observations import (
     NOT_RETURNED,
     content_sha256,
     current_gemeente,

@@ -3,8 +3,7 @@
 from datetime import date
 
 import pandas as pd
-
-from transforms.ijw.checks import Known, expected_amount, jw323_checks
+from jeugdmonitor.transforms.ijw.checks import Known, expected_amount, jw323_checks
 
 
 def line(**overrides) -> dict:

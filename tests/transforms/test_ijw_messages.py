@@ -4,8 +4,8 @@ import io
 from datetime import date
 from pathlib import Path
 
-from transforms.ijw.records import parse_message
-from transforms.ijw.specs import JW301, SPECS
+from jeugdmonitor.transforms.ijw.records import parse_message
+from jeugdmonitor.transforms.ijw.specs import JW301, SPECS
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "ijw"
 
@@ -30,7 +30,7 @@ def test_jw301_keeps_the_art_8f_set_and_drops_names_addresses_and_birth_date():
 
 
 def test_every_spec_names_only_columns_of_its_staging_table():
-    from schemas.warehouse import STAGING_TABLES
+    from jeugdmonitor.schemas.warehouse import STAGING_TABLES
 
     for code, spec in SPECS.items():
         table = STAGING_TABLES[code]
@@ -54,10 +54,9 @@ def test_the_reused_parser_reads_each_file_on_its_own_after_broken_and_refused_f
     is not XML at all and one of another message type must leave nothing behind in it: the next good file reads
     exactly as it would in a fresh process."""
     import pytest
-
-    from transforms.ijw import records
-    from transforms.ijw.specs import JW323
-    from transforms.reasons import FileRejected
+    from jeugdmonitor.transforms.ijw import records
+    from jeugdmonitor.transforms.ijw.specs import JW323
+    from jeugdmonitor.transforms.reasons import FileRejected
 
     good = (FIXTURES / "jw301_snapshot.xml").read_bytes()
     fresh = rows_of(good, JW301)
@@ -75,9 +74,9 @@ def test_the_reused_parser_reads_each_file_on_its_own_after_broken_and_refused_f
 def test_rows_of_every_message_type_become_tuples_in_the_spec_column_order():
     """parse_file keeps rows as tuples in MessageSpec.row_columns order; the load writes them by position."""
     import pytest
+    from jeugdmonitor.transforms.ijw.records import as_tuples
 
     from tests.ijw_builder import jw301, jw305, jw307, jw315, jw323
-    from transforms.ijw.records import as_tuples
 
     bsn = "999900006"
     messages = {

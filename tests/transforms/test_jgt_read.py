@@ -6,13 +6,13 @@ import io
 from datetime import date, datetime
 
 import pytest
+from jeugdmonitor.schemas.jgt_layouts import load_layouts
+from jeugdmonitor.transforms.jgt.canonical import RegionLookup, canonical_rows
+from jeugdmonitor.transforms.jgt.read import read_export
+from jeugdmonitor.transforms.reasons import FileRejected
 
 from jeugdmonitor.synthetic.jgt_writer import V1_COLUMNS, V2_COLUMNS, ExportStyle
-from schemas.jgt_layouts import load_layouts
 from tests.jgt_builder import bsn_for_test, expected, write_variant
-from transforms.jgt.canonical import RegionLookup, canonical_rows
-from transforms.jgt.read import read_export
-from transforms.reasons import FileRejected
 
 LAYOUTS = load_layouts()
 REGION = RegionLookup.build()

@@ -7,12 +7,12 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from jeugdmonitor.transforms.ijw.jw323 import jw323_frame, parse_jw323
+from jeugdmonitor.transforms.ijw.message import kind_from_namespace, sniff_message
+from jeugdmonitor.transforms.ijw.records import Field, MessageSpec
+from jeugdmonitor.transforms.reasons import FileRejected
 
-from jeugdmonitor.ijw_rules import _frame
-from transforms.ijw.jw323 import jw323_frame, parse_jw323
-from transforms.ijw.message import kind_from_namespace, sniff_message
-from transforms.ijw.records import Field, MessageSpec
-from transforms.reasons import FileRejected
+from jeugdmonitor.ijw.rules import _frame
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "ijw" / "jw323_credit_correction.xml"
 

@@ -3,8 +3,8 @@ and year boundaries, the 'totaal' team, with the expected rows written out."""
 
 from datetime import date
 
-from transforms.marts import aanmeldingen
-from transforms.marts.inputs import AANMELDING_COLUMNS, Inputs, Params, Window, frame
+from jeugdmonitor.transforms.marts import aanmeldingen
+from jeugdmonitor.transforms.marts.inputs import AANMELDING_COLUMNS, Inputs, Params, Window, frame
 
 
 def reg(team, rid, youth, day, bron="huisarts", hulpvraag="opvoeding"):

@@ -1,8 +1,7 @@
 """CBS figures for a gemeente by Title, and the sum over the gemeenten a herindeling merged."""
 
 import pandas as pd
-
-from transforms.marts.cbs import cbs_figure
+from jeugdmonitor.transforms.marts.cbs import cbs_figure
 
 SPEC = {"purpose": "jeugdzorg", "measure": "JongerenMetJeugdzorg_1",
         "categorie": {"VormenVanJeugdzorg": "JH 1 Totaal jeugdhulp"}}

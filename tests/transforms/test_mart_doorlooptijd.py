@@ -6,10 +6,9 @@ the calendar, percentiles by linear interpolation at position 0.8 x (n - 1) of t
 
 from datetime import date
 
-from schemas.marts import mart_doorlooptijd, mart_doorlooptijd_aanbieder, mart_doorlooptijd_keten
-from tests.mart_frames import expect, pick
-from transforms.marts import doorlooptijd
-from transforms.marts.inputs import (
+from jeugdmonitor.schemas.marts import mart_doorlooptijd, mart_doorlooptijd_aanbieder, mart_doorlooptijd_keten
+from jeugdmonitor.transforms.marts import doorlooptijd
+from jeugdmonitor.transforms.marts.inputs import (
     AANMELDING_COLUMNS,
     TOEWIJZING_COLUMNS,
     ZORGPERIODE_COLUMNS,
@@ -18,6 +17,8 @@ from transforms.marts.inputs import (
     Window,
     frame,
 )
+
+from tests.mart_frames import expect, pick
 
 NAN = float("nan")
 GM = "GM0001"

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+from jeugdmonitor.schemas.marts import mart_kosten
+from jeugdmonitor.transforms.marts import kosten
+from jeugdmonitor.transforms.marts.inputs import DECLARATIE_COLUMNS, Inputs, Params, Window, frame
 
-from schemas.marts import mart_kosten
 from tests.mart_frames import expected, rows
-from transforms.marts import kosten
-from transforms.marts.inputs import DECLARATIE_COLUMNS, Inputs, Params, Window, frame
 
 NA = None
 

@@ -2,10 +2,18 @@
 
 from datetime import date
 
-from schemas.marts import mart_verwijzingen, mart_verwijzingen_team
+from jeugdmonitor.schemas.marts import mart_verwijzingen, mart_verwijzingen_team
+from jeugdmonitor.transforms.marts import verwijzingen
+from jeugdmonitor.transforms.marts.inputs import (
+    AANMELDING_COLUMNS,
+    TOEWIJZING_COLUMNS,
+    Inputs,
+    Params,
+    Window,
+    frame,
+)
+
 from tests.mart_frames import expect, pick
-from transforms.marts import verwijzingen
-from transforms.marts.inputs import AANMELDING_COLUMNS, TOEWIJZING_COLUMNS, Inputs, Params, Window, frame
 
 NAN = float("nan")
 GM = "GM0001"

@@ -6,12 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+from jeugdmonitor.schemas.marts import (
+    mart_cbs_vergelijking,
+    mart_jeugdhulpgebruik,
+    mart_ots,
+    mart_uithuisplaatsingen,
+)
+from jeugdmonitor.transforms.marts import jeugdhulpgebruik, ots, uithuisplaatsingen, zorg
+from jeugdmonitor.transforms.marts.inputs import ZORGPERIODE_COLUMNS, Inputs, Params, Window, frame
+from jeugdmonitor.transforms.marts.periods import half_year, month_period
 
-from schemas.marts import mart_cbs_vergelijking, mart_jeugdhulpgebruik, mart_ots, mart_uithuisplaatsingen
 from tests.mart_frames import expected, rows
-from transforms.marts import jeugdhulpgebruik, ots, uithuisplaatsingen, zorg
-from transforms.marts.inputs import ZORGPERIODE_COLUMNS, Inputs, Params, Window, frame
-from transforms.marts.periods import half_year, month_period
 
 NA = None  # an empty cell in the expected rows
 KLASSE = {"48B10": "ots", "48B12": "ots", "48B11": "voogdij", "43A03": "pleegzorg", "44A03": "pleegzorg",

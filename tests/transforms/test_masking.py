@@ -1,11 +1,10 @@
 """The one masker (transforms/masking.py) and the reasons that must not quote a file."""
 
 import pytest
+from jeugdmonitor.transforms.ijw.message import syntax_rejection
+from jeugdmonitor.transforms.masking import masked
+from jeugdmonitor.transforms.reasons import Rejection, rejection
 from lxml import etree
-
-from transforms.ijw.message import syntax_rejection
-from transforms.masking import masked
-from transforms.reasons import Rejection, rejection
 
 
 @pytest.mark.parametrize("value, shown", [

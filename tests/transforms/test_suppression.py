@@ -1,8 +1,14 @@
 """Small-cell suppression: primary, complementary, and derived rates."""
 
 import pandas as pd
-
-from transforms.marts.suppression import Direction, complementary, primary, publish, safe_ratio, suppress
+from jeugdmonitor.transforms.marts.suppression import (
+    Direction,
+    complementary,
+    primary,
+    publish,
+    safe_ratio,
+    suppress,
+)
 
 BY_TEAM = Direction(("gemeentecode",), "team")
 

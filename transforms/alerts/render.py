@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from transforms.alerts.model import SEVERITIES
-from transforms.alerts.routing import Digest
-from transforms.alerts.texts import SEVERITY_LABEL, datum
+from jeugdmonitor.transforms.alerts.model import SEVERITIES
+from jeugdmonitor.transforms.alerts.routing import Digest
+from jeugdmonitor.transforms.alerts.texts import SEVERITY_LABEL, datum
 
 SEVERITY_GROUP = {"fail": "FOUTEN", "warn": "WAARSCHUWINGEN", "info": "TER INFORMATIE"}
 THEME = {"fail": "C4314B", "warn": "F2A900", "info": "0078D7", "opgelost": "2E8540"}

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-
-from transforms.alerts.model import SEVERITIES, Alert
+from jeugdmonitor.transforms.alerts.model import SEVERITIES, Alert
 
 
 @dataclass(frozen=True)
@@ -87,6 +86,6 @@ def plan(alerts: list[Alert], judged: set[str], recipient: Recipient, channel: C
 
 
 def _day(value) -> str:
-    from transforms.alerts.texts import datum
+    from jeugdmonitor.transforms.alerts.texts import datum
 
     return datum(pd.Timestamp(value).date()) if value is not None and not pd.isna(value) else "onbekend"

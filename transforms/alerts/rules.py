@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-
-from transforms.alerts.model import Alert
-from transforms.alerts.texts import datum, euro, getal, halfjaar, maand, meervoud, pct
-from transforms.masking import masked
+from jeugdmonitor.transforms.alerts.model import Alert
+from jeugdmonitor.transforms.alerts.texts import datum, euro, getal, halfjaar, maand, meervoud, pct
+from jeugdmonitor.transforms.masking import masked
 
 
 @dataclass(frozen=True)

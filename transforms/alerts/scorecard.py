@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-
-from transforms.alerts.rules import active_toewijzingen, add_months
+from jeugdmonitor.transforms.alerts.rules import active_toewijzingen, add_months
 
 KEY = ["gemeentecode", "aanbieder_agb", "maand"]
 COUNTS = ["bestanden", "bestanden_afgekeurd", "regels_quarantaine", "actieve_toewijzingen", "declaraties",

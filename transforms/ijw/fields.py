@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from jeugdmonitor.bsn import is_valid_bsn
-from transforms.reasons import Rejection, rejection
+from jeugdmonitor.transforms.bsn import is_valid_bsn
+from jeugdmonitor.transforms.reasons import Rejection, rejection
 
 
 class Invalid(Exception):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from transforms.ijw.records import Chunk, columns, parse_message, to_frame
-from transforms.ijw.specs import JW323
+from jeugdmonitor.transforms.ijw.records import Chunk, columns, parse_message, to_frame
+from jeugdmonitor.transforms.ijw.specs import JW323
 
 COLUMNS = columns(JW323)
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO
 
+from jeugdmonitor.transforms.reasons import FileRejected
 from lxml import etree
-
-from transforms.reasons import FileRejected
 
 # How every iJw message is parsed: an iJw message has no DTD, so nothing of one is loaded or expanded (no external
 # entity can read a local file, no entity bomb grows), nothing is fetched from the network, and libxml2 keeps its

@@ -14,11 +14,15 @@ from operator import itemgetter
 from typing import BinaryIO, Literal
 
 import pandas as pd
+from jeugdmonitor.transforms.ijw import fields
+from jeugdmonitor.transforms.ijw.message import (
+    SAFE_PARSING,
+    MessageKind,
+    kind_from_namespace,
+    syntax_rejection,
+)
+from jeugdmonitor.transforms.reasons import FileRejected, Rejection, rejection
 from lxml import etree
-
-from transforms.ijw import fields
-from transforms.ijw.message import SAFE_PARSING, MessageKind, kind_from_namespace, syntax_rejection
-from transforms.reasons import FileRejected, Rejection, rejection
 
 Kind = Literal["text", "int", "date", "year", "code"]
 Converter = Callable[[dict[str, str], str, int, str | None], object]

@@ -7,8 +7,8 @@ named here, so they are never copied out of the XML.
 
 from __future__ import annotations
 
-from transforms.ijw import fields
-from transforms.ijw.records import Field, MessageSpec
+from jeugdmonitor.transforms.ijw import fields
+from jeugdmonitor.transforms.ijw.records import Field, MessageSpec
 
 DEBET_CREDIT = frozenset({"D", "C"})
 EENHEDEN = frozenset({"01", "04", "14", "16", "82", "83", "84"})  # WJ756

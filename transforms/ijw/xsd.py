@@ -6,11 +6,10 @@ from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
+from jeugdmonitor.transforms.ijw.message import SAFE_PARSING, position, syntax_rejection
+from jeugdmonitor.transforms.masking import masked
+from jeugdmonitor.transforms.reasons import FileRejected
 from lxml import etree
-
-from transforms.ijw.message import SAFE_PARSING, position, syntax_rejection
-from transforms.masking import masked
-from transforms.reasons import FileRejected
 
 
 @cache

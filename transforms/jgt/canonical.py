@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from jeugdmonitor.bsn import is_valid_bsn
-from schemas.jgt_layouts import Layout, RegionTables, load_region_tables, norm
-from transforms.jgt.read import RawTable
-from transforms.reasons import Rejection, rejection
+from jeugdmonitor.schemas.jgt_layouts import Layout, RegionTables, load_region_tables, norm
+from jeugdmonitor.transforms.bsn import is_valid_bsn
+from jeugdmonitor.transforms.jgt.read import RawTable
+from jeugdmonitor.transforms.reasons import Rejection, rejection
 
 DATE_FIELDS = ("geboortedatum", "aanmelddatum", "datum_start_hulp", "afsluitdatum")
 _EXPORT_MONTH = re.compile(r"(20\d\d)[-_]?(0[1-9]|1[0-2])(?!\d)")

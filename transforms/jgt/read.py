@@ -24,9 +24,8 @@ from datetime import date, datetime
 from typing import BinaryIO
 
 import pandas as pd
-
-from schemas.jgt_layouts import Layout, norm
-from transforms.reasons import FileRejected
+from jeugdmonitor.schemas.jgt_layouts import Layout, norm
+from jeugdmonitor.transforms.reasons import FileRejected
 
 HEADER_SCAN_ROWS = 20  # the header must be within the first rows of the file
 DELIMITERS = (";", ",", "\t")

@@ -8,10 +8,9 @@ continues the earlier one. Youths are distinct pseudonyms. Team 'totaal' is the 
 from __future__ import annotations
 
 import pandas as pd
-
-from schemas.marts import TOTAAL
-from transforms.marts.common import grid, month_of, with_totaal
-from transforms.marts.inputs import Inputs, Params, Window
+from jeugdmonitor.schemas.marts import TOTAAL
+from jeugdmonitor.transforms.marts.common import grid, month_of, with_totaal
+from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
 
 KENMERKEN = {
     "bron_aanmelding": ["zelf", "huisarts", "school", "jgz", "politie/veilig thuis", "overig"],

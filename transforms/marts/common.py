@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+from jeugdmonitor.schemas.marts import TOTAAL
+from jeugdmonitor.transforms.marts.inputs import Window
 from sqlalchemy import Table
-
-from schemas.marts import TOTAAL
-from transforms.marts.inputs import Window
 
 
 def mart_columns(table: Table) -> list[str]:

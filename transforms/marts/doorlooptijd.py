@@ -30,11 +30,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
-
-from schemas.marts import TOTAAL, mart_doorlooptijd, mart_doorlooptijd_aanbieder, mart_doorlooptijd_keten
-from transforms.marts.common import from_first_appearance, grid, mart_columns, month_of, with_totaal
-from transforms.marts.inputs import Inputs, Params, Window
-from transforms.marts.periods import month_end
+from jeugdmonitor.schemas.marts import (
+    TOTAAL,
+    mart_doorlooptijd,
+    mart_doorlooptijd_aanbieder,
+    mart_doorlooptijd_keten,
+)
+from jeugdmonitor.transforms.marts.common import (
+    from_first_appearance,
+    grid,
+    mart_columns,
+    month_of,
+    with_totaal,
+)
+from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
+from jeugdmonitor.transforms.marts.periods import month_end
 
 KETEN_MAX_DAGEN = 365  # a toewijzing more than a year after the aanmelding is not its follow-up
 STATS = ["aantal", "mediaan_dagen", "p80_dagen", "binnen_norm_pct"]

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-
-from transforms.marts.periods import Period, months, periods
+from jeugdmonitor.transforms.marts.periods import Period, months, periods
 
 # Columns of each input frame, so a hand-made frame in a test and a frame read from the warehouse agree.
 AANMELDING_COLUMNS = ["team", "registratie_id", "gemeentecode", "client_pseudonym", "geboortejaar", "aanmelddatum",

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from schemas.marts import mart_cbs_vergelijking, mart_jeugdhulpgebruik
-from transforms.marts import zorg
-from transforms.marts.common import mart_columns
-from transforms.marts.inputs import Inputs, Params, Window
-from transforms.marts.suppression import safe_ratio
+from jeugdmonitor.schemas.marts import mart_cbs_vergelijking, mart_jeugdhulpgebruik
+from jeugdmonitor.transforms.marts import zorg
+from jeugdmonitor.transforms.marts.common import mart_columns
+from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
+from jeugdmonitor.transforms.marts.suppression import safe_ratio
 
 KINDS = ("halfjaar", "jaar")
 

@@ -14,12 +14,11 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-
-from schemas.marts import TOTAAL, mart_kosten
-from transforms.marts.common import from_first_appearance, mart_columns, month_of
-from transforms.marts.inputs import Inputs, Params, Window
-from transforms.marts.periods import months
-from transforms.marts.suppression import safe_ratio
+from jeugdmonitor.schemas.marts import TOTAAL, mart_kosten
+from jeugdmonitor.transforms.marts.common import from_first_appearance, mart_columns, month_of
+from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
+from jeugdmonitor.transforms.marts.periods import months
+from jeugdmonitor.transforms.marts.suppression import safe_ratio
 
 ONBEKEND = "onbekend"
 KEY = ["product_categorie", "maand"]

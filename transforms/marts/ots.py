@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from schemas.marts import mart_ots
-from transforms.marts import zorg
-from transforms.marts.common import mart_columns
-from transforms.marts.inputs import Inputs, Params, Window
+from jeugdmonitor.schemas.marts import mart_ots
+from jeugdmonitor.transforms.marts import zorg
+from jeugdmonitor.transforms.marts.common import mart_columns
+from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
 
 LOCAL_KINDS = ("maand", "halfjaar", "jaar")
 

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from schemas.marts import TOTAAL
+from jeugdmonitor.schemas.marts import TOTAAL
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,10 @@ Suppression is not applied here: jeugdmonitor/mart_build.py does it on the rows 
 from __future__ import annotations
 
 import pandas as pd
-
-from schemas.marts import TOTAAL, mart_verwijzingen, mart_verwijzingen_team
-from transforms.marts.common import grid, mart_columns, month_of, with_totaal
-from transforms.marts.inputs import Inputs, Params, Window
-from transforms.marts.suppression import safe_ratio
+from jeugdmonitor.schemas.marts import TOTAAL, mart_verwijzingen, mart_verwijzingen_team
+from jeugdmonitor.transforms.marts.common import grid, mart_columns, month_of, with_totaal
+from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
+from jeugdmonitor.transforms.marts.suppression import safe_ratio
 
 # COD327 Verwijzer (iJw)
 VERWIJZERS: dict[str, str] = {

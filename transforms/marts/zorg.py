@@ -12,10 +12,9 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-
-from schemas import load_cbs_indicators
-from transforms.marts.cbs import cbs_figure
-from transforms.marts.periods import Period, parse_cbs_period, period_columns
+from jeugdmonitor.schemas import load_cbs_indicators
+from jeugdmonitor.transforms.marts.cbs import cbs_figure
+from jeugdmonitor.transforms.marts.periods import Period, parse_cbs_period, period_columns
 
 VERBLIJF_VORMEN = ("pleegzorg", "gezinsgericht", "gesloten", "overig_verblijf")
 JEUGDHULP_KLASSEN = ("zonder_verblijf", *VERBLIJF_VORMEN)  # not ots, voogdij or jeugdreclassering (JB/JR)

@@ -108,4 +108,4 @@ def downgrade() -> None:
     op.execute("DROP VIEW fact_cbs_waarneming")
     op.execute("DROP VIEW fact_toewijzing")
     from importlib import import_module
-    op.execute(import_module("schemas.migrations.versions.0004_ijw_facts").FACT_TOEWIJZING)
+    op.execute(import_module("jeugdmonitor.schemas.migrations.versions.0004_ijw_facts").FACT_TOEWIJZING)

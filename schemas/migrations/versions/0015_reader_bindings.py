@@ -13,8 +13,8 @@ down_revision = '0014'
 branch_labels = None
 depends_on = None
 
-MARTS = [*import_module("schemas.migrations.versions.0008_facts_access").MARTS,
-         import_module("schemas.migrations.versions.0009_alerts").SCORECARD]
+MARTS = [*import_module("jeugdmonitor.schemas.migrations.versions.0008_facts_access").MARTS,
+         import_module("jeugdmonitor.schemas.migrations.versions.0009_alerts").SCORECARD]
 READER = "monitor_lezer"
 BINDINGS = 'Roles bound to gemeenten: a member of such a role sees only the mart rows of these gemeenten (row-level security); gemeentecode * binds it to every gemeente, a role without bindings sees no rows.'
 BINDINGS_0008 = 'Roles bound to gemeenten: such a role sees only the mart rows of these gemeenten (row-level security).'

@@ -87,3 +87,25 @@ def test_key_new_writes_a_private_key_and_refuses_to_overwrite(tmp_path):
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     again = runner.invoke(app, ["key", "new", str(path)])
     assert again.exit_code == 2 and "refusing to overwrite" in again.output
+
+
+def test_demo_without_a_config_writes_the_bundled_demo_config_here(tmp_path, monkeypatch):
+    from jeugdmonitor.cli import _bundled_demo_config
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JEUGDMONITOR_CONFIG", raising=False)
+    assert _bundled_demo_config() == tmp_path / "jeugdmonitor.toml"
+    # the packaged copy is the demo config of the checkout: `jeugdmonitor demo` runs the same from a wheel
+    assert (tmp_path / "jeugdmonitor.toml").read_bytes() == (Path(__file__).parents[1] / "jeugdmonitor.toml").read_bytes()
+
+
+def test_demo_keeps_a_config_it_finds_and_a_missing_one_named_in_the_environment(tmp_path, monkeypatch):
+    from jeugdmonitor.cli import _bundled_demo_config
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JEUGDMONITOR_CONFIG", str(tmp_path / "elsewhere.toml"))
+    assert _bundled_demo_config() is None and not (tmp_path / "jeugdmonitor.toml").exists()
+    monkeypatch.delenv("JEUGDMONITOR_CONFIG")
+    (tmp_path / "jeugdmonitor.toml").write_text("# mine\n")
+    assert _bundled_demo_config() is None
+    assert (tmp_path / "jeugdmonitor.toml").read_text() == "# mine\n"

@@ -3,6 +3,8 @@ and `serve` builds the same deployments from it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 from prefect import Flow
 from prefect.client.schemas.schedules import CronSchedule
@@ -44,3 +46,12 @@ def test_serve_builds_the_deployments_with_their_schedules_and_the_config(tmp_pa
     assert ijw.schedules[0].schedule.timezone == "Europe/Amsterdam"
     assert ijw.parameters["config_path"].endswith("jeugdmonitor.toml")
     assert by_name["backfill"].parameters["van"] == "2025-01"
+
+
+def test_prefect_deploy_finds_every_entry_point_from_the_checkout():
+    """`prefect deploy --prefect-file flows/prefect.yaml` from the checkout resolves the entry points there."""
+    root = Path(__file__).resolve().parents[1]
+    for spec in read():
+        path, _, name = spec.entrypoint.partition(":")
+        assert (root / path).is_file(), spec.entrypoint
+        assert f"def {name}(" in (root / path).read_text(encoding="utf-8"), spec.entrypoint

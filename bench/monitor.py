@@ -264,7 +264,7 @@ def child_flow(config_path: str, census_url: str | None) -> dict:
     from jeugdmonitor.synthetic.cbs_server import serving
 
     imported = time.perf_counter()
-    with serving(load_settings(config_path)):  # cbs.base_url = "fixture": the local CBS, as `jeugdmonitor run`
+    with serving(load_settings(config_path)):  # cbs.base_url = "fixture": the local CBS, as `run` starts it
         summary = monitor(config_path=config_path)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     memory = sampler.stop()

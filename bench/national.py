@@ -8,7 +8,7 @@ Run on demand, never by the tests (see bench/README.md):
 
 The inbox is the national region of bench/monitor.py (342 synthetic gemeenten, 12 months from 2025-01 plus the
 JW301/305 history before them, 1 % planted defects), generated once into bench/out/monitor-national[-s<scale>]/.
-In a fresh spawned process and a fresh PostgreSQL schema: `ingest_ijw.ingest_inbox` over the iJw inbox with
+In a fresh spawned process and a fresh PostgreSQL schema: `ijw.ingest.ingest_inbox` over the iJw inbox with
 `--workers` parse processes (what the flow's ingest-ijw task calls, without Prefect around it), then the same
 again over the unchanged inbox (the second run). Per stage (the run's stage clock): wall seconds, rows and rows/s;
 peak resident memory of the loading process plus its parse workers (sampled every 20 ms from /proc); CPU seconds of

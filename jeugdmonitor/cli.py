@@ -140,8 +140,8 @@ def backfill(
 
 @app.command()
 def serve(config: ConfigOption = None) -> None:
-    """Serve every deployment of flows/prefect.yaml with its schedule from this host (needs `prefect server start`:
-    the ephemeral API cannot schedule). Stop with Ctrl-C."""
+    """Serve every deployment of flows/prefect.yaml with its schedule from this host (needs `prefect server
+    start`: the ephemeral API cannot schedule). Stop with Ctrl-C."""
     from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL
 
@@ -193,7 +193,7 @@ def demo(
 
 
 def _bundled_demo_config() -> Path | None:
-    """./jeugdmonitor.toml, written from the demo configuration in the package when no configuration is found."""
+    """./jeugdmonitor.toml, written from the package's demo configuration when no configuration is found."""
     from importlib.resources import files
 
     from jeugdmonitor.config import find_config_file

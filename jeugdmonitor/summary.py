@@ -17,8 +17,8 @@ class RunSummary:
     run_id: str
     warehouse: str  # the warehouse URL; kept with its password and secret query parameters masked
     results: FileTally = field(default_factory=FileTally)  # steps add their FileResults: summary.results += [...]
-    cbs: list = field(default_factory=list)  # ingest_cbs.TableOutcome per CBS table
-    marts: object = None  # mart_build.BuildReport
+    cbs: list = field(default_factory=list)  # cbs.ingest.TableOutcome per CBS table
+    marts: object = None  # marts.BuildReport
     alerts: object = None  # alerts.run.AlertReport; None when alerts are off
     stages: StageClock = field(default_factory=StageClock)
 

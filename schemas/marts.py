@@ -287,6 +287,6 @@ mart_aanbieder_scorecard = _mart(
 MARTS = [mart_aanmeldingen, mart_aanmeldingen_uitsplitsing, mart_doorlooptijd, mart_doorlooptijd_aanbieder,
          mart_doorlooptijd_keten, mart_verwijzingen, mart_verwijzingen_team, mart_ots, mart_uithuisplaatsingen,
          mart_kosten, mart_jeugdhulpgebruik, mart_cbs_vergelijking]
-# Not in MARTS: mart_build does not build it (the alerts step does, after the indicator marts).
+# Not in MARTS: jeugdmonitor.marts does not build it (the alerts step does, after the indicator marts).
 SCORECARD = mart_aanbieder_scorecard
 DIMENSIONS = [dim_gemeente, dim_periode, dim_aanbieder, dim_product, dim_team, dim_verwijzer]

@@ -96,7 +96,8 @@ def test_demo_without_a_config_writes_the_bundled_demo_config_here(tmp_path, mon
     monkeypatch.delenv("JEUGDMONITOR_CONFIG", raising=False)
     assert _bundled_demo_config() == tmp_path / "jeugdmonitor.toml"
     # the packaged copy is the demo config of the checkout: `jeugdmonitor demo` runs the same from a wheel
-    assert (tmp_path / "jeugdmonitor.toml").read_bytes() == (Path(__file__).parents[1] / "jeugdmonitor.toml").read_bytes()
+    demo = Path(__file__).parents[1] / "jeugdmonitor.toml"
+    assert (tmp_path / "jeugdmonitor.toml").read_bytes() == demo.read_bytes()
 
 
 def test_demo_keeps_a_config_it_finds_and_a_missing_one_named_in_the_environment(tmp_path, monkeypatch):

@@ -1,5 +1,5 @@
-"""prefect.yaml: every entry point imports as a flow, schedules are cron in Europe/Amsterdam with unique slugs,
-and `serve` builds the same deployments from it."""
+"""flows/prefect.yaml: every entry point imports as a flow, schedules are cron in Europe/Amsterdam with unique
+slugs, and `serve` builds the same deployments from it."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_serve_builds_the_deployments_with_their_schedules_and_the_config(tmp_pa
 
 
 def test_prefect_deploy_finds_every_entry_point_from_the_checkout():
-    """`prefect deploy --prefect-file flows/prefect.yaml` from the checkout resolves the entry points there."""
+    """`prefect deploy --prefect-file flows/prefect.yaml` from the checkout finds the entry points there."""
     root = Path(__file__).resolve().parents[1]
     for spec in read():
         path, _, name = spec.entrypoint.partition(":")

@@ -1,13 +1,13 @@
-"""The floor plan holds: imports run one way through the layers, the demo code stays on the demo path, and every
-package folder is in the wheel.
+"""The floor plan holds: imports run one way through the layers, the demo code stays on the demo path, and
+every package folder is in the wheel.
 
 Layers, top to bottom (a module imports its own layer or lower ones only):
   1. jeugdmonitor.cli, jeugdmonitor.deployments, jeugdmonitor.flows
   2. the I/O packages (ijw, jgt, cbs, marts, alerts) and the plumbing modules at jeugdmonitor/ top level
   3. jeugdmonitor.transforms: pure; nothing of ours but other transforms and layer 4
   4. jeugdmonitor.schemas, jeugdmonitor.expectations
-jeugdmonitor.synthetic (the generator and the CBS fixture server) is outside the layers: only the CLI, tests and
-bench import it. The graph is read from the source (ast), imports inside functions included.
+jeugdmonitor.synthetic (the generator and the CBS fixture server) is outside the layers: only the CLI, tests
+and bench import it. The graph is read from the source (ast), imports inside functions included.
 """
 
 from __future__ import annotations
@@ -121,7 +121,8 @@ def test_the_check_sees_an_upward_import_a_synthetic_one_and_a_relative_one(tmp_
     (pure / "sub" / "bad.py").write_text("def f():\n    from jeugdmonitor import config\n"
                                          "    from ... import synthetic\n    from .. import ok\n")
     monkeypatch.setattr("tests.test_layers.ROOT", tmp_path)
-    monkeypatch.setattr("tests.test_layers.PACKAGE_DIRS", {"jeugdmonitor": top, "jeugdmonitor.transforms": pure})
+    packages = {"jeugdmonitor": top, "jeugdmonitor.transforms": pure}
+    monkeypatch.setattr("tests.test_layers.PACKAGE_DIRS", packages)
     monkeypatch.setattr("tests.test_layers._MODULES", {})
     found = violations()
     assert len(found) == 2, found

@@ -1,8 +1,8 @@
 """The CBS client and loader options the configuration asks for.
 
-`cbs.base_url = "fixture"` (the offline demo) names the local CBS server over paths.cbs_inbox. This module never
-starts it: the demo path does (`jeugdmonitor demo`/`run`/`serve` through jeugdmonitor.synthetic.cbs_server), and
-hands its URL in through JEUGDMONITOR__CBS__BASE_URL, which every flow reads with its settings.
+`cbs.base_url = "fixture"` (the offline demo) names the local CBS server over paths.cbs_inbox. This module
+never starts it: the demo path does (`jeugdmonitor demo`/`run`/`serve` through jeugdmonitor.synthetic.cbs_server)
+and hands its URL in through JEUGDMONITOR__CBS__BASE_URL, which every flow reads with its settings.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ def open_client(settings: Settings) -> Iterator[CbsClient]:
     """A client for the configured CBS endpoint."""
     cbs = settings.cbs
     if cbs.base_url == FIXTURE:
-        raise RuntimeError(f'cbs.base_url = "{FIXTURE}" needs the local CBS server, which `jeugdmonitor demo`, '
-                           f"`run` and `serve` start; elsewhere set {BASE_URL_ENV} or cbs.base_url to a CBS URL")
+        raise RuntimeError(f'cbs.base_url = "{FIXTURE}" needs the local CBS server, which `jeugdmonitor '
+                           f"demo`, `run` and `serve` start; elsewhere set {BASE_URL_ENV} or a CBS URL")
     with _closing(make_client(cbs.base_url, api=cbs.api, timeout=cbs.timeout_s, retries=cbs.retries,
                               backoff=cbs.backoff_s)) as client:
         yield client

@@ -1,5 +1,6 @@
-"""Loading JGT registration exports (CSV/XLSX): read, map to canonical rows, judge a batch of files by the GX suite
-expectations/stg_jgt_registratie.json, and write the batch in one transaction (the iJw pattern of ingest_ijw).
+"""Loading JGT registration exports (CSV/XLSX): read, map to canonical rows, judge a batch of files by the GX
+suite expectations/stg_jgt_registratie.json, and write the batch in one transaction (the iJw pattern of
+jeugdmonitor.ijw.ingest).
 
 Per file: rows read = rows loaded + rows quarantined. A file whose header matches no layout is refused whole.
 """

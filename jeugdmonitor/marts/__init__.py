@@ -1,4 +1,5 @@
-"""Building the dimensions and marts (jeugdmonitor/mart_build/build.py has the how)."""
+"""Building the dimensions and marts: the I/O half of the mart stage (the logic is in transforms/marts;
+build.py has the how)."""
 
 from jeugdmonitor.marts import pending
 from jeugdmonitor.marts.build import build, build_gemeente

@@ -3,8 +3,8 @@
 It answers the v3 catalog, ODataFeed and ODataApi paths and the v4 paths under /odata/v1/CBS/ from the same
 files, pages TypedDataSet and Observations itself (so the page size is the server's, not the writer's) and can
 inject the faults CBS is known for (cbs.md §4): a 500 that will not go away, 503/429 throttling, a connection
-dropped mid-body and a truncated JSON body. The tests use it, and so does the offline demo: `serving` starts it
-for a configuration with `cbs.base_url = "fixture"` and points the flows at it.
+dropped mid-body and a truncated JSON body. The tests use it, and so does the offline demo: `serving` starts
+it for a configuration with `cbs.base_url = "fixture"` and points the flows at it.
 
     with FixtureServer(tree, page_size=500) as server:
         client = make_client(server.url)                        # v3
@@ -101,8 +101,8 @@ class _Table:
 
 @contextmanager
 def serving(settings: Settings) -> Iterator[None]:
-    """For `cbs.base_url = "fixture"`: serve paths.cbs_inbox on 127.0.0.1 meanwhile, and hand its URL to the flows
-    (and the processes they start) as JEUGDMONITOR__CBS__BASE_URL. Any other base_url: nothing to do."""
+    """For `cbs.base_url = "fixture"`: serve paths.cbs_inbox on 127.0.0.1 meanwhile, and hand its URL to the
+    flows (and the processes they start) as JEUGDMONITOR__CBS__BASE_URL. Any other base_url: nothing to do."""
     if settings.cbs.base_url != FIXTURE:
         yield
         return

@@ -1,5 +1,5 @@
-"""cbs.base_url = "fixture": connect never starts the local server; the demo path (`serving`) does and hands its
-URL to the flows through the environment, v3 and v4."""
+"""cbs.base_url = "fixture": connect never starts the local server; the demo path (`serving`) does and hands
+its URL to the flows through the environment, v3 and v4."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def fixture_config(folder, tree, api="v3"):
 
 def test_connect_refuses_the_fixture_url_without_the_demo_server(tmp_path, cbs_tree, monkeypatch):
     monkeypatch.delenv(BASE_URL_ENV, raising=False)
-    with pytest.raises(RuntimeError, match=BASE_URL_ENV), open_client(load_settings(fixture_config(tmp_path, cbs_tree))):
+    settings = load_settings(fixture_config(tmp_path, cbs_tree))
+    with pytest.raises(RuntimeError, match=BASE_URL_ENV), open_client(settings):
         pass
 
 

@@ -48,7 +48,7 @@ def config_for(world: Path, url: str) -> Path:
 
 
 def run_monitor(config: Path):
-    """The monitor flow with the CBS of the demo config (the fixture tree), served as `jeugdmonitor run` does."""
+    """The monitor flow with the demo config's CBS (the fixture tree), served as `jeugdmonitor run` does."""
     with serving(load_settings(config)):
         return monitor(str(config))
 

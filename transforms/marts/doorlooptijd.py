@@ -22,7 +22,7 @@ Queue on the last day E of each month ("a closed-case median alone hides the que
 - iJw: Ingangsdatum <= E, einddatum empty or >= E (still current on E), no start on or before E; longer than the
   norm when (E - Ingangsdatum) > norm days.
 
-Suppression is not applied here: jeugdmonitor/mart_build.py does it on the rows these functions return.
+Suppression is not applied here: jeugdmonitor/marts/build.py does it on the rows these functions return.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a mart build is handed for one gemeente: fact frames, the months to build, and the parameters.
 
-Readers (jeugdmonitor/mart_build.py) fill Inputs from the fact_ views; tests fill them by hand. Date columns are
+Readers (jeugdmonitor/marts/inputs.py) fill Inputs from the fact_ views; tests fill them by hand. Date columns are
 datetime64 (NaT when empty) whatever the database, so the transforms give the same result on SQLite and
 PostgreSQL.
 """

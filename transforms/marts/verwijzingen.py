@@ -12,7 +12,7 @@ Definitions (indicators.md section 3):
   uitkomst doorverwezen_specialistisch, and verwijspercentage = doorverwezen / afgesloten x 100 (NaN without a
   closed registration).
 
-Suppression is not applied here: jeugdmonitor/mart_build.py does it on the rows these functions return.
+Suppression is not applied here: jeugdmonitor/marts/build.py does it on the rows these functions return.
 """
 
 from __future__ import annotations

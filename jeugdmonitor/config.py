@@ -113,7 +113,8 @@ class CbsTableConfig(_Section):
 
 class CbsConfig(_Section):
     # OData base URL: v3 https://opendata.cbs.nl, v4 https://datasets.cbs.nl/odata/v1; "fixture" serves
-    # paths.cbs_inbox with the bundled fixture server (the offline demo and tests).
+    # paths.cbs_inbox with the bundled fixture server (the offline demo and tests), which the CLI's demo, run and
+    # serve start (jeugdmonitor.synthetic.cbs_server.serving).
     base_url: str = "https://opendata.cbs.nl"
     api: str = Field(default="v3", pattern="^v[34]$")
     timeout_s: float = Field(default=30.0, gt=0)

@@ -89,14 +89,19 @@ def _mart(name: str, comment: str, *columns: Column, period: str = "maand") -> T
         Column("onderdrukt", Boolean, nullable=False, comment="a count here was suppressed (NULL) or hidden "
                                                               "to protect another"),
         *([] if has_bron else [Column("bron", String(4), nullable=False, comment="jgt, ijw or cbs")]),
-        Column("bijgewerkt_op", DateTime(timezone=True), nullable=False),
+        Column("bijgewerkt_op", DateTime(timezone=True), nullable=False,
+               comment="when the row was built (one timestamp per gemeente per build)"),
         Index(f"ix_{name}_gemeente_{period}", "gemeentecode", period),
         comment=comment,
     )
 
 
 def _gemeente() -> Column:
-    return Column("gemeentecode", String(6), primary_key=True)
+    return Column("gemeentecode", String(6), primary_key=True, comment="GM + 4 digits (dim_gemeente)")
+
+
+def _team() -> Column:
+    return Column("team", String(32), primary_key=True, comment="the JGT team (dim_team); 'totaal': the gemeente")
 
 
 def _maand() -> Column:
@@ -106,7 +111,8 @@ def _maand() -> Column:
 def _periode() -> list[Column]:
     return [Column("periode", String(8), primary_key=True, comment="CBS code: 2025MM01, 2025HJ01, 2025JJ00"),
             Column("periode_type", String(8), nullable=False, comment="maand, halfjaar or jaar"),
-            Column("periode_start", Date, nullable=False), Column("periode_eind", Date, nullable=False)]
+            Column("periode_start", Date, nullable=False, comment="first day of the period"),
+            Column("periode_eind", Date, nullable=False, comment="last day of the period")]
 
 
 def _count(name: str, comment: str) -> Column:
@@ -122,7 +128,7 @@ TOTAAL = "totaal"  # the part value of a group's total row (team, verwijzer, vor
 mart_aanmeldingen = _mart(
     "mart_aanmeldingen",
     "JGT aanmeldingen per gemeente, team and month (team 'totaal': the gemeente).",
-    _gemeente(), Column("team", String(32), primary_key=True), _maand(),
+    _gemeente(), _team(), _maand(),
     _count("aantal_aanmeldingen", "registrations with aanmelddatum in the month; a youth registered again at the "
                                   "same team within 30 days counts once"),
     _count("aantal_jeugdigen", "distinct youths among them"),
@@ -131,7 +137,7 @@ mart_aanmeldingen = _mart(
 mart_aanmeldingen_uitsplitsing = _mart(
     "mart_aanmeldingen_uitsplitsing",
     "JGT aanmeldingen per gemeente, team and month by bron_aanmelding and by hulpvraag.",
-    _gemeente(), Column("team", String(32), primary_key=True), _maand(),
+    _gemeente(), _team(), _maand(),
     Column("kenmerk", String(16), primary_key=True, comment="bron_aanmelding or hulpvraag"),
     Column("categorie", String(32), primary_key=True, comment="the value; 'totaal' for all; 'onbekend' if empty"),
     _count("aantal_aanmeldingen", "as in mart_aanmeldingen"),
@@ -140,7 +146,7 @@ mart_aanmeldingen_uitsplitsing = _mart(
 mart_doorlooptijd = _mart(
     "mart_doorlooptijd",
     "Doorlooptijd aanmelding -> start hulp per gemeente, team and month of start hulp (JGT), and the queue.",
-    _gemeente(), Column("team", String(32), primary_key=True), _maand(),
+    _gemeente(), _team(), _maand(),
     _count("aantal", "aanmeldingen whose hulp started in the month"),
     _figure("mediaan_dagen", "median calendar days from aanmelddatum to start hulp"),
     _figure("p80_dagen", "80th percentile of those days"),
@@ -154,7 +160,8 @@ mart_doorlooptijd_aanbieder = _mart(
     "mart_doorlooptijd_aanbieder",
     "Days from toewijzing (JW301 Ingangsdatum) to start zorg (JW305 Begindatum) per gemeente, aanbieder and "
     "month of start, and open toewijzingen without a start after the norm.",
-    _gemeente(), Column("aanbieder_agb", String(8), primary_key=True), _maand(),
+    _gemeente(), Column("aanbieder_agb", String(8), primary_key=True,
+                        comment="AGB code of the aanbieder (dim_aanbieder); 'totaal': all aanbieders"), _maand(),
     _count("aantal", "toewijzingen whose first start zorg fell in the month"),
     _figure("mediaan_dagen", "median days from Ingangsdatum to Begindatum"),
     _figure("p80_dagen", "80th percentile"),
@@ -180,7 +187,8 @@ mart_verwijzingen = _mart(
     "mart_verwijzingen",
     "New toewijzingen per gemeente, month and verwijzer (COD327, from the JW315 that preceded them; "
     "'totaal': all verwijzers).",
-    _gemeente(), _maand(), Column("verwijzer_type", String(8), primary_key=True),
+    _gemeente(), _maand(), Column("verwijzer_type", String(8), primary_key=True,
+                                         comment="COD327 (dim_verwijzer); 'totaal': all verwijzers"),
     Column("verwijzer", Text, nullable=False, comment="the description of verwijzer_type"),
     _count("nieuwe_toewijzingen", "toewijzingen whose first version has its Toewijzingsdatum in the month"),
     _count("aantal_jeugdigen", "distinct youths among them"),
@@ -189,7 +197,7 @@ mart_verwijzingen = _mart(
 mart_verwijzingen_team = _mart(
     "mart_verwijzingen_team",
     "Per gemeente, team and month: closed JGT registrations and those referred on to specialist care.",
-    _gemeente(), Column("team", String(32), primary_key=True), _maand(),
+    _gemeente(), _team(), _maand(),
     _count("afgesloten", "registrations closed in the month"),
     _count("doorverwezen_specialistisch", "of those, with uitkomst doorverwezen_specialistisch"),
     _figure("verwijspercentage", "doorverwezen_specialistisch / afgesloten, in %"),
@@ -199,7 +207,7 @@ mart_ots = _mart(
     "mart_ots",
     "Ondertoezichtstellingen per gemeente: local per month, half-year and year (iJw) and CBS per half-year and "
     "year.",
-    _gemeente(), Column("bron", String(4), primary_key=True), *_periode(),
+    _gemeente(), Column("bron", String(4), primary_key=True, comment="ijw (local) or cbs"), *_periode(),
     _count("lopend", "local: distinct youths with an active OTS on the last day of the period"),
     _count("jeugdigen_in_periode", "distinct youths with an OTS at any time in the period (CBS: JB 11)"),
     _count("gestart", "local: OTS periods that began in the period; CBS: begonnen trajecten (82975NED)"),
@@ -211,8 +219,9 @@ mart_uithuisplaatsingen = _mart(
     "mart_uithuisplaatsingen",
     "Jeugdhulp met verblijf per gemeente and vorm (pleegzorg, gezinsgericht, gesloten, overig_verblijf, "
     "totaal): local per month, half-year and year (iJw), CBS per half-year and year.",
-    _gemeente(), Column("bron", String(4), primary_key=True), *_periode(),
-    Column("vorm", String(16), primary_key=True),
+    _gemeente(), Column("bron", String(4), primary_key=True, comment="ijw (local) or cbs"), *_periode(),
+    Column("vorm", String(16), primary_key=True,
+           comment="pleegzorg, gezinsgericht, gesloten, overig_verblijf or totaal"),
     _count("lopend", "local: distinct youths in this vorm on the last day of the period"),
     _count("jeugdigen_in_periode", "distinct youths in this vorm at any time in the period (CBS: JH 122x)"),
     _count("gestart", "local: verblijf periods that began in the period"),
@@ -224,7 +233,8 @@ mart_kosten = _mart(
     "mart_kosten",
     "Net declared amounts (JW323, credits netted) per gemeente, month and productcategorie ('totaal': all), "
     "with year to date, budget and projections on the totaal rows.",
-    _gemeente(), _maand(), Column("product_categorie", String(8), primary_key=True),
+    _gemeente(), _maand(), Column("product_categorie", String(8), primary_key=True,
+                                          comment="iJw productcategorie; 'totaal': all"),
     _figure("netto_bedrag", "debet minus credit, euros, by month of the ProductPeriode"),
     _count("aantal_jeugdigen", "distinct youths declared for"),
     _figure("kosten_per_jeugdige", "netto_bedrag / aantal_jeugdigen, euros"),
@@ -242,7 +252,7 @@ mart_jeugdhulpgebruik = _mart(
     _gemeente(), *_periode(),
     _count("jeugdigen_met_jeugdhulp", "local: distinct youths with a jeugdhulp zorgperiode (not JB/JR) in the period"),
     _count("cbs_jongeren_met_jeugdhulp", "CBS 85099NED 'JH 1 Totaal jeugdhulp'"),
-    Column("cbs_periode_status", String(16)),
+    Column("cbs_periode_status", String(16), comment="CBS period status: Voorlopig, Nader voorlopig or Definitief"),
     _count("bevolking_0_17", "CBS 03759ned: 0 tot 18 jaar on 1 January of the year"),
     _figure("aandeel_pct", "jeugdigen_met_jeugdhulp / bevolking_0_17, in %"),
     _figure("een_op_n", "bevolking_0_17 / jeugdigen_met_jeugdhulp: '1 op N'"),
@@ -262,7 +272,7 @@ mart_cbs_vergelijking = _mart(
     _count("cbs", "CBS jongeren met jeugdzorg for the matching category"),
     _figure("verschil", "lokaal - cbs"),
     _figure("verschil_pct", "(lokaal - cbs) / cbs, in %"),
-    Column("cbs_periode_status", String(16)),
+    Column("cbs_periode_status", String(16), comment="CBS period status: Voorlopig, Nader voorlopig or Definitief"),
     period="periode_eind",
 )
 
@@ -270,7 +280,8 @@ mart_aanbieder_scorecard = _mart(
     "mart_aanbieder_scorecard",
     "Data quality per gemeente, aanbieder and month: deliveries, rejected files, quarantined lines, late or "
     "missing declarations, missing JW305 starts and JW307 stops. Built by the alerts step (jeugdmonitor/alerts).",
-    _gemeente(), Column("aanbieder_agb", String(8), primary_key=True), _maand(),
+    _gemeente(), Column("aanbieder_agb", String(8), primary_key=True,
+                        comment="AGB code of the aanbieder (dim_aanbieder)"), _maand(),
     _count("bestanden", "iJw files delivered in the month (Dagtekening; a rejected file: the day it was loaded)"),
     _count("bestanden_afgekeurd", "of those, rejected whole"),
     _count("regels_quarantaine", "lines of those files in quarantine"),

@@ -4,9 +4,9 @@ build.py has the how)."""
 from jeugdmonitor.marts import pending
 from jeugdmonitor.marts.build import build, build_gemeente
 from jeugdmonitor.marts.inputs import read_inputs_many
+from jeugdmonitor.marts.registry import LINKS, MARTS, SPECS, Link, Mart
 from jeugdmonitor.marts.scope import changed_scope
 from jeugdmonitor.marts.settings import BuildReport, BuildSettings, build_settings
-from jeugdmonitor.marts.specs import LINKS, SPECS, Link, MartSpec
 
-__all__ = ["LINKS", "SPECS", "BuildReport", "BuildSettings", "Link", "MartSpec", "build", "build_gemeente",
+__all__ = ["LINKS", "MARTS", "SPECS", "BuildReport", "BuildSettings", "Link", "Mart", "build", "build_gemeente",
            "build_settings", "changed_scope", "pending", "read_inputs_many"]

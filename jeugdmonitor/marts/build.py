@@ -31,9 +31,9 @@ from jeugdmonitor import meta
 from jeugdmonitor.marts import pending
 from jeugdmonitor.marts.dimensions import build_dimensions, fill_periode
 from jeugdmonitor.marts.inputs import READ_CHUNK, read_inputs_many
+from jeugdmonitor.marts.registry import LINKS, SPECS, Link, Mart
 from jeugdmonitor.marts.scope import data_months, targets
 from jeugdmonitor.marts.settings import BuildReport, BuildSettings
-from jeugdmonitor.marts.specs import LINKS, SPECS, Link, MartSpec
 from jeugdmonitor.parallel import ordered_map
 from jeugdmonitor.schemas.jgt_layouts import load_region_tables
 from jeugdmonitor.schemas.marts import (
@@ -126,7 +126,7 @@ def _build_job(job: _Job) -> tuple[str, date, list[tuple[str, pd.DataFrame]]]:
 
 
 def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: int
-                   ) -> list[tuple[MartSpec, pd.DataFrame]]:
+                   ) -> list[tuple[Mart, pd.DataFrame]]:
     """Every mart of one gemeente for the periods of `window`, suppressed together, in the tables' columns."""
     frames: dict[str, pd.DataFrame] = {}
     hidden: dict[str, pd.DataFrame] = {}
@@ -156,7 +156,7 @@ def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: in
     return out
 
 
-def _with_time_parts(rows: pd.DataFrame, spec: MartSpec) -> pd.DataFrame:
+def _with_time_parts(rows: pd.DataFrame, spec: Mart) -> pd.DataFrame:
     """For marts whose counts add up over time: the half-year and year each row belongs to, as parts and totals
     (a month is a part of its half-year; a half-year the total of its months and a part of its year)."""
     if not spec.over_time or rows.empty:
@@ -194,7 +194,7 @@ def _link(frames: dict[str, pd.DataFrame], hidden: dict[str, pd.DataFrame], link
     return touched
 
 
-def _replace(conn: Connection, spec: MartSpec, gemeente: str, since: date, until: date | None,
+def _replace(conn: Connection, spec: Mart, gemeente: str, since: date, until: date | None,
              rows: pd.DataFrame) -> None:
     table = spec.table
     period = table.c[spec.period_column]

@@ -1,6 +1,8 @@
 """fact_toewijzing with an indexed verwijzer lookup, fact_cbs_waarneming, and on PostgreSQL the monitor_lezer role
 with row-level security per gemeente on the marts
 
+The views' SQL below is frozen as shipped; the current definitions are in jeugdmonitor.schemas.facts.
+
 Revision ID: 0008
 Revises: 0007
 """

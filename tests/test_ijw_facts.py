@@ -1,5 +1,6 @@
-"""Golden tests of the iJw semantics (fact_ views, migration 0004): snapshots, deletes, temporary stops, credits.
-Each scenario is a hand-written message sequence with the expected facts written out; SQLite and PostgreSQL."""
+"""Golden tests of the iJw semantics (the fact_ views of jeugdmonitor.schemas.facts): snapshots, deletes, temporary
+stops, credits. Each scenario is a hand-written message sequence with the expected facts written out; SQLite and
+PostgreSQL."""
 
 from datetime import date
 
@@ -79,6 +80,16 @@ def test_toewijzing_without_a_jw315_counts_as_gemeente(warehouse, tmp_path, pseu
         (400001, "01", 0)]
 
 
+
+def test_the_newest_jw315_a_toewijzing_answers_gives_its_verwijzer(warehouse, tmp_path, pseudonymise):
+    load_messages(warehouse, tmp_path / "inbox", pseudonymise, {
+        "JW315_a.xml": jw315("V1", "2025-02-20", BSN, [{"ref": "VOT-1", "ingang": "2025-03-03", "verwijzer": "02"}]),
+        "JW315_b.xml": jw315("V2", "2025-02-24", BSN, [{"ref": "VOT-1", "ingang": "2025-03-03", "verwijzer": "03"}]),
+        "JW301_a.xml": jw301("T1", "2025-03-01", BSN, [
+            {"nummer": 300201, "ref": "VOT-1", "datum": "2025-02-27", "ingang": "2025-03-03"}])})
+    assert rows(warehouse, "select toewijzing_nummer, verwijzer_type, verwijzer_uit_jw315 from fact_toewijzing") == [
+        (300201, "03", 1)]
+
 def test_zorgperiodes_follow_deletes_and_temporary_stops(scenario):
     facts = rows(scenario, "select begindatum, einddatum, reden_beeindiging, tijdelijk_beeindigd "
                            "from fact_zorgperiode order by begindatum")
@@ -100,6 +111,16 @@ def test_credits_net_against_their_debet(scenario):
     (netto,) = rows(scenario, "select sum(bedrag_netto) from fact_declaratieregel")
     assert netto == total == (118200,)
 
+
+
+def test_a_credit_whose_debet_is_not_held_stays_a_negative_line(warehouse, tmp_path, pseudonymise):
+    load_messages(warehouse, tmp_path / "inbox", pseudonymise, {
+        "JW301_a.xml": jw301("T1", "2025-03-01", BSN, [{"nummer": 300201, "datum": "2025-02-27", "ingang": "2025-03-03"}]),
+        "JW323_x.xml": jw323("D2505", "2025-06-05", ("2025-05-01", "2025-05-31"), {BSN: [
+            {"ref": "P-900", "vorig": "P-800", "dc": "C", "nummer": 300201, "begin": "2025-03-06",
+             "eind": "2025-03-31", "volume": 5}]})})
+    assert rows(warehouse, "select referentie_nummer, bedrag, bedrag_netto, volume_netto, gecrediteerd, "
+                           "credit_zonder_debet from fact_declaratieregel") == [("P-900", -49250, -49250, -5, 0, 1)]
 
 def test_scenario_messages_are_valid_ijw(tmp_path):
     from lxml import etree

@@ -18,7 +18,7 @@ from jeugdmonitor.schemas.warehouse import (
     stg_cbs_categorie,
     stg_cbs_waarneming,
 )
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from jeugdmonitor import meta
 from jeugdmonitor.cbs import ingest as ingest_cbs
@@ -177,6 +177,21 @@ def test_a_revised_table_is_upserted_and_its_revisions_kept(warehouse, client, s
     assert rows(warehouse, meta_cbs_table, meta_cbs_table.c.table_id == "85099NED")[0]["modified"] == \
         revision["modified"]["after"]
 
+
+
+def test_the_fact_view_gives_every_cell_its_tables_purpose_and_version(warehouse, client, server, tree, options):
+    run(warehouse, client, options)
+    revision = make_revision(tree, "85099NED", seed=3)
+    server.reload()
+    run(warehouse, client, options)
+    tables = {r["table_id"]: r for r in rows(warehouse, meta_cbs_table)}
+    with warehouse.connect() as conn:
+        facts = conn.execute(text("select table_id, purpose, tabel_versie, count(*) from fact_cbs_waarneming "
+                                  "group by table_id, purpose, tabel_versie")).all()
+    assert sorted((t, p, v) for t, p, v, _ in facts) == sorted(
+        (t, r["purpose"], r["modified"]) for t, r in tables.items() if r["row_count"])
+    assert sum(n for *_, n in facts) == count(warehouse, stg_cbs_waarneming), "one fact per cell, none doubled"
+    assert tables["85099NED"]["modified"] == revision["modified"]["after"]
 
 def test_cbs_unreachable_keeps_the_last_good_data_and_says_so(warehouse, client, server, options):
     run(warehouse, client, options)

@@ -110,6 +110,17 @@ def test_snapshot_view_keeps_and_flags_a_registration_missing_from_a_newer_expor
     assert str(facts["D-1"].laatste_export_maand) == "2025-02-01"
 
 
+
+def test_a_later_export_of_the_same_month_wins(warehouse, tmp_path, pseudonymise):
+    inbox = tmp_path / "jgt"
+    _export(inbox, "ZTW_2025-02.csv", [("D-1", "06-01-2025", "")])
+    _export(inbox, "ZTW_2025-02_herzien.csv", [("D-1", "06-01-2025", "20-02-2025")])
+    load_jgt(warehouse, inbox, pseudonymise)
+    with warehouse.connect() as conn:
+        (fact,) = conn.execute(text("select * from fact_jgt_aanmelding")).all()
+    assert str(fact.afsluitdatum) == "2025-02-20" and fact.aantal_exports == 2
+    assert fact.ontbreekt_in_laatste_export == 0
+
 def test_future_date_and_unknown_gemeente_are_quarantined(warehouse, tmp_path, pseudonymise):
     inbox = tmp_path / "jgt"
     lines = [";".join(V2_COLUMNS),

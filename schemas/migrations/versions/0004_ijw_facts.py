@@ -2,6 +2,7 @@
 
 The rules of the iJw standard that turn delivered messages into facts, in SQL that runs unchanged on SQLite and
 PostgreSQL (window functions, no dialect extras). Later revisions may materialise them; the names stay.
+The SQL below is frozen as shipped; the current definitions are in jeugdmonitor.schemas.facts.
 
 Revision ID: 0004
 Revises: 0003

@@ -1,5 +1,7 @@
 """JGT registrations: staging table and the snapshot view fact_jgt_aanmelding
 
+The view's SQL below is frozen as shipped; the current definition is in jeugdmonitor.schemas.facts.
+
 Revision ID: 0005
 Revises: 0004
 """

@@ -1,6 +1,8 @@
 """fact_toewijzing with an indexed verwijzer lookup, fact_cbs_waarneming, and on PostgreSQL the monitor_lezer role
 with row-level security per gemeente on the marts
 
+The views' SQL below is frozen as shipped; the current definitions are in jeugdmonitor.schemas.facts.
+
 Revision ID: 0008
 Revises: 0007
 """
@@ -40,6 +42,37 @@ SELECT gemeentecode, aanbieder_agb, toewijzing_nummer, client_pseudonym, geboort
        CASE WHEN verzoek_verwijzer IS NULL THEN 0 ELSE 1 END AS verwijzer_uit_jw315,
        aantal_versies, file_id, line
 FROM huidig
+"""
+
+# What downgrade restores: 0004's fact_toewijzing, frozen here (a migration keeps its own SQL and imports no
+# other migration; the current definitions are in jeugdmonitor.schemas.facts).
+FACT_TOEWIJZING_0004 = """
+CREATE VIEW fact_toewijzing AS
+WITH versies AS (
+    SELECT t.*,
+           ROW_NUMBER() OVER (PARTITION BY t.gemeentecode, t.toewijzing_nummer
+                              ORDER BY t.dagtekening DESC, t.file_id DESC, t.line DESC) AS versie_rang,
+           MIN(t.toewijzingsdatum) OVER (PARTITION BY t.gemeentecode, t.toewijzing_nummer) AS eerste_toewijzingsdatum,
+           COUNT(*) OVER (PARTITION BY t.gemeentecode, t.toewijzing_nummer) AS aantal_versies
+    FROM stg_jw301_toewijzing t
+),
+verzoeken AS (
+    SELECT v.aanbieder_agb, v.referentie_aanbieder, v.verwijzer_type,
+           ROW_NUMBER() OVER (PARTITION BY v.aanbieder_agb, v.referentie_aanbieder
+                              ORDER BY v.dagtekening DESC, v.file_id DESC, v.line DESC) AS rang
+    FROM stg_jw315_verzoek v
+)
+SELECT t.gemeentecode, t.aanbieder_agb, t.toewijzing_nummer, t.client_pseudonym, t.geboortejaar,
+       t.juridische_status, t.wettelijke_vertegenwoordiging, t.referentie_aanbieder, t.product_categorie,
+       t.product_code, t.eerste_toewijzingsdatum, t.toewijzingsdatum, t.ingangsdatum, t.einddatum,
+       t.reden_wijziging, t.omvang_volume, t.omvang_eenheid, t.omvang_frequentie, t.budget,
+       COALESCE(v.verwijzer_type, '01') AS verwijzer_type,
+       CASE WHEN v.verwijzer_type IS NULL THEN 0 ELSE 1 END AS verwijzer_uit_jw315,
+       t.aantal_versies, t.file_id, t.line
+FROM versies t
+LEFT JOIN verzoeken v
+       ON v.rang = 1 AND v.aanbieder_agb = t.aanbieder_agb AND v.referentie_aanbieder = t.referentie_aanbieder
+WHERE t.versie_rang = 1 AND COALESCE(t.reden_wijziging, '') <> '13'
 """
 
 # CBS cells with the purpose of their table: what the marts and monitor owners join on.
@@ -107,5 +140,4 @@ def downgrade() -> None:
     op.execute("DROP TABLE meta_lezer_gemeente")
     op.execute("DROP VIEW fact_cbs_waarneming")
     op.execute("DROP VIEW fact_toewijzing")
-    from importlib import import_module
-    op.execute(import_module("jeugdmonitor.schemas.migrations.versions.0004_ijw_facts").FACT_TOEWIJZING)
+    op.execute(FACT_TOEWIJZING_0004)

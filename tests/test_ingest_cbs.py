@@ -266,7 +266,8 @@ def test_a_crash_mid_load_leaves_the_warehouse_as_it_was(warehouse, client, opti
     assert {o.status for o in outcomes.values()} == {"loaded"}
 
 
-def test_bad_cells_are_quarantined_and_the_rest_loads(warehouse, client, server, tree, options):
+def plant_bad_cells(tree: Path, server: FixtureServer, options: ingest_cbs.CbsOptions) -> None:
+    """Two cells of 85099NED in the region made wrong: -5 breaks a fail rule, 37 (not a multiple of 5) a warn."""
     page = sorted((tree / FEED / "85099NED" / "TypedDataSet").glob("page-*.json"))[0]
     body = json.loads(page.read_text(encoding="utf-8"))
     in_region = [r for r in body["value"] if r["RegioS"].strip() in options.regions and r["JongerenMetJeugdzorg_1"]]
@@ -274,6 +275,10 @@ def test_bad_cells_are_quarantined_and_the_rest_loads(warehouse, client, server,
     in_region[1]["JongerenMetJeugdzorg_1"] = 37
     page.write_text(json.dumps(body), encoding="utf-8")
     server.reload()
+
+
+def test_bad_cells_are_quarantined_and_the_rest_loads(warehouse, client, server, tree, options):
+    plant_bad_cells(tree, server, options)
     outcomes = run(warehouse, client, options)
     result = outcomes["85099NED"].result
     assert result.reasons == {"cbs_negative": 1}

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
-from jeugdmonitor import bulk, meta
+from jeugdmonitor import bulk, judging, meta
 from jeugdmonitor.cbs import fetch
 from jeugdmonitor.cbs.client import Category, CbsClient, CbsError, TableInfo
 from jeugdmonitor.config import CbsTableConfig
@@ -36,7 +36,7 @@ from jeugdmonitor.schemas.warehouse import (
 from jeugdmonitor.transforms.cbs.checks import add_checks
 from jeugdmonitor.transforms.cbs.observations import COLUMNS, KEY, content_sha256, diff, observations_frame
 from jeugdmonitor.transforms.reasons import Rejection, rejection
-from jeugdmonitor.validation import FileWarning, validator
+from jeugdmonitor.validation import FileWarning, Finding
 
 log = logging.getLogger(__name__)
 
@@ -155,34 +155,26 @@ def _fetch_version(client: CbsClient, config: CbsTableConfig, info: TableInfo, o
 
 
 def _judge(versions: list[_Version]) -> None:
-    """Quarantine the cells that break a fail rule and collect the warnings, per version; GX judges the check
-    columns of all versions in one validation."""
+    """Quarantine the cells that break a fail rule and collect the warnings, per version (a version is the
+    batch's "file" for jeugdmonitor.judging); GX judges the check columns of all versions in one validation."""
     if not versions:
         return
     frame = pd.concat([v.frame.assign(version=i) for i, v in enumerate(versions)], ignore_index=True)
-    outcome = validator().validate(frame, SUITE)
-    failed: dict[int, str] = {}
-    for finding in outcome.findings:
-        if finding.severity == "fail":
-            for row in finding.rows:
-                failed.setdefault(int(row), finding.reason_code)
+    verdict = judging.judge(frame, frame["version"].to_numpy(), SUITE)
+    failed = verdict.failed_by_file()
     for i, version in enumerate(versions):
-        rows = frame.index[frame["version"] == i]
-        evaluated = len(rows) - sum(int(r) in failed for r in rows)
-        for finding in (f for f in outcome.findings if f.severity != "fail"):
-            loading = sum(1 for r in finding.rows if int(r) not in failed and frame.at[int(r), "version"] == i)
-            if loading:
-                version.warnings.append(FileWarning(0, finding, evaluated, loading))
-        mine = sorted((r, code) for r, code in failed.items() if frame.at[r, "version"] == i)
-        for row, code in mine:
-            cell = frame.loc[row]
-            version.rejections.append(rejection(
-                code, line=int(cell["line"]), field=_field_of(code),
-                record_key=f"{cell['measure']}|{cell['regio_code']}|{cell['periode']}|{cell['dimensions']}"[:64],
-                value_masked=None if pd.isna(cell["value"]) else str(cell["value"])))
-        kept = frame.loc[[r for r in rows if int(r) not in failed], COLUMNS]
-        version.frame = kept.reset_index(drop=True)
+        version.warnings = [w for w in verdict.warnings if w.file_index == i]
+        version.rejections = [_rejected(frame.loc[row], finding) for row, finding in failed.get(i, [])]
+        version.frame = frame.loc[(verdict.keys == i) & verdict.loads, COLUMNS].reset_index(drop=True)
         version.sha256 = content_sha256(version.frame)
+
+
+def _rejected(cell: pd.Series, finding: Finding) -> Rejection:
+    """A cell that breaks a fail rule: found by its measure, region, period and dimensions, shown by its value."""
+    return rejection(
+        finding.reason_code, line=int(cell["line"]), field=_field_of(finding.reason_code),
+        record_key=f"{cell['measure']}|{cell['regio_code']}|{cell['periode']}|{cell['dimensions']}"[:64],
+        value_masked=None if pd.isna(cell["value"]) else str(cell["value"]))
 
 
 def _field_of(code: str) -> str:

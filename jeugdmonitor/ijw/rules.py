@@ -1,26 +1,27 @@
 """The business rules of a batch of JW323 files: checks (transforms/ijw/checks.py) judged by the GX suite
 (expectations/stg_jw323_prestatie.json), applied to the parsed files before they are loaded.
 
-fail + row: the line goes to quarantine, the rest of the file loads. fail + file: the whole file is refused.
-warn: the line loads and the finding is recorded in meta_validation_result for the alerts.
+What is JW323's own: the lookups of earlier loads, the check columns and how a failed line is shown. What a
+finding then does (fail + row: the line goes to quarantine, the rest of the file loads; fail + file: the whole
+file is refused; warn: the line loads and the finding is recorded for the alerts) is jeugdmonitor.judging, the
+same for every source.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from jeugdmonitor import bulk
+from jeugdmonitor import bulk, judging
 from jeugdmonitor.schemas.warehouse import stg_jw301_toewijzing, stg_jw323_prestatie
 from jeugdmonitor.transforms.ijw.checks import Known, jw323_checks
 from jeugdmonitor.transforms.ijw.records import to_frame
 from jeugdmonitor.transforms.ijw.specs import JW323
 from jeugdmonitor.transforms.reasons import Rejection, rejection
-from jeugdmonitor.validation import FileWarning, Finding, validator
+from jeugdmonitor.validation import FileWarning, Finding
 
 SUITE = "stg_jw323_prestatie"
 # Positions in a JW323 row (a tuple in JW323.row_columns order, as parse_file keeps them).
@@ -37,29 +38,15 @@ def apply_jw323_rules(conn: Connection, files: list, batch_toewijzingen: Iterabl
     known = Known(referenties=_known_referenties(conn, frame),
                   toewijzingen=_known_toewijzingen(conn, frame) | frozenset(batch_toewijzingen),
                   productcodes=productcodes)
-    totals = _declared_totals(files)
-    outcome = validator().validate(jw323_checks(frame, known, totals), SUITE)
+    checked = jw323_checks(frame, known, _declared_totals(files))
+    verdict = judging.judge(checked, frame["file_key"].to_numpy(), SUITE)
+    judging.apply_to_files(files, verdict, frame["row_position"].to_numpy(), _rejected)
+    return verdict.warnings
 
-    refused_files: dict[int, Finding] = {}
-    failed_rows: dict[int, Finding] = {}
-    for finding in (f for f in outcome.findings if f.severity == "fail"):
-        if finding.scope == "file":
-            for key in set(frame.loc[list(finding.rows), "file_key"]):
-                refused_files.setdefault(int(key), finding)
-        else:
-            for row in finding.rows:
-                failed_rows.setdefault(int(row), finding)  # the first rule broken names the reason
 
-    # A warning counts only lines that load: a line quarantined for another reason is reported there.
-    warnings: list[FileWarning] = []
-    evaluated = frame["file_key"].value_counts()
-    for finding in (f for f in outcome.findings if f.severity != "fail"):
-        loading = [r for r in finding.rows if r not in failed_rows]
-        per_file = Counter(int(k) for k in frame.loc[loading, "file_key"] if int(k) not in refused_files)
-        warnings += [FileWarning(key, finding, int(evaluated[key]), n) for key, n in per_file.items()]
-
-    _apply(files, frame, refused_files, failed_rows)
-    return warnings
+def _rejected(row: tuple, finding: Finding) -> Rejection:
+    """A JW323 line that breaks a fail rule: shown by its ReferentieNummer (masked), not by a value."""
+    return rejection(finding.reason_code, line=row[_LINE], record_key=row[_REFERENTIE], field=finding.field)
 
 
 def _frame(files: list) -> pd.DataFrame:
@@ -77,25 +64,6 @@ def _declared_totals(files: list) -> pd.Series:
     """Declared totals of the files whose every line parsed: only those can be held against their sum."""
     return pd.Series({key: parsed.rows[0][_DECLARATIE_TOTAAL] for key, parsed in enumerate(files)
                       if parsed.rows and not parsed.rejections}, dtype="int64")
-
-
-def _apply(files: list, frame: pd.DataFrame, refused: dict[int, Finding], failed: dict[int, Finding]) -> None:
-    for key, finding in refused.items():
-        parsed = files[key]
-        parsed.refused = rejection(finding.reason_code, field=finding.field, detail=finding.rule)
-        parsed.rows, parsed.rejections = [], []
-    drop: dict[int, set[int]] = {}
-    file_keys, positions = frame["file_key"].to_numpy(), frame["row_position"].to_numpy()
-    for index, finding in failed.items():
-        key, position = int(file_keys[index]), int(positions[index])
-        if key in refused:
-            continue
-        row = files[key].rows[position]
-        files[key].rejections.append(Rejection(finding.reason_code, rejection(finding.reason_code).reden,
-                                               row[_LINE], row[_REFERENTIE], finding.field, None))
-        drop.setdefault(key, set()).add(position)
-    for key, dropped in drop.items():
-        files[key].rows = [r for i, r in enumerate(files[key].rows) if i not in dropped]
 
 
 def _matching(conn: Connection, columns: list, key, values: list) -> set[tuple]:

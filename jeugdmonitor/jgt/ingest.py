@@ -7,7 +7,6 @@ Per file: rows read = rows loaded + rows quarantined. A file whose header matche
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
@@ -15,7 +14,7 @@ from pathlib import PurePosixPath
 import pandas as pd
 from sqlalchemy import Engine
 
-from jeugdmonitor import bulk, meta, stages
+from jeugdmonitor import bulk, judging, meta, stages
 from jeugdmonitor.discovery import Delivery, read_file
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
 from jeugdmonitor.marts import pending
@@ -25,7 +24,7 @@ from jeugdmonitor.transforms.jgt.canonical import RegionLookup, canonical_rows
 from jeugdmonitor.transforms.jgt.checks import jgt_checks
 from jeugdmonitor.transforms.jgt.read import read_export
 from jeugdmonitor.transforms.reasons import FileRejected, Rejection, rejection, unexpected
-from jeugdmonitor.validation import FileWarning, Finding, validator
+from jeugdmonitor.validation import FileWarning, Finding
 
 SUITE = "stg_jgt_registratie"
 SUFFIXES = (".csv", ".xlsx")
@@ -76,28 +75,14 @@ def apply_jgt_rules(files: list[ParsedFile], options: JgtOptions) -> list[FileWa
         return []
     frame = pd.DataFrame.from_records(records)
     checked = jgt_checks(frame, options.region.gemeenten, options.region.team_codes)
-    outcome = validator().validate(checked, SUITE)
-    failed: dict[int, Finding] = {}
-    for finding in (f for f in outcome.findings if f.severity == "fail"):
-        for index in finding.rows:
-            failed.setdefault(int(index), finding)  # the first rule broken names the reason
-    warnings: list[FileWarning] = []
-    evaluated = frame["file_key"].value_counts()
-    for finding in (f for f in outcome.findings if f.severity != "fail"):
-        per_file = Counter(int(frame.at[i, "file_key"]) for i in finding.rows if int(i) not in failed)
-        warnings += [FileWarning(key, finding, int(evaluated[key]), n) for key, n in per_file.items()]
-    drop: dict[int, set[int]] = {}
-    for index, finding in sorted(failed.items()):
-        key, position = int(frame.at[index, "file_key"]), int(frame.at[index, "row_position"])
-        row = files[key].rows[position]
-        files[key].rejections.append(rejection(finding.reason_code, line=row["line"],
-                                               record_key=row["registratie_id"], field=finding.field,
-                                               value_masked=_shown(row, finding)))
-        drop.setdefault(key, set()).add(position)
-    for key, dropped in drop.items():
-        files[key].rows = [r for i, r in enumerate(files[key].rows) if i not in dropped]
-        files[key].rejections.sort(key=lambda r: r.line or 0)
-    return warnings
+    verdict = judging.judge(checked, frame["file_key"].to_numpy(), SUITE)
+    judging.apply_to_files(files, verdict, frame["row_position"].to_numpy(), _rejected)
+    return verdict.warnings
+
+
+def _rejected(row: dict, finding: Finding) -> Rejection:
+    return rejection(finding.reason_code, line=row["line"], record_key=row["registratie_id"], field=finding.field,
+                     value_masked=_shown(row, finding))
 
 
 def _judged(files: list[ParsedFile], options: JgtOptions) -> list[FileWarning]:

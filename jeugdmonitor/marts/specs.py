@@ -129,7 +129,7 @@ SPECS: list[MartSpec] = [
              rates={"verschil": ("lokaal",), "verschil_pct": ("lokaal",)}, period_column="periode_eind"),
 ]
 
-_LOCAL = {"bron": "ijw"}
+_LOCAL: dict[str, object] = {"bron": "ijw"}
 LINKS: list[Link] = [
     Link("mart_aanmeldingen", {}, "aantal_aanmeldingen", "mart_aanmeldingen_uitsplitsing", {"categorie": TOTAAL},
          "aantal_aanmeldingen", ("team", "maand")),

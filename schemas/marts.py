@@ -3,7 +3,7 @@
 Mart names and columns are a contract (../shared/reference/indicators.md; docs/indicators/ has a page per mart):
 add columns, never rename or drop them. Every mart row carries `onderdrukt` (a count below the threshold was set
 to NULL, or a cell was hidden to protect one), `bron` (jgt, ijw or cbs) and `bijgewerkt_op` (build time).
-Marts are tables, rebuilt by jeugdmonitor/marts.py for the gemeenten and periods a load changed.
+Marts are tables, rebuilt by jeugdmonitor/marts/ for the gemeenten and periods a load changed.
 """
 
 from __future__ import annotations

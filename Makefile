@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 PIP    := python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install demo test lint lock wheel-check clean
+.PHONY: install demo test lint typecheck lock wheel-check clean
 
 ## Development: the runtime lock, the dev and dask extras on top, and the checkout as an editable install.
 $(STAMP):
@@ -27,6 +27,10 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+## mypy over the package in its installed shape ([tool.mypy] in pyproject.toml; .ci/typecheck says why the shape).
+typecheck: $(STAMP)
+	$(BIN)/python .ci/typecheck
 
 ## Build the wheel, install it with requirements.lock only into a fresh venv outside the checkout, and run the
 ## monitor from an empty folder (what a production host gets); .ci/wheel-check has the steps.

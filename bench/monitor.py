@@ -12,12 +12,13 @@ is generated once (in a child process) into bench/out/monitor-<size>[-s<scale>]/
 
 What is measured, per backend (`--backend postgresql|sqlite|both`), each run in its own spawned process:
 
-- first run: `flows.monitor.monitor` on the whole inbox into a fresh warehouse, timed from before the import of
-  flows.monitor (so Prefect's import and its temporary API server are in the total) to the return. Per stage
-  (discover, parse, validate, load, cbs, marts, alerts: the run's own stage clock, jeugdmonitor.stages) wall
-  seconds, rows, rows/s and peak memory; "prefect+other" is the total minus the stages. Memory is sampled every
-  20 ms from /proc (resident set of the flow process plus its iJw parse workers) and attributed to the stage
-  running at that moment; Prefect's temporary server, also a child process, is reported on its own line.
+- first run: `jeugdmonitor.flows.monitor.monitor` on the whole inbox into a fresh warehouse, timed from before
+  the import of jeugdmonitor.flows.monitor (so Prefect's import and its temporary API server are in the total)
+  to the return. Per stage (discover, parse, validate, load, cbs, marts, alerts: the run's own stage clock,
+  jeugdmonitor.stages) wall seconds, rows, rows/s and peak memory; "prefect+other" is the total minus the
+  stages. Memory is sampled every 20 ms from /proc (resident set of the flow process plus its iJw parse
+  workers) and attributed to the stage running at that moment; Prefect's temporary server, also a child
+  process, is reported on its own line.
 - second run: the same flow, inbox and warehouse (nothing new), in a fresh process: its wall time / the first's.
 - naive baseline on a stratified sample of `--naive-sample` iJw files plus every JGT export: `rglob` + sha256 +
   one SELECT per file (discover), `pandas.read_xml` / `read_csv` / `read_excel` per file (parse),
@@ -583,9 +584,9 @@ def notes(run: dict, files: int, sampled: int, jgt_files: int) -> list[str]:
         "workers, highest reading while the stage ran (the sum counts pages that processes share once each; a "
         "child between fork and exec is left out). Prefect's temporary server is a child process too and is "
         "counted only in the total.",
-        f"Wall seconds from before `import flows.monitor` to its return, in a fresh process: Prefect's import "
-        f"({first['import_s']:.1f} s here) and its temporary API server start are in prefect+other. The second run "
-        "is a fresh process too, so it pays them again.",
+        f"Wall seconds from before `import jeugdmonitor.flows.monitor` to its return, in a fresh process: "
+        f"Prefect's import ({first['import_s']:.1f} s here) and its temporary API server start are in "
+        "prefect+other. The second run is a fresh process too, so it pays them again.",
     ]
 
 

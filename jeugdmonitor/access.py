@@ -53,4 +53,4 @@ def membership_grant(role: str, server_version: int) -> str:
 
 
 def _server_version(conn: Connection) -> int:
-    return int(conn.execute(text("SELECT current_setting('server_version_num')")).scalar())
+    return int(conn.execute(text("SELECT current_setting('server_version_num')")).scalar_one())

@@ -67,7 +67,7 @@ def _executemany(conn: Connection, table: Table, columns: Sequence[str], values:
                 out[i] = process(out[i])
         return out
 
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = _driver_cursor(conn)
     try:
         cursor.executemany(sql, [processed(row) for row in values] if processors else values)
     finally:
@@ -75,8 +75,14 @@ def _executemany(conn: Connection, table: Table, columns: Sequence[str], values:
     return len(values)
 
 
+def _driver_cursor(conn: Connection):
+    driver = conn.connection.driver_connection
+    assert driver is not None, "a connection in use is never invalidated"  # None only once invalidated
+    return driver.cursor()
+
+
 def _copy(conn: Connection, table: Table, columns: Sequence[str], values: Sequence[Sequence]) -> int:
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = _driver_cursor(conn)
     column_list = ", ".join(f'"{c}"' for c in columns)
     types = _binary_types(cursor, table.name, columns)
     # Binary where every column's type has a binary form for the values the loaders make: a fifth of the client's
@@ -110,7 +116,7 @@ def _binary_types(cursor, table: str, columns: Sequence[str]) -> list[int] | Non
 
 
 def rows_where_in(conn: Connection, query: Select, column: ColumnElement | Sequence[ColumnElement],
-                  values: Sequence) -> list[Row]:
+                  values: Sequence) -> Sequence[Row]:
     """`query` for the rows whose `column` is one of `values`, or whose columns (a sequence of columns, with
     tuples as values) are one of the tuples: one array parameter per column on PostgreSQL (psycopg spends more
     time on a statement of hundreds of placeholders than the server on answering it), chunks on SQLite. Tuples

@@ -281,7 +281,7 @@ def db_lezer(
     except ValueError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"{role} reads the marts" + (" of every gemeente." if regio else f" of {', '.join(gemeente)} only."))
+    typer.echo(f"{role} reads the marts" + (" of every gemeente." if regio else f" of {', '.join(gemeente or [])} only."))
 
 
 @marts_app.command("rebuild")

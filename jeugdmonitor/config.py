@@ -293,15 +293,18 @@ def _parse_env_value(value: str) -> Any:
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:
-    def absolute(p: Path | None) -> Path | None:
-        return None if p is None else (p if p.is_absolute() else (base / p))
+    def absolute(p: Path) -> Path:
+        return p if p.is_absolute() else (base / p)
+
+    def optional(p: Path | None) -> Path | None:
+        return None if p is None else absolute(p)
 
     paths = settings.paths
     for name in ("data_dir", "ijw_inbox", "jgt_inbox", "cbs_inbox"):
         setattr(paths, name, absolute(getattr(paths, name)))
-    settings.privacy.key_file = absolute(settings.privacy.key_file)
-    settings.ijw.xsd_dir = absolute(settings.ijw.xsd_dir)
-    settings.ijw.productcodes = absolute(settings.ijw.productcodes)
+    settings.privacy.key_file = optional(settings.privacy.key_file)
+    settings.ijw.xsd_dir = optional(settings.ijw.xsd_dir)
+    settings.ijw.productcodes = optional(settings.ijw.productcodes)
     settings.alerts.data_docs_dir = absolute(settings.alerts.data_docs_dir)
     settings.warehouse.url = _resolve_sqlite_url(settings.warehouse.url, base)
     return settings

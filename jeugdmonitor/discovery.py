@@ -7,8 +7,9 @@ sha256, without being read (the assumption make and rsync rely on); anything els
 
 The inbox is a boundary: only regular files inside it are read. A symlink (to a file or a folder, inside the inbox
 or not), a FIFO, a socket or a device, and a name that is not UTF-8 are refused at discovery, unread: they come out
-as new deliveries with `refused` set (a reason code of transforms.reasons), which the loaders record as refused
-files. Reads are capped on the bytes actually read (read_file), never on a stat size (a /proc file says 0)."""
+as new deliveries with `refused` set (a reason code of jeugdmonitor.transforms.reasons), which the loaders
+record as refused files. Reads are capped on the bytes actually read (read_file), never on a stat size (a
+/proc file says 0)."""
 
 from __future__ import annotations
 

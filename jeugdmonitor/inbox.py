@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from jeugdmonitor import meta, stages
 from jeugdmonitor.discovery import Delivery, discover, folders, recorded_name
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 # Folders are taken together up to about this many files (discovery.folders), and a folder's new files are loaded
 # in rounds of this many: a month of a national inbox is ~225,000 files, a region's ~7,500; the per-folder state
@@ -22,7 +26,7 @@ FILES_PER_ROUND = 20_000
 
 
 def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source: str,
-                 files_per_round: int = FILES_PER_ROUND, order: Callable[[str], object] | None = None,
+                 files_per_round: int = FILES_PER_ROUND, order: Callable[[str], SupportsRichComparison] | None = None,
                  hash_new: bool = True) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
     """(folder, new, seen before) per top-level folder of `inbox` (or consecutive folders, up to
     `files_per_round` files), in path order. Load a folder's new files before asking for the next folder: a file
@@ -52,7 +56,8 @@ def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source:
             yield folder, part, seen if number == 0 else []
 
 
-def _rounds(new: list[Delivery], size: int, order: Callable[[str], object] | None) -> list[list[Delivery]]:
+def _rounds(new: list[Delivery], size: int, order: Callable[[str], SupportsRichComparison] | None
+            ) -> list[list[Delivery]]:
     if len(new) <= size:
         return [new]
     if order is not None:

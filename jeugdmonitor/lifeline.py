@@ -59,6 +59,8 @@ def _death_signal():
 def start_prefect_server() -> None:
     """Start Prefect's temporary API server now, tied to this process, when no server is configured
     (PREFECT_API_URL). Prefect keeps one temporary server per process and uses this one from then on."""
+    from unittest import mock  # patch.object: the swap below, undone however the start ends
+
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL
 
@@ -73,8 +75,5 @@ def start_prefect_server() -> None:
 
     # Prefect builds the server's command line and calls subprocess.Popen itself: Popen is swapped for this one
     # start, from the command line's main thread before the flow starts any other thread.
-    popen, subprocess.Popen = subprocess.Popen, Tied
-    try:
+    with mock.patch.object(subprocess, "Popen", Tied):
         server.start()
-    finally:
-        subprocess.Popen = popen

@@ -22,6 +22,13 @@ class ParsedFile:
     pending: bool = False  # no loader for this message type yet
 
     @property
+    def sha256(self) -> str:
+        """The delivery's sha256, which every parsed file has: the hash of the bytes read, or the identity of a file
+        refused unread (Delivery.identified)."""
+        assert self.delivery.sha256 is not None, "a parsed file's delivery is hashed or identified"
+        return self.delivery.sha256
+
+    @property
     def lines_read(self) -> int:
         return len(self.rows) + len(self.rejections)
 

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, Text, bindparam, insert, select, text, update
+from sqlalchemy import Column, Connection, Engine, Text, bindparam, insert, select, text, update
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from jeugdmonitor import bulk
 from jeugdmonitor.discovery import Stamp, stamp
@@ -21,6 +23,9 @@ from jeugdmonitor.schemas.warehouse import (
     meta_validation_result,
 )
 from jeugdmonitor.transforms.reasons import REASONS, Rejection
+
+if TYPE_CHECKING:
+    from jeugdmonitor.validation import FileWarning
 
 
 def now() -> datetime:
@@ -184,8 +189,7 @@ def record_files(conn: Connection, run_id: str, files: list[dict]) -> list[int]:
     # Columns a file does not give get their default (applied by SQLAlchemy's insert, not by the server, so a bulk
     # write fills them in); loaded_at and load_run_id are the same for the whole batch.
     batch = {"loaded_at": now(), "load_run_id": run_id}
-    fill = {c.name: batch.get(c.name, c.default.arg if c.default is not None and c.default.is_scalar else None)
-            for c in meta_source_file.c if c.name != "file_id"}
+    fill = {c.name: batch.get(c.name, _scalar_default(c)) for c in meta_source_file.c if c.name != "file_id"}
     given = [name for name in fill if name in files[0] and name not in batch]
     rest = {name: value for name, value in fill.items() if name not in given}
     tail = tuple(rest.values())
@@ -198,6 +202,12 @@ def record_files(conn: Connection, run_id: str, files: list[dict]) -> list[int]:
                   for file_id, f in zip(ids, files, strict=True)]
     bulk.write_tuples(conn, meta_source_file, ["file_id", *given, *rest], values)
     return ids
+
+
+def _scalar_default(column: Column) -> object:
+    """The column's default when it is a plain value, which SQLAlchemy's insert would fill in; else None."""
+    default = column.default
+    return default.arg if isinstance(default, ScalarElementColumnDefault) else None
 
 
 # The ids of n new meta_source_file rows in one round trip, from the column's own sequence (so that later inserts
@@ -224,8 +234,8 @@ def record_quarantine(conn: Connection, run_id: str, rejections: list[tuple[int,
         ])
 
 
-def record_validation(conn: Connection, run_id: str, warnings: list[tuple[int, object]]) -> None:
-    """Insert (file_id, validation.FileWarning) pairs into meta_validation_result."""
+def record_validation(conn: Connection, run_id: str, warnings: list[tuple[int, FileWarning]]) -> None:
+    """Insert (file_id, FileWarning) pairs into meta_validation_result."""
     if warnings:
         conn.execute(insert(meta_validation_result), [
             {"load_run_id": run_id, "file_id": file_id, "suite": w.finding.suite,

@@ -15,7 +15,6 @@ from jeugdmonitor.lifeline import die_with_parent
 
 T = TypeVar("T")
 R = TypeVar("R")
-_END = object()
 
 
 class OrderedPool:
@@ -51,7 +50,7 @@ class OrderedPool:
                                                                                                self.workers * 2)))
         while in_flight:
             result = in_flight.popleft().result()
-            if (item := next(pending, _END)) is not _END:
+            for item in itertools.islice(pending, 1):  # the next item, if any
                 in_flight.append(pool.submit(function, item))
             yield result
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from jeugdmonitor import owner_only
@@ -58,7 +59,7 @@ def _decode(text: str, where: str) -> bytes:
         raise PseudonymKeyError(f"the pseudonymisation key in {where} is not hexadecimal") from None
 
 
-def load_key(privacy: PrivacyConfig, environ: dict[str, str] | None = None) -> bytes:
+def load_key(privacy: PrivacyConfig, environ: Mapping[str, str] | None = None) -> bytes:
     """The key from (in order) the environment variable, the Prefect Secret block, or the key file."""
     environ = os.environ if environ is None else environ
     if value := environ.get(privacy.key_env):
@@ -66,7 +67,9 @@ def load_key(privacy: PrivacyConfig, environ: dict[str, str] | None = None) -> b
     if privacy.key_block:
         from prefect.blocks.system import Secret  # imported here: only deployments that use blocks pay for it
 
-        return _decode(Secret.load(privacy.key_block).get(), f"Prefect Secret block {privacy.key_block!r}")
+        # async_dispatch types load() as "value or coroutine"; called from sync code it is the value
+        secret = Secret.load(privacy.key_block).get()  # type: ignore[union-attr]
+        return _decode(secret, f"Prefect Secret block {privacy.key_block!r}")
     if privacy.key_file is not None:
         path = Path(privacy.key_file)
         if path.exists():
@@ -89,5 +92,5 @@ def create_key_file(path: Path) -> bytes:
     return key
 
 
-def pseudonymiser_from_config(privacy: PrivacyConfig, environ: dict[str, str] | None = None) -> Pseudonymiser:
+def pseudonymiser_from_config(privacy: PrivacyConfig, environ: Mapping[str, str] | None = None) -> Pseudonymiser:
     return Pseudonymiser(load_key(privacy, environ))

@@ -55,9 +55,10 @@ class StageClock:
         iterator = iter(items)
         while True:
             with self.stage(name):
-                item = next(iterator, _END)
-            if item is _END:
-                return
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
             yield item
 
     def figures(self) -> dict[str, dict[str, float]]:
@@ -67,7 +68,6 @@ class StageClock:
         return {s: {"seconds": round(self.seconds.get(s, 0.0), 3), "rows": self.rows.get(s, 0)} for s in names}
 
 
-_END = object()
 _current = StageClock()
 
 

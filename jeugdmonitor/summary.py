@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from jeugdmonitor.meta import FileTally
 from jeugdmonitor.redact import masked_url
 from jeugdmonitor.stages import StageClock
+
+if TYPE_CHECKING:
+    from jeugdmonitor.alerts.run import AlertReport
+    from jeugdmonitor.cbs.ingest import TableOutcome
+    from jeugdmonitor.marts.settings import BuildReport
 
 _CBS_STATUS = {"loaded": "loaded", "unchanged": "unchanged", "stale": "STALE: last good data in use"}
 
@@ -17,9 +23,9 @@ class RunSummary:
     run_id: str
     warehouse: str  # the warehouse URL; kept with its password and secret query parameters masked
     results: FileTally = field(default_factory=FileTally)  # steps add their FileResults: summary.results += [...]
-    cbs: list = field(default_factory=list)  # cbs.ingest.TableOutcome per CBS table
-    marts: object = None  # marts.BuildReport
-    alerts: object = None  # alerts.run.AlertReport; None when alerts are off
+    cbs: list[TableOutcome] = field(default_factory=list)  # one per CBS table
+    marts: BuildReport | None = None
+    alerts: AlertReport | None = None  # None when alerts are off
     stages: StageClock = field(default_factory=StageClock)
 
     def __post_init__(self) -> None:
@@ -96,7 +102,7 @@ class RunSummary:
 
     def figure_rows(self) -> list[dict]:
         """The run's figures as rows (for the table artifact and meta_run_figure): what, detail, number."""
-        rows = [{"wat": "files", "detail": status, "aantal": self.count(status)}
+        rows: list[dict] = [{"wat": "files", "detail": status, "aantal": self.count(status)}
                 for status in ("loaded", "rejected", "skipped", "pending")]
         rows += [{"wat": "rows", "detail": what, "aantal": n} for what, n in (
             ("read", self.rows_read), ("loaded", self.rows_loaded), ("quarantined", self.rows_quarantined))]

@@ -122,7 +122,7 @@ stg_jw323_prestatie = Table(
 
 
 
-def _ijw_staging(name: str, comment: str, *columns: Column) -> Table:
+def _ijw_staging(name: str, comment: str, *columns: Column | Index) -> Table:
     """A staging table for one iJw message: provenance and exchange columns, then the message's own."""
     return Table(
         name,

@@ -57,7 +57,7 @@ def prefect_server(tmp_path):
 def test_the_monitor_flow_completes_on_a_real_prefect_server(prefect_server, region_folder):  # noqa: F811
     api, env = prefect_server
     config = write_config(region_folder, f"sqlite:///{region_folder / 'wh.sqlite'}")
-    script = "import sys; from flows.monitor import monitor; print(monitor(sys.argv[1]).run_id)"
+    script = "import sys; from jeugdmonitor.flows.monitor import monitor; print(monitor(sys.argv[1]).run_id)"
     done = subprocess.run([sys.executable, "-c", script, str(config)], env={**env, "PREFECT_API_URL": api},
                           capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
     assert done.returncode == 0, done.stderr[-3000:]

@@ -3,7 +3,7 @@
 Policy staff and data engineers read `reden` in quarantine reports and alerts, so it names the problem in words,
 not in XML paths. A reason names the problem, the line, the field or the layout's own column names, never what the
 file holds: a `detail` is built from those only. The record key and the offending value do come from the file;
-a Rejection masks them itself (transforms.masking), so no caller can forget.
+a Rejection masks them itself (jeugdmonitor.transforms.masking), so no caller can forget.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import os
 import smtplib
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -51,13 +51,14 @@ class Outcome:
     error: str | None = None
 
 
-def smtp_settings(config: SmtpConfig, environ: dict[str, str] | None = None) -> SmtpSettings:
+def smtp_settings(config: SmtpConfig, environ: Mapping[str, str] | None = None) -> SmtpSettings:
     env = os.environ if environ is None else environ
     password = env.get(config.password_env) or None
     if password is None and config.password_block:
         from prefect.blocks.system import Secret  # only deployments that use blocks pay for the import
 
-        password = Secret.load(config.password_block).get()
+        # async_dispatch types load() as "value or coroutine"; called from sync code it is the value
+        password = Secret.load(config.password_block).get()  # type: ignore[union-attr]
     return SmtpSettings(host=config.host, port=config.port, starttls=config.starttls, sender=config.sender,
                         timeout_s=config.timeout_s, user=env.get(config.user_env) or None, password=password,
                         allow_plaintext_password=config.allow_plaintext_password)

@@ -31,7 +31,7 @@ def build(folder: Path) -> Path | None:
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
-    sites = context.get_config().data_docs_sites or {}
+    sites = context.config.data_docs_sites or {}
     if SITE in sites and sites[SITE]["store_backend"]["base_directory"] != str(folder):
         context.delete_data_docs_site(SITE)  # another run (a test, another config) in the same process
         sites = {}

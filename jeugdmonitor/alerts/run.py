@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -129,7 +129,7 @@ def render_digest(digest: Digest, settings: Settings, day: date, run_id: str) ->
     return Rendered(digest, mail.subject, mail.body, payload)
 
 
-def _webhook_url(target: str, environ) -> str:
+def _webhook_url(target: str, environ: Mapping[str, str]) -> str:
     if target.startswith("env:"):
         name = target[4:]
         if not environ.get(name):
@@ -138,7 +138,7 @@ def _webhook_url(target: str, environ) -> str:
     return target
 
 
-def deliver(rendered: Rendered, settings: Settings, smtp: channels.SmtpSettings, environ,
+def deliver(rendered: Rendered, settings: Settings, smtp: channels.SmtpSettings, environ: Mapping[str, str],
             sleep: Callable[[float], None]) -> tuple[channels.Outcome, str]:
     channel, a = rendered.digest.channel, settings.alerts
     if channel.kind == "email":
@@ -150,13 +150,15 @@ def deliver(rendered: Rendered, settings: Settings, smtp: channels.SmtpSettings,
         url = _webhook_url(channel.target, environ)
     except RuntimeError as exc:
         return channels.Outcome(False, 0, str(exc)), channel.target
-    outcome = channels.with_retries(lambda: channels.post_webhook(url, rendered.payload, a.webhook_timeout_s),
+    payload = rendered.payload
+    assert payload is not None, "a webhook digest (teams or slack) is rendered with its payload"
+    outcome = channels.with_retries(lambda: channels.post_webhook(url, payload, a.webhook_timeout_s),
                                     a.pogingen, a.wachttijd_s, sleep=sleep)
     return outcome, channels.target_label(channel.kind, url)
 
 
 def run_alerts(engine: Engine, settings: Settings, run_id: str, cbs_outcomes: list | None = None,
-               environ: dict[str, str] | None = None, sleep: Callable[[float], None] = time.sleep) -> AlertReport:
+               environ: Mapping[str, str] | None = None, sleep: Callable[[float], None] = time.sleep) -> AlertReport:
     """The alerts step after a load: never raises for a delivery; the report says what failed."""
     environ = os.environ if environ is None else environ
     report = AlertReport()

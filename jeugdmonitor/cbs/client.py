@@ -260,7 +260,7 @@ def _values(doc: dict, url: str) -> list[dict]:
     return value
 
 
-def _decimals(value: object) -> int | None:
+def _decimals(value: str | int | None) -> int | None:
     return None if value is None or value == "" else int(value)
 
 

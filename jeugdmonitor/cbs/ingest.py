@@ -143,7 +143,7 @@ def _fetch_version(client: CbsClient, config: CbsTableConfig, info: TableInfo, o
     frame = observations_frame(fetched.observations, table_id=info.table_id, geo_key=geo, time_key=time,
                                period_status=period_status, herindeling=options.herindeling,
                                fixed_period=fixed_period)
-    frame = add_checks(frame, known_periods=set(period_status) if time else {fixed_period},
+    frame = add_checks(frame, known_periods=set(period_status) if fixed_period is None else {fixed_period},
                        requested_regions=options.regions,
                        count_measures={m.key for m in measures if m.unit.lower() == "aantal"},
                        rounded=config.rounded)

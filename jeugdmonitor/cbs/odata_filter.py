@@ -35,8 +35,8 @@ def parse_filter(text: str, fields: Collection[str]) -> Predicate:
     """A predicate over one record for `text`; `fields` are the names the records have."""
     parser = _Parser(_tokenize(text), set(fields))
     predicate = parser.expr()
-    if parser.peek() is not None:
-        raise FilterError(f"unexpected {parser.peek()[1]!r} in $filter")
+    if (extra := parser.peek()) is not None:
+        raise FilterError(f"unexpected {extra[1]!r} in $filter")
     return predicate
 
 

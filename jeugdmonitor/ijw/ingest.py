@@ -101,9 +101,9 @@ def _parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options:
             parsed.rows.extend(as_tuples(chunk.rows, spec))
             parsed.rejections.extend(chunk.rejections)
     except FileRejected as rejected:
-        return ParsedFile(delivery, kind and kind.code, refused=rejected.rejection)
+        return ParsedFile(delivery, kind.code if kind else None, refused=rejected.rejection)
     except Exception as exc:  # noqa: BLE001 - as in parse_file, but the bytes were read: keep their sha256
-        return ParsedFile(delivery, kind and kind.code, refused=unexpected(exc))
+        return ParsedFile(delivery, kind.code if kind else None, refused=unexpected(exc))
     return parsed
 
 
@@ -132,8 +132,10 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcode
             if parsed.refused is not None:
                 quarantine.append((file_id, parsed.refused))
                 continue
-            staged = _staged(parsed.message_type)
-            by_table.setdefault(parsed.message_type, []).extend((file_id, *staged(row)) for row in parsed.rows)
+            message_type = parsed.message_type
+            assert message_type is not None, "a file read and not refused has its message type"
+            staged = _staged(message_type)
+            by_table.setdefault(message_type, []).extend((file_id, *staged(row)) for row in parsed.rows)
             quarantine.extend((file_id, r) for r in parsed.rejections)
         for message_type, values in by_table.items():
             clock.count("load", bulk.write_tuples(conn, STAGING_TABLES[message_type], _staging_columns(message_type),
@@ -151,11 +153,11 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcode
 def _repeats(conn: Connection, batch: list[ParsedFile]) -> set[int]:
     """id() of the files of `batch` whose sha256 meta has recorded, or that repeat a file earlier in the batch
     (files without a loader are never recorded, so they are left alone)."""
-    recorded = meta.recorded_hashes(conn, (p.delivery.sha256 for p in batch if not p.pending))
+    recorded = meta.recorded_hashes(conn, (p.sha256 for p in batch if not p.pending))
     repeats: set[int] = set()
     seen: set[str] = set()
     for parsed in (p for p in batch if not p.pending):
-        digest = parsed.delivery.sha256
+        digest = parsed.sha256
         if digest in recorded or digest in seen:
             repeats.add(id(parsed))
         seen.add(digest)
@@ -249,17 +251,17 @@ def _parsed(rounds: Iterable[list[Delivery]], pseudonymise: Callable[[str], str]
 
 # What a parse worker sends back of a ParsedFile: everything but the delivery, which this process holds already
 # (unpickling the deliveries again was a third of what the results cost the loading process).
-Found = tuple[str, str | None, list[dict], list[Rejection], Rejection | None, bool]
+Found = tuple[str, str | None, list[tuple], list[Rejection], Rejection | None, bool]
 
 
 def _found(parsed: ParsedFile) -> Found:
-    return (parsed.delivery.sha256, parsed.message_type, parsed.rows, parsed.rejections, parsed.refused,
+    return (parsed.sha256, parsed.message_type, parsed.rows, parsed.rejections, parsed.refused,
             parsed.pending)
 
 
 def _with_delivery(delivery: Delivery, found: Found) -> ParsedFile:
-    sha256, *outcome = found
-    return ParsedFile(delivery if delivery.sha256 == sha256 else delivery.hashed(sha256), *outcome)
+    sha256 = found[0]
+    return ParsedFile(delivery if delivery.sha256 == sha256 else delivery.hashed(sha256), *found[1:])
 
 
 def _chunks(rounds: Iterable[list[Delivery]], most: int, workers: int) -> Iterator[list[Delivery]]:

@@ -102,11 +102,12 @@ def _judged(files: list[ParsedFile], options: JgtOptions) -> list[FileWarning]:
     return warnings
 
 
-def _shown(row: dict, finding: Finding) -> object:
+def _shown(row: dict, finding: Finding) -> str | None:
     """The offending value for the quarantine report (the BSN field is never shown; the Rejection masks the rest)."""
-    return {"gemeente": row.get("gemeente_export"), "team": row.get("team_export"),
+    value = {"gemeente": row.get("gemeente_export"), "team": row.get("team_export"),
             "registratie_id": row.get("registratie_id"), "datum_start_hulp": row.get("datum_start_hulp"),
             "afsluitdatum": row.get("afsluitdatum"), "aanmelddatum": row.get("aanmelddatum")}.get(finding.field or "")
+    return None if value is None else str(value)
 
 
 def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], options: JgtOptions) -> list[meta.FileResult]:

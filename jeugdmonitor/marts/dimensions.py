@@ -89,7 +89,7 @@ def _jeugdregio_from_cbs(conn: Connection) -> dict[str, dict]:
         code = next((v for v in values.values() if v and v.startswith("JZ")), None)
         if code:
             name_key = _name_next_to(values, code)
-            out[gemeente] = {"jeugdregio_code": code, "jeugdregio_naam": values.get(name_key)}
+            out[gemeente] = {"jeugdregio_code": code, "jeugdregio_naam": None if name_key is None else values.get(name_key)}
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from jeugdmonitor.transforms.marts.inputs import (
     Params,
@@ -23,7 +24,7 @@ class BuildSettings:
     threshold: int
     params: Params
     jeugdregio: str = ""
-    productcodes_path: object = None
+    productcodes_path: Path | None = None
     first_month: date | None = None  # default: the first month with data
     budgets: dict[str, dict[int, list[float]]] = field(default_factory=dict)  # gemeente -> year -> quarters
     workers: int = 1  # build this many gemeenten at a time, each in its own process

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from jeugdmonitor.synthetic.cbs_areas import (
     AGE_GROUP_0_17,
@@ -60,6 +61,7 @@ def bevolking(areas: list[Area], years: list[int], modified: date) -> Table:
                         on_jan = pop[(sex, age)]
                         # The average needs the next 1 January, which is not known for the last year yet.
                         if year != last:
+                            assert following is not None, "an area is defunct in every year or in none"
                             mean = round((on_jan + following[(sex, age)]) / 2)
                     rows.append({"ID": len(rows), "Geslacht": sex_pad[sex], "Leeftijd": age_pad[age],
                                  "BurgerlijkeStaat": MARITAL_TOTAL, "RegioS": padded[area.code],
@@ -93,22 +95,22 @@ def gebieden(region: Region, year: int, modified: date) -> Table:
     gemeenten = sorted(region.gemeenten, key=lambda g: g.naam)
     padded = pad_keys([g.code for g in gemeenten])
     names = jeugdregio_names(region)
-    rows = []
+    rows: list[dict] = []
     for g in gemeenten:
         pv = provincie_of(g)
         # String topics are fixed-width in CBS; codes arrive right-padded, so clients must strip them too.
         rows.append({"ID": len(rows), "RegioS": padded[g.code], "Code_1": g.code.ljust(10), "Naam_2": g.naam,
                      "SorteringNaam_3": g.naam, "Code_16": g.jeugdregio.ljust(10),
                      "Naam_17": names[g.jeugdregio], "Code_28": pv.ljust(10), "Naam_29": PROVINCIES[pv][0]})
-    text = {"unit": "", "datatype": "String"}
+    text = partial(Topic, unit="", datatype="String")
     topics = [
-        Topic("Code_1", "Code", group="Gemeenten", **text),
-        Topic("Naam_2", "Naam", group="Gemeenten", **text),
-        Topic("SorteringNaam_3", "Sorteringnaam", group="Gemeenten", **text),
-        Topic("Code_16", "Code", group="Jeugdregio's", **text),
-        Topic("Naam_17", "Naam", group="Jeugdregio's", **text),
-        Topic("Code_28", "Code", group="Provincies", **text),
-        Topic("Naam_29", "Naam", group="Provincies", **text),
+        text("Code_1", "Code", group="Gemeenten"),
+        text("Naam_2", "Naam", group="Gemeenten"),
+        text("SorteringNaam_3", "Sorteringnaam", group="Gemeenten"),
+        text("Code_16", "Code", group="Jeugdregio's"),
+        text("Naam_17", "Naam", group="Jeugdregio's"),
+        text("Code_28", "Code", group="Provincies"),
+        text("Naam_29", "Naam", group="Provincies"),
     ]
     regio = Dimension("RegioS", "Regio's", "GeoDimension",
                       [entry(padded[g.code], g.naam, description=None) for g in gemeenten])

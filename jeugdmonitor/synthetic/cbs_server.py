@@ -262,7 +262,7 @@ class FixtureServer:
 
     def _typed_dataset(self, raw_path: str, table: _Table, query: dict[str, str], api: bool) -> _Response:
         rows, columns = _filter_and_select(table.rows, query, table.columns)
-        skip, top = _int_option(query, "$skip", 0), _int_option(query, "$top", None)
+        skip, top = _paging(query)
         service = "ODataApi" if api else "ODataFeed"
         doc: dict = {"odata.metadata": f"{self.url}/{service}/odata/{table.table_id}/$metadata"
                                        f"#Cbs.OData.WebAPI.TypedDataSet"}
@@ -324,7 +324,7 @@ class FixtureServer:
                       *(d["Key"] for d in table.dimensions)]
             rows, _ = _filter_and_select(observations, query, fields)
             doc = {"@odata.context": f"{context}#Observations"}
-            skip, top = _int_option(query, "$skip", 0), _int_option(query, "$top", None)
+            skip, top = _paging(query)
             return _json(self._page(doc, raw_path, rows, skip, top, "@odata.nextLink"), v4=True)
         codes = {f"{d['Key']}Codes": d for d in table.dimensions}
         if entity in codes:
@@ -398,9 +398,14 @@ def _require_json(query: dict[str, str], v4: bool = False) -> None:
         raise _RequestError(400, "Alleen $format=json wordt door deze testserver ondersteund.", v4)
 
 
-def _int_option(query: dict[str, str], name: str, default: int | None) -> int | None:
+def _paging(query: dict[str, str]) -> tuple[int, int | None]:
+    """$skip (0 when absent) and $top (None when absent) of a request."""
+    return _int_option(query, "$skip") or 0, _int_option(query, "$top")
+
+
+def _int_option(query: dict[str, str], name: str) -> int | None:
     if name not in query:
-        return default
+        return None
     try:
         value = int(query[name])
     except ValueError:

@@ -166,7 +166,8 @@ def kerncijfers_jeugdzorg(inp: Inputs) -> Table:
                 count = publish(value)
                 pop = youth[(area.code, int(period[:4]))]
                 # CBS computes the share from the unrounded count and hides it with the count.
-                relatief = round(value / pop * 100, 1) if count is not None and pop else None
+                relatief = (round(value / pop * 100, 1) if value is not None and count is not None and pop
+                            else None)
                 trajecten = None
                 if count is not None and key not in _NO_TRAJECTEN:
                     trajecten = publish(_area_value(inp, area, recipe, key, period, trajecten=True))

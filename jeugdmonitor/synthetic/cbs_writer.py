@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -43,7 +44,7 @@ MEASURES = frozenset({
     "gesloten", "overig_verblijf", "ots", "voogdij", "jeugdreclassering", "ots_begonnen", "ots_beeindigd",
 })
 # The 2015-2020 predecessor of 85099NED: listed in the catalog only, so a client learns to skip `Stopgezet`.
-_DISCONTINUED = {
+_DISCONTINUED: dict[str, Any] = {  # a catalogue record: JSON values
     "Identifier": "84134NED", "Title": "Kerncijfers over jeugdzorg, 2015-2020",
     "ShortTitle": "Jeugdzorg; 2015-2020",
     "Modified": "2021-10-29T02:00:00", "Period": "2015 - 2020", "RecordCount": 392_196, "ColumnCount": 6,
@@ -130,10 +131,10 @@ def _write_table(out_dir: Path, table: Table, base: str, page_size: int) -> int:
         stale.unlink()
     pages = max(1, -(-len(table.rows) // page_size))
     for i in range(pages):
-        doc: dict = _entity(base, tid, "TypedDataSet", table.rows[i * page_size:(i + 1) * page_size])
+        page = _entity(base, tid, "TypedDataSet", table.rows[i * page_size:(i + 1) * page_size])
         if i < pages - 1:
-            doc["odata.nextLink"] = f"{url}/TypedDataSet?$format=json&$skip={(i + 1) * page_size}"
-        write_file(typed / f"page-{i:05d}.json", dump(doc))
+            page["odata.nextLink"] = f"{url}/TypedDataSet?$format=json&$skip={(i + 1) * page_size}"
+        write_file(typed / f"page-{i:05d}.json", dump(page))
     return len(files) + 1 + pages
 
 

@@ -14,9 +14,11 @@ pass 25 MB.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from jeugdmonitor.synthetic.messages import (
@@ -183,7 +185,8 @@ def _aangevraagd(p: str, r: AangevraagdProduct) -> list[str]:
     ]
 
 
-_RECORDS = {
+# message type -> (container element, renderer of one of its records)
+_RECORDS: dict[str, tuple[str, Callable[[str, Any], list[str]]]] = {
     "JW301": ("ToegewezenProducten", _toegewezen),
     "JW305": ("StartProducten", _start),
     "JW307": ("StopProducten", _stop),

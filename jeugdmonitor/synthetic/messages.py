@@ -225,11 +225,12 @@ def build_messages(world: GemeenteWorld, rng: random.Random) -> GemeenteMessages
     for tr in trajecten:
         if tr.vot_dag is None or tr.vot_dag > end:
             continue
-        recs = [AangevraagdProduct(tw.referentie_aanbieder or "", tw.product.categorie, tw.product.code,
-                                   tw.ingangsdatum, tw.versions[0].einddatum, tw.omvang, tw.product.eenheid,
-                                   tw.product.omvang[2], tr.verwijzer, tr.verwijzer_naam, tr.verwijzer_agb)
-                for tw in tr.toewijzingen]
-        messages.append(Message("JW315", tr.vot_dag, tr.aanbieder.agb, code4, tr.youth, recs))
+        aangevraagd = [
+            AangevraagdProduct(tw.referentie_aanbieder or "", tw.product.categorie, tw.product.code,
+                               tw.ingangsdatum, tw.versions[0].einddatum, tw.omvang, tw.product.eenheid,
+                               tw.product.omvang[2], tr.verwijzer, tr.verwijzer_naam, tr.verwijzer_agb)
+            for tw in tr.toewijzingen]
+        messages.append(Message("JW315", tr.vot_dag, tr.aanbieder.agb, code4, tr.youth, aangevraagd))
 
     # JW301: a snapshot per client and aanbieder on every day the gemeente created or changed a toewijzing.
     groups: dict[tuple[str, str], list[Toewijzing]] = defaultdict(list)
@@ -249,16 +250,16 @@ def build_messages(world: GemeenteWorld, rng: random.Random) -> GemeenteMessages
             if before:
                 days.add(max(before))
         for d in sorted(days):
-            recs = []
+            toegewezen = []
             for tw in tws:
                 v = tw.version_at(d)
                 if v is None or (v.datum != d and v.einddatum < d):
                     continue
-                recs.append(ToegewezenProduct(tw.nummer, tw.referentie_aanbieder, tw.product.categorie,
+                toegewezen.append(ToegewezenProduct(tw.nummer, tw.referentie_aanbieder, tw.product.categorie,
                                               tw.product.code, v.datum, v.tijd, tw.ingangsdatum, v.einddatum,
                                               v.reden, tw.omvang, tw.product.eenheid, tw.product.omvang[2]))
             messages.append(Message(
-                "JW301", d, code4, key[1], youth, recs,
+                "JW301", d, code4, key[1], youth, toegewezen,
                 juridische_status="04" if _status_at(youth.ots_status, d) else None,
                 vertegenwoordiging="06" if _status_at(youth.voogdij_status, d) else None,
                 plaats=world.gemeente.naam,
@@ -289,8 +290,8 @@ def build_messages(world: GemeenteWorld, rng: random.Random) -> GemeenteMessages
     for kind, table in (("JW305", starts), ("JW307", stops)):
         for (bsn, agb, d) in sorted(table):
             if d <= end:
-                recs = sorted(table[(bsn, agb, d)], key=lambda r: (r.nummer, r.begin, r.status != "3"))
-                messages.append(Message(kind, d, agb, code4, youths[bsn], recs))
+                records = sorted(table[(bsn, agb, d)], key=lambda r: (r.nummer, r.begin, r.status != "3"))
+                messages.append(Message(kind, d, agb, code4, youths[bsn], records))
 
     messages.sort(key=lambda m: (m.dag, m.kind, m.afzender, m.ontvanger, m.youth.bsn))
     _assign_idents(messages, code4)

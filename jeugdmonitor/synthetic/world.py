@@ -746,7 +746,7 @@ def cbs_counts(world: GemeenteWorld) -> list[tuple[str, str, str, int]]:
     Care counts when a JW305..JW307 segment overlaps the period, clipped at the window's end (later care has not
     happened yet). OTS begonnen/beeindigd count youths whose OTS started / definitively ended in the period.
     """
-    rows = []
+    rows: list[tuple[str, str, str, int]] = []
     clip = world.window.end
     for code, first, last in cbs_periods(world.window):
         last = min(last, clip)

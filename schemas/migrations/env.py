@@ -14,6 +14,8 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no warehouse URL: give one with `alembic -x url=...` or sqlalchemy.url")
     with create_engine(url).begin() as conn:
         _run(conn)
 

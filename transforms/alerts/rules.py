@@ -310,7 +310,7 @@ def doorlooptijd_boven_norm(inp: RuleInput, t: Thresholds, alert) -> list[Alert]
     alerts = []
     frame = _complete(inp.doorlooptijd, t).sort_values("maand")
     for gemeente, rows in frame.groupby("gemeentecode"):
-        streak = []
+        streak: list = []  # rows of rows.itertuples()
         for row in reversed(list(rows.itertuples())):
             if not _present(row.mediaan_dagen) or row.mediaan_dagen <= row.norm_dagen:
                 break
@@ -371,7 +371,7 @@ def _sprong(reeksen: tuple[str, ...]):
             values = dict(zip(rows["maand"], rows["waarde"], strict=True))
             latest = max(values)
             months = [add_months(latest, -k) for k in (3, 2, 1)]
-            before = [values.get(m) for m in months]
+            before: list = [values.get(m) for m in months]  # numbers once _present has judged them
             if not _present(values[latest], *before):  # a suppressed or missing month: not judged
                 continue
             average = sum(before) / 3

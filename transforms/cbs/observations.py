@@ -48,7 +48,7 @@ def observations_frame(observations: Iterable[dict], *, table_id: str, geo_key: 
             "dimensions": dimensions_code(dims, skip), "gemeentecode": current_gemeente(regio, herindeling),
             "value": None if value is None else float(value), "value_text": text,
             "value_attribute": obs.get("value_attribute") or "None",
-            "period_status": period_status.get(periode), "line": line,
+            "period_status": None if periode is None else period_status.get(periode), "line": line,
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 

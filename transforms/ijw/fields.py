@@ -1,5 +1,5 @@
 """Typed reading of iJw field values. Each reader returns the value or a Rejection, never raises. The offending
-value is handed to the Rejection as read: it masks it itself (transforms.masking)."""
+value is handed to the Rejection as read: it masks it itself (jeugdmonitor.transforms.masking)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,8 @@ class MessageKind:
 
 @lru_cache(maxsize=64)  # asked twice per file; a failure raises and is not cached
 def kind_from_namespace(namespace: str | None) -> MessageKind:
-    match = _NAMESPACE.match(namespace or "")
+    namespace = namespace or ""
+    match = _NAMESPACE.match(namespace)
     if not match:
         # the namespace itself is not shown: it is text from the file
         raise FileRejected("unknown_message", "onbekende namespace" if namespace else "geen namespace")

@@ -158,7 +158,10 @@ def parse_message(stream: BinaryIO, spec: MessageSpec, pseudonymise: Callable[[s
             outcome = reader.end(element)
             if outcome is None:
                 continue
-            (rejections if isinstance(outcome, Rejection) else rows).append(outcome)
+            if isinstance(outcome, Rejection):
+                rejections.append(outcome)
+            else:
+                rows.append(outcome)
             if len(rows) + len(rejections) >= chunk_size:
                 yield Chunk(rows, rejections)
                 rows, rejections = [], []

@@ -52,7 +52,7 @@ class RegionLookup:
         text = value.strip()
         digits = text[2:] if text[:2].upper() == "GM" else text
         if digits.isdigit() and len(digits) <= 4:
-            code = f"GM{int(digits):04d}"
+            code: str | None = f"GM{int(digits):04d}"
         else:
             code = self.by_name.get(norm(text))
             if code is None:

@@ -21,11 +21,14 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pandas as pd
 from jeugdmonitor.schemas.jgt_layouts import Layout, norm
 from jeugdmonitor.transforms.reasons import FileRejected
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 HEADER_SCAN_ROWS = 20  # the header must be within the first rows of the file
 DELIMITERS = (";", ",", "\t")
@@ -217,7 +220,7 @@ def check_archive(data: bytes) -> None:
                                                  f"{MAX_XLSX_RATIO} keer")
 
 
-def _sheet_rows(ws: object) -> Iterator[tuple[int, list]]:
+def _sheet_rows(ws: ReadOnlyWorksheet) -> Iterator[tuple[int, list]]:
     """(Excel row number, cells) of the non-empty rows of a read-only sheet, as they are read."""
     for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
         cells = [_cell(v) for v in row]

@@ -13,7 +13,7 @@ nothing changes. Derived figures (a median, a percentage, an amount) are hidden 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,8 +81,8 @@ def _close(frame: pd.DataFrame, hidden: pd.DataFrame, column: str, direction: Di
     return changed
 
 
-def publish(frame: pd.DataFrame, hidden: pd.DataFrame, *, rates: dict[str, Sequence[str]] | None = None,
-            carry: dict[str, Sequence[str]] | None = None, carry_by: Sequence[str] = (),
+def publish(frame: pd.DataFrame, hidden: pd.DataFrame, *, rates: Mapping[str, Sequence[str]] | None = None,
+            carry: Mapping[str, Sequence[str]] | None = None, carry_by: Sequence[str] = (),
             carry_order: str | None = None) -> pd.DataFrame:
     """`frame` with the hidden counts NULL, the rates of hidden counts NULL and `onderdrukt` set.
 

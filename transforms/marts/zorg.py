@@ -118,6 +118,7 @@ def cbs_rows(cbs: pd.DataFrame, figures: dict[str, str], since: date) -> pd.Data
     rows = []
     for code in codes:
         period = parse_cbs_period(code)
+        assert period is not None, "cbs_values keeps the codes of the kinds parse_cbs_period knows"
         if pd.Timestamp(period.end) < pd.Timestamp(since):
             continue
         status = next((s[code] for _, s in lookups.values() if code in s), None)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,7 +77,7 @@ def verdict(outcome: Outcome, keys: np.ndarray) -> Verdict:
 
 
 def apply_to_files(files: list[ParsedFile], verdict: Verdict, positions: np.ndarray,
-                   rejected: Callable[[object, Finding], Rejection]) -> None:
+                   rejected: Callable[[Any, Finding], Rejection]) -> None:
     """Carry out `verdict` on the parsed files it judged (changed in place; frame row i is row positions[i] of
     files[verdict.keys[i]]): refused files lose their rows, failed rows move to their file's rejections, which
     stay in line order. `rejected` is the source's hook: the Rejection of a file's row for the finding."""

@@ -112,7 +112,7 @@ _STOCK = ("lopend", "jeugdigen_in_periode", "gestart")
 # percentage also with the small count it implies (within the norm, or not). Amounts of a few youths would show
 # what one youth's care cost: they go with the number of youths, and the year to date from a hidden month on.
 # A link sits with the mart that publishes the figure again; LINKS keeps their order here.
-_LOCAL = {"bron": "ijw"}
+_LOCAL: dict[str, object] = {"bron": "ijw"}
 MARTS: list[Mart] = [
     Mart(mart_aanmeldingen, aanmeldingen.build, ("aantal_aanmeldingen", "aantal_jeugdigen"),
          directions=_by("gemeentecode", "maand", part="team"),

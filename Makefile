@@ -27,6 +27,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## mypy over the package in its installed shape ([tool.mypy] in pyproject.toml; .ci/typecheck says why the shape).
 typecheck: $(STAMP)

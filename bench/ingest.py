@@ -38,13 +38,16 @@ OUT = BENCH / "out"
 sys.path.insert(0, str(ROOT))
 PG_URL = os.environ.get("JEUGDMONITOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DEFECTS = 0.01  # as in `make demo`: the naive baseline meets the same broken files as our pipeline
-NAIVE_XPATH = (".//*[local-name()='Prestatie' or local-name()='ToegewezenProduct' or local-name()='StartProduct'"
-               " or local-name()='StopProduct' or local-name()='AangevraagdProduct']")
+NAIVE_XPATH = (
+    ".//*[local-name()='Prestatie' or local-name()='ToegewezenProduct' or local-name()='StartProduct'"
+    " or local-name()='StopProduct' or local-name()='AangevraagdProduct']"
+)
 TARGET_SPEEDUP = 3.0  # ours vs naive, end to end, on the same sample
 TARGET_SECOND_RUN = 0.1  # second run over an unchanged inbox / first run
 
 
 # ---------------------------------------------------------------------------------------------------- children
+
 
 def peak_mb() -> float:
     """This process's peak resident memory so far (ru_maxrss is KiB on Linux)."""
@@ -105,6 +108,7 @@ def child_floor() -> dict:
     import sqlalchemy  # noqa: F401
 
     import jeugdmonitor.ijw.ingest  # noqa: F401
+
     floor = peak_mb()
     started = time.perf_counter()  # the one-off start of the GX validator, paid by the first batch with JW323
     try:
@@ -148,8 +152,9 @@ def child_ours(url: str, inbox: str, chunk_size: int, workers: int) -> dict:
     run_id = meta.start_run(engine, "bench")
     t0, c0 = time.perf_counter(), time.process_time()
     if "hash_new" in inspect.signature(discover).parameters:  # as the flow does: the parse workers hash
-        new, seen = discover(Path(inbox), (".xml",), meta.known_hashes(engine), meta.recorded_stamps(engine, "ijw"),
-                             hash_new=False)
+        new, seen = discover(
+            Path(inbox), (".xml",), meta.known_hashes(engine), meta.recorded_stamps(engine, "ijw"), hash_new=False
+        )
     elif hasattr(meta, "recorded_stamps"):  # the discovery cache, where the code has it (as the flow calls it)
         new, seen = discover(Path(inbox), (".xml",), meta.known_hashes(engine), meta.recorded_stamps(engine, "ijw"))
     else:
@@ -161,20 +166,26 @@ def child_ours(url: str, inbox: str, chunk_size: int, workers: int) -> dict:
     workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # parse workers, if any
     meta.finish_run(engine, run_id, results)
     with engine.connect() as conn:  # sanity: what the results say was loaded is in the staging tables
-        staged = sum(conn.execute(select(func.count()).select_from(t)).scalar_one()
-                     for t in STAGING_TABLES.values())
+        staged = sum(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in STAGING_TABLES.values())
     engine.dispose()
     status: dict[str, int] = defaultdict(int)
     for r in results:
         status[r.status] += 1
     files = len(new) + len(seen)
     return {
-        "discover": {"files": files, "new": len(new), "seconds": t1 - t0, "cpu_s": c1 - c0,
-                     "peak_mb": discover_peak},
-        "load": {"files": len(new), "records": sum(r.rows_read for r in results), "seconds": t2 - t1,
-                 "cpu_s": c2 - c1, "peak_mb": peak_mb(), "workers_peak_mb": workers_peak},
-        "status": dict(status), "rows_loaded": sum(r.rows_loaded for r in results),
-        "rows_quarantined": sum(r.rows_quarantined for r in results), "rows_staged": staged,
+        "discover": {"files": files, "new": len(new), "seconds": t1 - t0, "cpu_s": c1 - c0, "peak_mb": discover_peak},
+        "load": {
+            "files": len(new),
+            "records": sum(r.rows_read for r in results),
+            "seconds": t2 - t1,
+            "cpu_s": c2 - c1,
+            "peak_mb": peak_mb(),
+            "workers_peak_mb": workers_peak,
+        },
+        "status": dict(status),
+        "rows_loaded": sum(r.rows_loaded for r in results),
+        "rows_quarantined": sum(r.rows_quarantined for r in results),
+        "rows_staged": staged,
         "rows_warned": sum(sum(getattr(r, "warnings", {}).values()) for r in results),
     }
 
@@ -215,10 +226,12 @@ def child_naive(url: str, inbox: str) -> dict:
         for table in tables:
             conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}"')
     engine.dispose()
-    return {"load": {"files": len(files), "records": records, "seconds": seconds, "cpu_s": cpu_s,
-                     "peak_mb": peak_mb()},
-            "read_failures": read_failures, "write_failures": write_failures,
-            "write_failure_reasons": dict(reasons.most_common(5))}
+    return {
+        "load": {"files": len(files), "records": records, "seconds": seconds, "cpu_s": cpu_s, "peak_mb": peak_mb()},
+        "read_failures": read_failures,
+        "write_failures": write_failures,
+        "write_failure_reasons": dict(reasons.most_common(5)),
+    }
 
 
 def root_cause(exc: BaseException) -> str:
@@ -229,6 +242,7 @@ def root_cause(exc: BaseException) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------- data
+
 
 def data_dir(size: str, gemeenten: int) -> Path:
     return OUT / (f"national-sample-{gemeenten}" if size == "national-sample" else size)
@@ -294,6 +308,7 @@ def warm(inbox: Path) -> tuple[int, int, float]:
 
 # ---------------------------------------------------------------------------------------------------- warehouses
 
+
 class Warehouses:
     """Fresh, empty warehouses for one benchmark run: a schema each on PostgreSQL, a file each on SQLite."""
 
@@ -342,77 +357,110 @@ class Warehouses:
 
 # ---------------------------------------------------------------------------------------------------- report
 
+
 def machine(server: str, floor_mb: float) -> dict:
     meminfo = Path("/proc/meminfo").read_text().split("\n") if Path("/proc/meminfo").exists() else []
     mem_kib = next((int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:")), 0)
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
-               platform.processor())
-    return {"nproc": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem_kib / 1024 ** 2, 1),
-            "python": platform.python_version(), "platform": platform.platform(), "database": server,
-            "child_floor_mb": round(floor_mb, 1)}
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(mem_kib / 1024**2, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "database": server,
+        "child_floor_mb": round(floor_mb, 1),
+    }
 
 
 def code_state() -> dict:
     """Which code was measured: the commit and the files changed since (a run may measure work in progress)."""
+
     def git(*args: str) -> str:
         try:
             return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout.strip()
         except OSError:
             return ""
+
     listed = git("diff", "--name-only", "HEAD") + "\n" + git("ls-files", "--others", "--exclude-standard")
     changed = sorted({f for f in listed.splitlines() if f and not f.startswith("bench/")})
     diff = hashlib.sha256(git("diff", "HEAD", "--", ".", ":(exclude)bench").encode()).hexdigest()[:12]
-    return {"commit": git("rev-parse", "--short", "HEAD"), "changed_files": changed,
-            "diff_sha256": diff if changed else None}
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "changed_files": changed,
+        "diff_sha256": diff if changed else None,
+    }
 
 
 def row(name: str, figures: dict) -> dict:
     records, seconds = figures.get("records"), figures["seconds"]
-    return {"stage": name, "files": figures["files"], "records": records, "seconds": round(seconds, 3),
-            "records_per_s": round(records / seconds) if records and seconds else None,
-            "peak_mb": round(figures["peak_mb"], 1),
-            "cpu_s": round(figures["cpu_s"], 3) if figures.get("cpu_s") is not None else None}
+    return {
+        "stage": name,
+        "files": figures["files"],
+        "records": records,
+        "seconds": round(seconds, 3),
+        "records_per_s": round(records / seconds) if records and seconds else None,
+        "peak_mb": round(figures["peak_mb"], 1),
+        "cpu_s": round(figures["cpu_s"], 3) if figures.get("cpu_s") is not None else None,
+    }
 
 
 def print_table(rows: list[dict]) -> None:
     def fmt(value, pattern: str) -> str:
         return "–" if value is None else format(value, pattern)
 
-    print(f"\n{'stage':<40} {'files':>8} {'records':>9} {'seconds':>9} {'records/s':>10} {'peak MB':>8} "
-          f"{'CPU s':>8}")
+    print(f"\n{'stage':<40} {'files':>8} {'records':>9} {'seconds':>9} {'records/s':>10} {'peak MB':>8} {'CPU s':>8}")
     for r in rows:
-        print(f"{r['stage']:<40} {fmt(r['files'], ',d'):>8} {fmt(r['records'], ',d'):>9} "
-              f"{fmt(r['seconds'], ',.2f'):>9} {fmt(r['records_per_s'], ',d'):>10} "
-              f"{fmt(r['peak_mb'], ',.0f'):>8} {fmt(r['cpu_s'], ',.1f'):>8}")
+        print(
+            f"{r['stage']:<40} {fmt(r['files'], ',d'):>8} {fmt(r['records'], ',d'):>9} "
+            f"{fmt(r['seconds'], ',.2f'):>9} {fmt(r['records_per_s'], ',d'):>10} "
+            f"{fmt(r['peak_mb'], ',.0f'):>8} {fmt(r['cpu_s'], ',.1f'):>8}"
+        )
 
 
 def end_to_end(run: dict) -> dict:
     """One run of ours as a whole: discover + load."""
     d, load = run["discover"], run["load"]
-    return {"files": d["files"], "records": load["records"], "seconds": d["seconds"] + load["seconds"],
-            "cpu_s": d["cpu_s"] + load["cpu_s"], "peak_mb": max(d["peak_mb"], load["peak_mb"])}
+    return {
+        "files": d["files"],
+        "records": load["records"],
+        "seconds": d["seconds"] + load["seconds"],
+        "cpu_s": d["cpu_s"] + load["cpu_s"],
+        "peak_mb": max(d["peak_mb"], load["peak_mb"]),
+    }
 
 
 def verdict(ok: bool) -> str:
     return "meets target" if ok else "MISSES target"
 
 
-def figures(files: int, first: dict, second: dict, ours_s: dict, naive: dict, info: dict
-            ) -> tuple[list[dict], dict, list[str]]:
+def figures(
+    files: int, first: dict, second: dict, ours_s: dict, naive: dict, info: dict
+) -> tuple[list[dict], dict, list[str]]:
     """The table rows, the ratios against the targets, and the notes that go with them."""
     first_total, second_total, sample_total = (end_to_end(r) for r in (first, second, ours_s))
-    rows = [row("full: ours discover", first["discover"]), row("full: ours load_files", first["load"]),
-            row("full: ours first run (discover + load)", first_total),
-            row("full: ours second run (nothing new)", second_total),
-            row("sample: ours discover + load", sample_total),
-            row("sample: naive read_xml + to_sql", naive["load"])]
+    rows = [
+        row("full: ours discover", first["discover"]),
+        row("full: ours load_files", first["load"]),
+        row("full: ours first run (discover + load)", first_total),
+        row("full: ours second run (nothing new)", second_total),
+        row("sample: ours discover + load", sample_total),
+        row("sample: naive read_xml + to_sql", naive["load"]),
+    ]
     speedup = naive["load"]["seconds"] / sample_total["seconds"]
     naive_estimate = naive["load"]["seconds"] * files / max(naive["load"]["files"], 1)
-    ratios = {"sample_speedup_end_to_end": round(speedup, 2), "target_speedup": TARGET_SPEEDUP,
-              "second_over_first": round(second_total["seconds"] / first_total["seconds"], 4),
-              "target_second_over_first": TARGET_SECOND_RUN, "full_files": files,
-              "naive_full_size_estimate_s": round(naive_estimate, 1)}
+    ratios = {
+        "sample_speedup_end_to_end": round(speedup, 2),
+        "target_speedup": TARGET_SPEEDUP,
+        "second_over_first": round(second_total["seconds"] / first_total["seconds"], 4),
+        "target_second_over_first": TARGET_SECOND_RUN,
+        "full_files": files,
+        "naive_full_size_estimate_s": round(naive_estimate, 1),
+    }
     notes = [
         f"Sample: {naive['load']['files']:,} of {files:,} files, stratified by message type; both pipelines timed "
         "on exactly these files, each into an empty warehouse.",
@@ -428,24 +476,30 @@ def figures(files: int, first: dict, second: dict, ours_s: dict, naive: dict, in
         f"(floor of a child with the imports alone: {info['child_floor_mb']:.0f} MB).",
     ]
     if info.get("validator_start_s"):
-        notes.append(f"Ours pays a one-off start of the GX validator ({info['validator_start_s']:.1f} s here) "
-                     "inside the timed load; on a small sample that is a large share of its time.")
+        notes.append(
+            f"Ours pays a one-off start of the GX validator ({info['validator_start_s']:.1f} s here) "
+            "inside the timed load; on a small sample that is a large share of its time."
+        )
     return rows, ratios, notes
 
 
-def print_report(rows: list[dict], ratios: dict, notes: list[str], first: dict, naive: dict,
-                 workers: int) -> None:
+def print_report(rows: list[dict], ratios: dict, notes: list[str], first: dict, naive: dict, workers: int) -> None:
     print_table(rows)
     speedup, second = ratios["sample_speedup_end_to_end"], ratios["second_over_first"]
-    print(f"\nspeed-up ours vs naive on the sample, end to end: {speedup:.2f}x "
-          f"(target >= {TARGET_SPEEDUP:.0f}x: {verdict(speedup >= TARGET_SPEEDUP)})")
-    print(f"second run / first run: {second:.3f} (target < {TARGET_SECOND_RUN}: "
-          f"{verdict(second < TARGET_SECOND_RUN)})")
-    print(f"naive extrapolated to all {ratios['full_files']:,} files: "
-          f"~{ratios['naive_full_size_estimate_s']:,.0f} s (estimate, not measured)")
-    print(f"ours, first run: {first['status']}, rows loaded {first['rows_loaded']:,}, quarantined "
-          f"{first['rows_quarantined']:,} (warned {first['rows_warned']:,}), in staging tables "
-          f"{first['rows_staged']:,}; workers {workers}, their peak {first['load']['workers_peak_mb']:.0f} MB")
+    print(
+        f"\nspeed-up ours vs naive on the sample, end to end: {speedup:.2f}x "
+        f"(target >= {TARGET_SPEEDUP:.0f}x: {verdict(speedup >= TARGET_SPEEDUP)})"
+    )
+    print(f"second run / first run: {second:.3f} (target < {TARGET_SECOND_RUN}: {verdict(second < TARGET_SECOND_RUN)})")
+    print(
+        f"naive extrapolated to all {ratios['full_files']:,} files: "
+        f"~{ratios['naive_full_size_estimate_s']:,.0f} s (estimate, not measured)"
+    )
+    print(
+        f"ours, first run: {first['status']}, rows loaded {first['rows_loaded']:,}, quarantined "
+        f"{first['rows_quarantined']:,} (warned {first['rows_warned']:,}), in staging tables "
+        f"{first['rows_staged']:,}; workers {workers}, their peak {first['load']['workers_peak_mb']:.0f} MB"
+    )
     if first["rows_staged"] != first["rows_loaded"]:
         print("WARNING: the staging tables do not hold what load_files reported as loaded")
     for reason, count in naive["write_failure_reasons"].items():
@@ -455,6 +509,7 @@ def print_report(rows: list[dict], ratios: dict, notes: list[str], first: dict, 
 
 
 # ---------------------------------------------------------------------------------------------------- main
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -478,8 +533,10 @@ def main(argv: list[str] | None = None) -> int:
     sample = make_sample(inbox, args.naive_sample)
     files, size_bytes, warm_s = warm(inbox)
     origin = f"generated in {generated_s:.0f} s" if generated_s else "reused"
-    print(f"data: {inbox} ({files:,} iJw files, {size_bytes / 1e6:,.0f} MB; {origin}; "
-          f"page cache warmed in {warm_s:.1f} s)")
+    print(
+        f"data: {inbox} ({files:,} iJw files, {size_bytes / 1e6:,.0f} MB; {origin}; "
+        f"page cache warmed in {warm_s:.1f} s)"
+    )
     warehouses = Warehouses(args.backend, args.pg_url)
     floor = in_child(child_floor)
     info = machine(warehouses.server(), floor["peak_mb"])
@@ -489,8 +546,11 @@ def main(argv: list[str] | None = None) -> int:
     if info["loadavg_start"] > 0.5:
         print(f"note: 1-minute load average {info['loadavg_start']} at the start (an earlier run or other work)")
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
-    print(f"code: {code['commit']}" + (f" + {len(code['changed_files'])} changed files (not committed)"
-                                       if code["changed_files"] else ""), flush=True)
+    print(
+        f"code: {code['commit']}"
+        + (f" + {len(code['changed_files'])} changed files (not committed)" if code["changed_files"] else ""),
+        flush=True,
+    )
     try:
         full_url = warehouses.new("full")
         print("our pipeline, full size, first run ...", flush=True)
@@ -514,13 +574,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"benchmark took {total_s:,.0f} s")
 
     if args.json:
-        report = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": info, "code": code,
-                  "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()
-                           if k != "pg_url"},
-                  "data": {"inbox": str(inbox), "files": files, "bytes": size_bytes, "generated_s": generated_s,
-                           "defect_share": DEFECTS},
-                  "stages": rows, "ratios": ratios, "first_run": first, "second_run": second,
-                  "sample_ours": ours_s, "sample_naive": naive, "notes": notes, "benchmark_s": round(total_s, 1)}
+        report = {
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "machine": info,
+            "code": code,
+            "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "pg_url"},
+            "data": {
+                "inbox": str(inbox),
+                "files": files,
+                "bytes": size_bytes,
+                "generated_s": generated_s,
+                "defect_share": DEFECTS,
+            },
+            "stages": rows,
+            "ratios": ratios,
+            "first_run": first,
+            "second_run": second,
+            "sample_ours": ours_s,
+            "sample_naive": naive,
+            "notes": notes,
+            "benchmark_s": round(total_s, 1),
+        }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(f"figures written to {args.json}")

@@ -92,7 +92,7 @@ TARGET_LOAD_VS_TO_SQL = 10.0
 
 # ---------------------------------------------------------------------------------------------------- memory
 
-_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def rss_mb(pid: int | str) -> float:
@@ -171,8 +171,11 @@ class MemorySampler:
         self._stop.set()
         self._thread.join()
         self.sample()
-        return {"by_stage_mb": {k: round(v, 1) for k, v in self.by_stage.items()},
-                "peak_mb": {k: round(v, 1) for k, v in self.peaks.items()}, "samples": self.samples}
+        return {
+            "by_stage_mb": {k: round(v, 1) for k, v in self.by_stage.items()},
+            "peak_mb": {k: round(v, 1) for k, v in self.peaks.items()},
+            "samples": self.samples,
+        }
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -188,8 +191,12 @@ class MemorySampler:
             elif kind == "worker":
                 workers += rss_mb(pid)
         self.by_stage[stage] = max(self.by_stage.get(stage, 0.0), own + workers)
-        for part, mb in (("process", own), ("workers", workers), ("prefect_server", server),
-                         ("all", own + workers + server)):
+        for part, mb in (
+            ("process", own),
+            ("workers", workers),
+            ("prefect_server", server),
+            ("all", own + workers + server),
+        ):
             self.peaks[part] = max(self.peaks[part], mb)
         self.samples += 1
 
@@ -210,13 +217,23 @@ class MemorySampler:
 
 # ---------------------------------------------------------------------------------------------------- children
 
+
 def child_generate(out_dir: str, size: str, scale: float) -> dict:
     from jeugdmonitor.synthetic import generate
 
     region, gemeenten = SIZES[size]
     started = time.perf_counter()
-    generate(Path(out_dir), region=region, gemeenten=gemeenten, start=START, months=MONTHS, seed=SEED,
-             defects=DEFECTS, scale=scale, progress=print)
+    generate(
+        Path(out_dir),
+        region=region,
+        gemeenten=gemeenten,
+        start=START,
+        months=MONTHS,
+        seed=SEED,
+        defects=DEFECTS,
+        scale=scale,
+        progress=print,
+    )
     return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
 
 
@@ -231,9 +248,13 @@ def child_describe(inbox: str, size: str) -> dict:
     chosen = full.select(codes)
     jeugdregios = {g.jeugdregio for g in chosen.gemeenten}
     naam = chosen.gemeenten[0].naam if codes and len(codes) == 1 else full.naam
-    return {"manifest": manifest, "gemeenten": [g.code for g in chosen.gemeenten], "naam": naam,
-            # one jeugdregio for the configured region, as in jeugdmonitor.toml; several (national): none
-            "jeugdregio": jeugdregios.pop() if len(jeugdregios) == 1 else ""}
+    return {
+        "manifest": manifest,
+        "gemeenten": [g.code for g in chosen.gemeenten],
+        "naam": naam,
+        # one jeugdregio for the configured region, as in jeugdmonitor.toml; several (national): none
+        "jeugdregio": jeugdregios.pop() if len(jeugdregios) == 1 else "",
+    }
 
 
 def prefect_environment() -> None:
@@ -272,10 +293,16 @@ def child_flow(config_path: str, census_url: str | None) -> dict:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # ended children only: the parse workers
     memory["ru_maxrss_self_mb"] = round(peak_mb(), 1)
     memory["ru_maxrss_children_mb"] = round(children.ru_maxrss / 1024, 1)
-    return {"wall_s": wall, "import_s": imported - t0, "cpu_s": cpu,
-            "cpu_children_s": children.ru_utime + children.ru_stime, "stages": summary.stages.figures(),
-            "memory": memory, "summary": summary.to_dict(),
-            "census": census(census_url) if census_url else None}
+    return {
+        "wall_s": wall,
+        "import_s": imported - t0,
+        "cpu_s": cpu,
+        "cpu_children_s": children.ru_utime + children.ru_stime,
+        "stages": summary.stages.figures(),
+        "memory": memory,
+        "summary": summary.to_dict(),
+        "census": census(census_url) if census_url else None,
+    }
 
 
 def census(url: str) -> dict:
@@ -287,11 +314,16 @@ def census(url: str) -> dict:
 
     engine = make_engine(url)
     with engine.connect() as conn:
-        found = conn.execute(select(f.c.source, f.c.message_type, func.count(), func.sum(f.c.rows_read))
-                             .group_by(f.c.source, f.c.message_type)).all()
+        found = conn.execute(
+            select(f.c.source, f.c.message_type, func.count(), func.sum(f.c.rows_read)).group_by(
+                f.c.source, f.c.message_type
+            )
+        ).all()
     engine.dispose()
-    return {f"{source}/{message_type or '?'}": {"files": files, "rows_read": int(rows or 0)}
-            for source, message_type, files, rows in sorted(found, key=lambda r: (r[0], r[1] or ""))}
+    return {
+        f"{source}/{message_type or '?'}": {"files": files, "rows_read": int(rows or 0)}
+        for source, message_type, files, rows in sorted(found, key=lambda r: (r[0], r[1] or ""))
+    }
 
 
 def child_naive(url: str, roots: list[str]) -> dict:
@@ -372,12 +404,18 @@ def naive_parse_load(engine, files: list[Path]) -> dict:
             tables.add(table)  # a failed append may still have created the table
         finally:
             seconds["load"] += time.perf_counter() - t1
-    return {"stages": {s: {"seconds": seconds[s], "rows": rows[s]} for s in ("parse", "load")},
-            "files": len(files), "read_failures": dict(read_failures), "write_failures": dict(write_failures),
-            "write_failure_reasons": dict(reasons.most_common(5)), "tables": sorted(tables)}
+    return {
+        "stages": {s: {"seconds": seconds[s], "rows": rows[s]} for s in ("parse", "load")},
+        "files": len(files),
+        "read_failures": dict(read_failures),
+        "write_failures": dict(write_failures),
+        "write_failure_reasons": dict(reasons.most_common(5)),
+        "tables": sorted(tables),
+    }
 
 
 # ---------------------------------------------------------------------------------------------------- data
+
 
 def data_root(size: str, scale: float) -> Path:
     return OUT / (f"monitor-{size}" if scale == 1.0 else f"monitor-{size}-s{scale:g}")
@@ -394,8 +432,13 @@ def ensure_inbox(size: str, scale: float) -> tuple[Path, dict]:
         shutil.rmtree(inbox)
     print(f"generating {inbox} ...", flush=True)
     generated = in_child(child_generate, str(inbox), size, scale)
-    info = {"seconds": round(generated["seconds"], 1), "peak_mb": round(generated["peak_mb"], 1),
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "defects": DEFECTS, "scale": scale}
+    info = {
+        "seconds": round(generated["seconds"], 1),
+        "peak_mb": round(generated["peak_mb"], 1),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "defects": DEFECTS,
+        "scale": scale,
+    }
     record.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return inbox, {**info, "reused": False}
 
@@ -410,6 +453,7 @@ def prepare_prefect() -> dict | None:
 
 # ---------------------------------------------------------------------------------------------------- config
 
+
 def write_config(run_dir: Path, inboxes: dict[str, Path], region: dict, url: str, workers: int) -> Path:
     """jeugdmonitor.toml with the benchmark's region, inboxes, warehouse and workers; everything the flow writes
     (data_dir, key, Data Docs) goes under `run_dir`."""
@@ -420,8 +464,12 @@ def write_config(run_dir: Path, inboxes: dict[str, Path], region: dict, url: str
     run_dir.mkdir(parents=True)
     config = tomllib.loads(BASE_CONFIG.read_text(encoding="utf-8"))
     config["region"].update(naam=region["naam"], jeugdregio=region["jeugdregio"], gemeenten=region["gemeenten"])
-    config["paths"] = {"data_dir": str(run_dir / "data"), "ijw_inbox": str(inboxes["ijw"]),
-                       "jgt_inbox": str(inboxes["jgt"]), "cbs_inbox": str(inboxes["cbs"])}
+    config["paths"] = {
+        "data_dir": str(run_dir / "data"),
+        "ijw_inbox": str(inboxes["ijw"]),
+        "jgt_inbox": str(inboxes["jgt"]),
+        "cbs_inbox": str(inboxes["cbs"]),
+    }
     config["warehouse"]["url"] = url
     config["privacy"].update(key_file=str(run_dir / "pseudonym.key"), create_key_file=True)
     config["ijw"]["workers"] = workers
@@ -435,6 +483,7 @@ def write_config(run_dir: Path, inboxes: dict[str, Path], region: dict, url: str
 
 
 # ---------------------------------------------------------------------------------------------------- one backend
+
 
 def run_backend(args: argparse.Namespace, backend: str, inbox: Path, sample: Path | None, region: dict) -> dict:
     """First run, second run, ours on the sample and the naive baseline for one backend."""
@@ -454,8 +503,9 @@ def run_backend(args: argparse.Namespace, backend: str, inbox: Path, sample: Pat
             result["sample_ours"] = result["first"]
         else:
             sample_url = warehouses.new("sample")
-            sample_config = write_config(runs_dir / f"{backend}-sample", inbox_paths(inbox, ijw=sample), region,
-                                         sample_url, args.workers)
+            sample_config = write_config(
+                runs_dir / f"{backend}-sample", inbox_paths(inbox, ijw=sample), region, sample_url, args.workers
+            )
             print(f"[{backend}] monitor flow on the naive sample ...", flush=True)
             result["sample_ours"] = in_child(child_flow, str(sample_config), sample_url)
         print(f"[{backend}] naive baseline on the sample ...", flush=True)
@@ -477,6 +527,7 @@ def inbox_paths(inbox: Path, ijw: Path | None = None) -> dict[str, Path]:
 
 # ---------------------------------------------------------------------------------------------------- figures
 
+
 def per_second(rows: int | None, seconds: float | None) -> float | None:
     return rows / seconds if rows and seconds else None
 
@@ -491,19 +542,43 @@ def stage_rows(run: dict) -> list[dict]:
         mine = first["stages"].get(stage, {"seconds": 0.0, "rows": 0})
         naive_s = naive["stages"][stage]["seconds"] if stage in NAIVE_STAGES else None
         sample_s = sample["stages"].get(stage, {}).get("seconds")
-        rows.append({"stage": stage, "seconds": mine["seconds"], "rows": mine["rows"],
-                     "rows_per_s": per_second(mine["rows"], mine["seconds"]), "peak_mb": memory.get(stage),
-                     "share": mine["seconds"] / total, "sample_s": sample_s, "naive_s": naive_s,
-                     "ratio": naive_s / sample_s if naive_s is not None and sample_s else None})
+        rows.append(
+            {
+                "stage": stage,
+                "seconds": mine["seconds"],
+                "rows": mine["rows"],
+                "rows_per_s": per_second(mine["rows"], mine["seconds"]),
+                "peak_mb": memory.get(stage),
+                "share": mine["seconds"] / total,
+                "sample_s": sample_s,
+                "naive_s": naive_s,
+                "ratio": naive_s / sample_s if naive_s is not None and sample_s else None,
+            }
+        )
     staged = sum(r["seconds"] for r in rows)
-    rows.append({"stage": "prefect+other", "seconds": total - staged, "peak_mb": memory.get("other"),
-                 "share": (total - staged) / total})
+    rows.append(
+        {
+            "stage": "prefect+other",
+            "seconds": total - staged,
+            "peak_mb": memory.get("other"),
+            "share": (total - staged) / total,
+        }
+    )
     ours = ours_end_to_end(first)
     ours_sample, naive_total = ours_end_to_end(sample), naive_end_to_end(naive)
-    rows.append({"stage": "ours d+p+v+l", "seconds": ours, "share": ours / total, "sample_s": ours_sample,
-                 "naive_s": naive_total, "ratio": naive_total / ours_sample if ours_sample else None})
-    rows.append({"stage": "total (whole flow)", "seconds": total, "share": 1.0,
-                 "peak_mb": first["memory"]["peak_mb"]["all"]})
+    rows.append(
+        {
+            "stage": "ours d+p+v+l",
+            "seconds": ours,
+            "share": ours / total,
+            "sample_s": ours_sample,
+            "naive_s": naive_total,
+            "ratio": naive_total / ours_sample if ours_sample else None,
+        }
+    )
+    rows.append(
+        {"stage": "total (whole flow)", "seconds": total, "share": 1.0, "peak_mb": first["memory"]["peak_mb"]["all"]}
+    )
     return rows
 
 
@@ -522,16 +597,21 @@ def naive_end_to_end(naive: dict) -> float:
 
 def ratios(run: dict) -> dict:
     first, second, sample, naive = run["first"], run["second"], run["sample_ours"], run["naive"]
-    ours_load = per_second(sample["stages"].get("load", {}).get("rows"), sample["stages"].get("load", {}).get("seconds"))
+    ours_load = per_second(
+        sample["stages"].get("load", {}).get("rows"), sample["stages"].get("load", {}).get("seconds")
+    )
     naive_load = per_second(naive["stages"]["load"]["rows"], naive["stages"]["load"]["seconds"])
     ours_sample = ours_end_to_end(sample)
     return {
         "end_to_end_vs_naive": naive_end_to_end(naive) / ours_sample if ours_sample else None,
         "load_vs_to_sql": ours_load / naive_load if ours_load and naive_load else None,
-        "ours_load_rows_per_s": ours_load, "naive_load_rows_per_s": naive_load,
+        "ours_load_rows_per_s": ours_load,
+        "naive_load_rows_per_s": naive_load,
         "second_over_first": second["wall_s"] / first["wall_s"],
-        "second_over_first_stages_only": (sum(f["seconds"] for f in second["stages"].values())
-                                          / max(sum(f["seconds"] for f in first["stages"].values()), 1e-9)),
+        "second_over_first_stages_only": (
+            sum(f["seconds"] for f in second["stages"].values())
+            / max(sum(f["seconds"] for f in first["stages"].values()), 1e-9)
+        ),
     }
 
 
@@ -544,23 +624,44 @@ def verdicts(size: str, scale: float, run: dict, figures: dict) -> list[tuple[st
         return f"{value}: {verdict(ok)}"
 
     wall, peak = first["wall_s"], first["memory"]["peak_mb"]["all"]
-    out = [("demo region, whole flow < 60 s",
-            judged(wall < TARGET_REGION_S, f"{wall:,.1f} s") if size == "region" and full_size else "not measured"),
-           ("national year, whole flow < 15 min",
-            judged(wall < TARGET_NATIONAL_S, f"{wall / 60:,.1f} min") if size == "national" and full_size
-            else "not measured"),
-           ("national year, peak memory < 2 GB",
-            judged(peak < TARGET_PEAK_MB, f"{peak:,.0f} MB") if size == "national" and full_size
-            else "not measured")]
+    out = [
+        (
+            "demo region, whole flow < 60 s",
+            judged(wall < TARGET_REGION_S, f"{wall:,.1f} s") if size == "region" and full_size else "not measured",
+        ),
+        (
+            "national year, whole flow < 15 min",
+            judged(wall < TARGET_NATIONAL_S, f"{wall / 60:,.1f} min")
+            if size == "national" and full_size
+            else "not measured",
+        ),
+        (
+            "national year, peak memory < 2 GB",
+            judged(peak < TARGET_PEAK_MB, f"{peak:,.0f} MB") if size == "national" and full_size else "not measured",
+        ),
+    ]
     speedup, load = figures["end_to_end_vs_naive"], figures["load_vs_to_sql"]
-    out.append((f">= {TARGET_SPEEDUP:g}x naive, end to end",
-                judged(speedup >= TARGET_SPEEDUP, f"{speedup:.2f}x") if speedup else "not measured"))
-    out.append((f"load >= {TARGET_LOAD_VS_TO_SQL:g}x to_sql (rows/s)",
-                judged(load >= TARGET_LOAD_VS_TO_SQL, f"{load:.1f}x") if load else "not measured"))
+    out.append(
+        (
+            f">= {TARGET_SPEEDUP:g}x naive, end to end",
+            judged(speedup >= TARGET_SPEEDUP, f"{speedup:.2f}x") if speedup else "not measured",
+        )
+    )
+    out.append(
+        (
+            f"load >= {TARGET_LOAD_VS_TO_SQL:g}x to_sql (rows/s)",
+            judged(load >= TARGET_LOAD_VS_TO_SQL, f"{load:.1f}x") if load else "not measured",
+        )
+    )
     second = figures["second_over_first"]
-    out.append((f"second run < {TARGET_SECOND_RUN:g} of the first",
-                judged(second < TARGET_SECOND_RUN, f"{second:.3f} (stages only "
-                       f"{figures['second_over_first_stages_only']:.3f})")))
+    out.append(
+        (
+            f"second run < {TARGET_SECOND_RUN:g} of the first",
+            judged(
+                second < TARGET_SECOND_RUN, f"{second:.3f} (stages only {figures['second_over_first_stages_only']:.3f})"
+            ),
+        )
+    )
     return out
 
 
@@ -571,8 +672,8 @@ def notes(run: dict, files: int, sampled: int, jgt_files: int) -> list[str]:
     return [
         f"Sample: {sampled:,} of {files:,} iJw files (stratified by message type) plus all {jgt_files} JGT "
         "exports; 'sample s' is our whole monitor flow on exactly that inbox, in a fresh warehouse, and the ratio "
-        "is naive s / sample s." + (" The sample is every file: ours on it is the first run." if run[
-            "sample_ours"] is first else ""),
+        "is naive s / sample s."
+        + (" The sample is every file: ours on it is the first run." if run["sample_ours"] is first else ""),
         "validate, cbs, marts, alerts: n/a for the naive way, which checks nothing and builds no marts or alerts. "
         "End to end is naive discover+parse+load against ours discover+parse+validate+load.",
         "Naive discover: rglob('*'), sha256 of each whole file and one SELECT per file against a table of hashes "
@@ -592,20 +693,25 @@ def notes(run: dict, files: int, sampled: int, jgt_files: int) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------------- report
 
+
 def fmt(value, pattern: str) -> str:
     return "–" if value is None else format(value, pattern)
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"\n{'stage':<20} {'seconds':>9} {'rows':>10} {'rows/s':>9} {'peak MB':>8} {'share':>6} "
-          f"{'sample s':>9} {'naive s':>9} {'ratio':>7}")
+    print(
+        f"\n{'stage':<20} {'seconds':>9} {'rows':>10} {'rows/s':>9} {'peak MB':>8} {'share':>6} "
+        f"{'sample s':>9} {'naive s':>9} {'ratio':>7}"
+    )
     for r in rows:
         naive_na = r["stage"] in STAGES and r["stage"] not in NAIVE_STAGES
-        print(f"{r['stage']:<20} {fmt(r['seconds'], ',.2f'):>9} {fmt(r.get('rows'), ',d'):>10} "
-              f"{fmt(r.get('rows_per_s'), ',.0f'):>9} {fmt(r.get('peak_mb'), ',.0f'):>8} "
-              f"{fmt(r['share'] * 100, '.0f') + ' %':>6} {fmt(r.get('sample_s'), ',.2f'):>9} "
-              f"{'n/a' if naive_na else fmt(r.get('naive_s'), ',.2f'):>9} "
-              f"{'n/a' if naive_na else fmt(r.get('ratio'), '.1f') + ('x' if r.get('ratio') else ''):>7}")
+        print(
+            f"{r['stage']:<20} {fmt(r['seconds'], ',.2f'):>9} {fmt(r.get('rows'), ',d'):>10} "
+            f"{fmt(r.get('rows_per_s'), ',.0f'):>9} {fmt(r.get('peak_mb'), ',.0f'):>8} "
+            f"{fmt(r['share'] * 100, '.0f') + ' %':>6} {fmt(r.get('sample_s'), ',.2f'):>9} "
+            f"{'n/a' if naive_na else fmt(r.get('naive_s'), ',.2f'):>9} "
+            f"{'n/a' if naive_na else fmt(r.get('ratio'), '.1f') + ('x' if r.get('ratio') else ''):>7}"
+        )
 
 
 def print_backend(size: str, run: dict) -> None:
@@ -613,17 +719,23 @@ def print_backend(size: str, run: dict) -> None:
     memory = first["memory"]["peak_mb"]
     print(f"\n=== {size}, {run['database']} ===")
     print_table(run["table"])
-    print(f"\ntotal wall {first['wall_s']:,.1f} s (CPU: flow process {first['cpu_s']:,.1f} s, ended children "
-          f"{first['cpu_children_s']:,.1f} s); second run {second['wall_s']:,.1f} s = "
-          f"{figures['second_over_first']:.3f} of the first (stages only: "
-          f"{figures['second_over_first_stages_only']:.3f})")
-    print(f"peak memory, every process together: {memory['all']:,.0f} MB; apart: flow process "
-          f"{memory['process']:,.0f}, parse workers {memory['workers']:,.0f}, Prefect server "
-          f"{memory['prefect_server']:,.0f} MB; cross-check ru_maxrss: flow process "
-          f"{first['memory']['ru_maxrss_self_mb']:,.0f} MB, largest ended child "
-          f"{first['memory']['ru_maxrss_children_mb']:,.0f} MB")
-    print(f"load rows/s: ours {fmt(figures['ours_load_rows_per_s'], ',.0f')} (on the sample), naive to_sql "
-          f"{fmt(figures['naive_load_rows_per_s'], ',.0f')}")
+    print(
+        f"\ntotal wall {first['wall_s']:,.1f} s (CPU: flow process {first['cpu_s']:,.1f} s, ended children "
+        f"{first['cpu_children_s']:,.1f} s); second run {second['wall_s']:,.1f} s = "
+        f"{figures['second_over_first']:.3f} of the first (stages only: "
+        f"{figures['second_over_first_stages_only']:.3f})"
+    )
+    print(
+        f"peak memory, every process together: {memory['all']:,.0f} MB; apart: flow process "
+        f"{memory['process']:,.0f}, parse workers {memory['workers']:,.0f}, Prefect server "
+        f"{memory['prefect_server']:,.0f} MB; cross-check ru_maxrss: flow process "
+        f"{first['memory']['ru_maxrss_self_mb']:,.0f} MB, largest ended child "
+        f"{first['memory']['ru_maxrss_children_mb']:,.0f} MB"
+    )
+    print(
+        f"load rows/s: ours {fmt(figures['ours_load_rows_per_s'], ',.0f')} (on the sample), naive to_sql "
+        f"{fmt(figures['naive_load_rows_per_s'], ',.0f')}"
+    )
     summary = first["summary"]
     print(f"first run: files {summary['files']}, rows {summary['rows']}")
     for reason, count in run["naive"]["write_failure_reasons"].items():
@@ -637,18 +749,23 @@ def print_backend(size: str, run: dict) -> None:
 
 # ---------------------------------------------------------------------------------------------------- main
 
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", choices=list(SIZES), default="gemeente")
-    parser.add_argument("--scale", type=float, default=1.0, help="multiplies the population (national: 1 = a "
-                        "full national year)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiplies the population (national: 1 = a full national year)"
+    )
     parser.add_argument("--backend", choices=["postgresql", "sqlite", "both"], default="postgresql")
     parser.add_argument("--workers", type=int, default=2, help="[ijw] workers: iJw parse processes")
     parser.add_argument("--naive-sample", type=int, default=10000, help="iJw files in the stratified sample")
     parser.add_argument("--pg-url", default=PG_URL, help="PostgreSQL server (default $JEUGDMONITOR_TEST_PG_URL)")
     parser.add_argument("--keep", action="store_true", help="keep the warehouses (naive tables are dropped)")
-    parser.add_argument("--json", type=Path, help="where to write the figures (default bench/out/"
-                        "monitor-<size>[-s<scale>]-<backend>.json)")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help="where to write the figures (default bench/out/monitor-<size>[-s<scale>]-<backend>.json)",
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
@@ -665,8 +782,11 @@ def main(argv: list[str] | None = None) -> int:
     sample = make_sample(inbox / "ijw", args.naive_sample) if args.naive_sample < files else None
     sampled = sum(1 for _ in sample.rglob("*.xml")) if sample else files
     origin = "reused" if generation["reused"] else f"generated in {generation['seconds']:.0f} s"
-    print(f"data: {inbox} ({files:,} iJw files, {size_bytes / 1e6:,.0f} MB, {jgt_files} JGT exports, "
-          f"{len(data['gemeenten'])} gemeenten; {origin}; page cache warmed in {warm_s:.1f} s)", flush=True)
+    print(
+        f"data: {inbox} ({files:,} iJw files, {size_bytes / 1e6:,.0f} MB, {jgt_files} JGT exports, "
+        f"{len(data['gemeenten'])} gemeenten; {origin}; page cache warmed in {warm_s:.1f} s)",
+        flush=True,
+    )
     warmup = prepare_prefect()
     floor = in_child(child_floor)
     backends = ["postgresql", "sqlite"] if args.backend == "both" else [args.backend]
@@ -689,14 +809,27 @@ def main(argv: list[str] | None = None) -> int:
     total_s = time.perf_counter() - started
     print(f"\nbenchmark took {total_s:,.0f} s")
     target = args.json or OUT / f"{data_root(args.size, args.scale).name}-{args.backend}.json"
-    report = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": info,
-              "code": code_state(),
-              "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "pg_url"},
-              "data": {"size": args.size, "scale": args.scale, "inbox": str(inbox), "ijw_files": files,
-                       "ijw_bytes": size_bytes, "jgt_files": jgt_files, "sample_files": sampled,
-                       "generation": generation, "region": {k: data[k] for k in ("naam", "jeugdregio", "gemeenten")},
-                       "manifest": data["manifest"]},
-              "prefect_warmup": warmup, "runs": runs, "benchmark_s": round(total_s, 1)}
+    report = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": info,
+        "code": code_state(),
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "pg_url"},
+        "data": {
+            "size": args.size,
+            "scale": args.scale,
+            "inbox": str(inbox),
+            "ijw_files": files,
+            "ijw_bytes": size_bytes,
+            "jgt_files": jgt_files,
+            "sample_files": sampled,
+            "generation": generation,
+            "region": {k: data[k] for k in ("naam", "jeugdregio", "gemeenten")},
+            "manifest": data["manifest"],
+        },
+        "prefect_warmup": warmup,
+        "runs": runs,
+        "benchmark_s": round(total_s, 1),
+    }
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"figures written to {target}")

@@ -14,7 +14,8 @@ again over the unchanged inbox (the second run). Per stage (the run's stage cloc
 peak resident memory of the loading process plus its parse workers (sampled every 20 ms from /proc); CPU seconds of
 the loading process, of its workers and of the whole machine (PostgreSQL's share is the rest); lines read, loaded
 and quarantined; PostgreSQL's WAL volume, checkpoints and blocks read outside its buffers during the first run
-(server-wide counters: run it alone). JSON in bench/out/national[-s<scale>].json. The schema is dropped at the end unless `--keep`.
+(server-wide counters: run it alone). JSON in bench/out/national[-s<scale>].json. The schema is dropped at the end
+unless `--keep`.
 """
 
 from __future__ import annotations
@@ -70,16 +71,32 @@ def child_ingest(url: str, inbox: str, workers: int, key_hex: str) -> dict:
     meta.finish_run(engine, run_id, tally)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     with engine.connect() as conn:
-        staged = {name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                  for name, t in STAGING_TABLES.items()}
-        read = dict(conn.execute(select(meta_source_file.c.message_type, func.sum(meta_source_file.c.rows_read))
-                                 .group_by(meta_source_file.c.message_type)).all())
+        staged = {
+            name: conn.execute(select(func.count()).select_from(t)).scalar_one() for name, t in STAGING_TABLES.items()
+        }
+        read = dict(
+            conn.execute(
+                select(meta_source_file.c.message_type, func.sum(meta_source_file.c.rows_read)).group_by(
+                    meta_source_file.c.message_type
+                )
+            ).all()
+        )
     engine.dispose()
-    return {"wall_s": wall, "cpu_s": cpu, "cpu_workers_s": children.ru_utime + children.ru_stime,
-            "cpu_machine_s": busy, "stages": clock.figures(), "memory": memory,
-            "files": dict(tally.files), "rows_read": tally.rows_read, "rows_loaded": tally.rows_loaded,
-            "rows_quarantined": tally.rows_quarantined, "reasons": dict(tally.reasons.most_common()),
-            "staged": staged, "lines_read_by_type": {k or "?": int(v or 0) for k, v in read.items()}}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "cpu_workers_s": children.ru_utime + children.ru_stime,
+        "cpu_machine_s": busy,
+        "stages": clock.figures(),
+        "memory": memory,
+        "files": dict(tally.files),
+        "rows_read": tally.rows_read,
+        "rows_loaded": tally.rows_loaded,
+        "rows_quarantined": tally.rows_quarantined,
+        "reasons": dict(tally.reasons.most_common()),
+        "staged": staged,
+        "lines_read_by_type": {k or "?": int(v or 0) for k, v in read.items()},
+    }
 
 
 def server_counters(url: str) -> dict:
@@ -90,10 +107,21 @@ def server_counters(url: str) -> dict:
     engine = create_engine(url)
     with engine.connect() as conn:
         wal = conn.execute(text("select pg_current_wal_lsn() - '0/0'::pg_lsn")).scalar_one()
-        bgwriter = conn.execute(text("select checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend "
-                                     "from pg_stat_bgwriter")).mappings().one()
-        blocks = conn.execute(text("select sum(blks_read) as blks_read, sum(blks_hit) as blks_hit "
-                                   "from pg_stat_database")).mappings().one()
+        bgwriter = (
+            conn.execute(
+                text(
+                    "select checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend "
+                    "from pg_stat_bgwriter"
+                )
+            )
+            .mappings()
+            .one()
+        )
+        blocks = (
+            conn.execute(text("select sum(blks_read) as blks_read, sum(blks_hit) as blks_hit from pg_stat_database"))
+            .mappings()
+            .one()
+        )
     engine.dispose()
     return {"wal_bytes": int(wal), **{k: int(v) for k, v in bgwriter.items()}, **{k: int(v) for k, v in blocks.items()}}
 
@@ -114,7 +142,7 @@ def admin(sql: str, url: str) -> None:
 def page_cache_gb() -> float:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("Cached:"):
-            return int(line.split()[1]) / 2 ** 20
+            return int(line.split()[1]) / 2**20
     return 0.0
 
 
@@ -127,31 +155,47 @@ def report(first: dict, second: dict | None) -> list[str]:
         peak = first["memory"]["by_stage_mb"].get(name, 0)
         lines.append(f"{name:<10} {figures['seconds']:>9.1f} {figures['rows']:>12,} {rate:>10,.0f} {peak:>9.0f}")
     wall = first["wall_s"]
-    lines.append(f"{'total':<10} {wall:>9.1f} {first['rows_read']:>12,} {first['rows_read'] / wall:>10,.0f} "
-                 f"{first['memory']['peak_mb']['all']:>9.0f}")
-    lines.append(f"files {first['files']}; lines read {first['rows_read']:,} = loaded {first['rows_loaded']:,} + "
-                 f"quarantined {first['rows_quarantined']:,}")
+    lines.append(
+        f"{'total':<10} {wall:>9.1f} {first['rows_read']:>12,} {first['rows_read'] / wall:>10,.0f} "
+        f"{first['memory']['peak_mb']['all']:>9.0f}"
+    )
+    lines.append(
+        f"files {first['files']}; lines read {first['rows_read']:,} = loaded {first['rows_loaded']:,} + "
+        f"quarantined {first['rows_quarantined']:,}"
+    )
     lines.append(f"lines read by message type: {first['lines_read_by_type']}")
     pg = first["cpu_machine_s"] - first["cpu_s"] - first["cpu_workers_s"]
-    lines.append(f"CPU s: loading process {first['cpu_s']:.0f}, parse workers {first['cpu_workers_s']:.0f}, "
-                 f"PostgreSQL and the rest {pg:.0f}; machine busy {first['cpu_machine_s']:.0f} s of "
-                 f"{wall * (os.cpu_count() or 1):.0f} s")
+    lines.append(
+        f"CPU s: loading process {first['cpu_s']:.0f}, parse workers {first['cpu_workers_s']:.0f}, "
+        f"PostgreSQL and the rest {pg:.0f}; machine busy {first['cpu_machine_s']:.0f} s of "
+        f"{wall * (os.cpu_count() or 1):.0f} s"
+    )
     if server := first.get("server"):
-        lines.append(f"PostgreSQL: {server['wal_bytes'] / 2 ** 30:.1f} GB of WAL, "
-                     f"{server['checkpoints_timed'] + server['checkpoints_req']} checkpoints "
-                     f"({server['checkpoints_req']} asked for by WAL volume), {server['blks_read']:,} blocks read "
-                     f"outside its buffers, {server['blks_hit']:,} hit")
+        lines.append(
+            f"PostgreSQL: {server['wal_bytes'] / 2**30:.1f} GB of WAL, "
+            f"{server['checkpoints_timed'] + server['checkpoints_req']} checkpoints "
+            f"({server['checkpoints_req']} asked for by WAL volume), {server['blks_read']:,} blocks read "
+            f"outside its buffers, {server['blks_hit']:,} hit"
+        )
     jw323 = first["lines_read_by_type"].get("JW323", 0)
     if jw323:
-        lines.append(f"JW323 lines {jw323:,}: at this run's rate {ISSUE_JW323_LINES:,} JW323 lines (with the other "
-                     f"messages in proportion) would take {wall * ISSUE_JW323_LINES / jw323:.0f} s")
-    verdicts = [("national year < 15 min", wall < TARGET_WALL_S, f"{wall:.0f} s"),
-                ("peak memory < 2 GB (loading process + workers)", first["memory"]["peak_mb"]["all"] < TARGET_PEAK_MB,
-                 f"{first['memory']['peak_mb']['all']:.0f} MB")]
+        lines.append(
+            f"JW323 lines {jw323:,}: at this run's rate {ISSUE_JW323_LINES:,} JW323 lines (with the other "
+            f"messages in proportion) would take {wall * ISSUE_JW323_LINES / jw323:.0f} s"
+        )
+    verdicts = [
+        ("national year < 15 min", wall < TARGET_WALL_S, f"{wall:.0f} s"),
+        (
+            "peak memory < 2 GB (loading process + workers)",
+            first["memory"]["peak_mb"]["all"] < TARGET_PEAK_MB,
+            f"{first['memory']['peak_mb']['all']:.0f} MB",
+        ),
+    ]
     if second is not None:
         ratio = second["wall_s"] / wall
-        verdicts.append(("second run < 1/10 of the first", ratio < TARGET_SECOND_RUN,
-                         f"{second['wall_s']:.1f} s = {ratio:.3f}"))
+        verdicts.append(
+            ("second run < 1/10 of the first", ratio < TARGET_SECOND_RUN, f"{second['wall_s']:.1f} s = {ratio:.3f}")
+        )
     lines += [f"{'met' if ok else 'NOT MET'}: {what} ({value})" for what, ok, value in verdicts]
     return lines
 
@@ -171,11 +215,17 @@ def main(argv: list[str] | None = None) -> int:
     admin(f'CREATE SCHEMA "{schema}"', args.pg_url)
     url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
     key = os.urandom(32).hex()
-    result = {"scale": args.scale, "workers": args.workers, "inbox": str(inbox), "generation": generation,
-              "page_cache_gb_before": round(page_cache_gb(), 1), "code": code_state(), "machine": machine("", 0)}
+    result = {
+        "scale": args.scale,
+        "workers": args.workers,
+        "inbox": str(inbox),
+        "generation": generation,
+        "page_cache_gb_before": round(page_cache_gb(), 1),
+        "code": code_state(),
+        "machine": machine("", 0),
+    }
     try:
-        print(f"first run over {inbox / 'ijw'} ({result['page_cache_gb_before']} GB in the page cache) ...",
-              flush=True)
+        print(f"first run over {inbox / 'ijw'} ({result['page_cache_gb_before']} GB in the page cache) ...", flush=True)
         before = server_counters(args.pg_url)
         result["first"] = in_child(child_ingest, url, str(inbox / "ijw"), args.workers, key)
         result["first"]["server"] = counters_delta(before, server_counters(args.pg_url))

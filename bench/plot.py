@@ -21,8 +21,15 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 STAGES = ("discover", "parse", "validate", "load", "marts", "alerts", "total")
-COLOURS = {"discover": "#1f77b4", "parse": "#ff7f0e", "validate": "#2ca02c", "load": "#d62728",
-           "marts": "#9467bd", "alerts": "#8c564b", "total": "#222222"}
+COLOURS = {
+    "discover": "#1f77b4",
+    "parse": "#ff7f0e",
+    "validate": "#2ca02c",
+    "load": "#d62728",
+    "marts": "#9467bd",
+    "alerts": "#8c564b",
+    "total": "#222222",
+}
 DASHES = {"postgresql": "", "sqlite": "6 4"}
 BACKEND_NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 WIDTH, HEIGHT = 820, 500
@@ -30,6 +37,7 @@ LEFT, RIGHT, TOP, BOTTOM = 70, 190, 40, 60  # margins: the legend sits in the ri
 
 
 # ---------------------------------------------------------------------------------------------------- data
+
 
 def size_label(data: dict) -> str:
     scale = data.get("scale", 1.0)
@@ -65,6 +73,7 @@ def series(found: dict) -> dict[tuple[str, str], list[tuple[float, float]]]:
 
 # ---------------------------------------------------------------------------------------------------- svg
 
+
 def decades(values: list[float]) -> tuple[int, int]:
     low, high = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
     return low, max(high, low + 1)
@@ -98,17 +107,21 @@ class Axes:
 def grid(axes: Axes) -> list[str]:
     out = [f'<rect x="{LEFT}" y="{TOP}" width="{axes.width}" height="{axes.height}" fill="none" stroke="#999"/>']
     for k in range(axes.x_decades[0], axes.x_decades[1] + 1):
-        x = axes.x(10.0 ** k)
+        x = axes.x(10.0**k)
         out.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{TOP + axes.height}" stroke="#e4e4e4"/>')
-        out.append(f'<text x="{x:.1f}" y="{TOP + axes.height + 18}" text-anchor="middle">{number(10.0 ** k)}</text>')
+        out.append(f'<text x="{x:.1f}" y="{TOP + axes.height + 18}" text-anchor="middle">{number(10.0**k)}</text>')
     for k in range(axes.y_decades[0], axes.y_decades[1] + 1):
-        y = axes.y(10.0 ** k)
+        y = axes.y(10.0**k)
         out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + axes.width}" y2="{y:.1f}" stroke="#e4e4e4"/>')
-        out.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{number(10.0 ** k)}</text>')
-    out.append(f'<text x="{LEFT + axes.width / 2:.1f}" y="{HEIGHT - 18}" text-anchor="middle">'
-               'iJw lines read (first run, log scale)</text>')
-    out.append(f'<text transform="translate(18 {TOP + axes.height / 2:.1f}) rotate(-90)" text-anchor="middle">'
-               'wall seconds (log scale)</text>')
+        out.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{number(10.0**k)}</text>')
+    out.append(
+        f'<text x="{LEFT + axes.width / 2:.1f}" y="{HEIGHT - 18}" text-anchor="middle">'
+        "iJw lines read (first run, log scale)</text>"
+    )
+    out.append(
+        f'<text transform="translate(18 {TOP + axes.height / 2:.1f}) rotate(-90)" text-anchor="middle">'
+        "wall seconds (log scale)</text>"
+    )
     return out
 
 
@@ -119,8 +132,10 @@ def curves(axes: Axes, lines: dict) -> list[str]:
         style = f'stroke="{colour}" stroke-width="{2.5 if stage == "total" else 1.8}"'
         style += f' stroke-dasharray="{dash}"' if dash else ""
         coords = " ".join(f"{axes.x(n):.1f},{axes.y(s):.1f}" for n, s in values)
-        title = escape(f"{BACKEND_NAMES.get(backend, backend)} {stage}: "
-                       + ", ".join(f"{n:,.0f} lines {s:,.2f} s" for n, s in values))
+        title = escape(
+            f"{BACKEND_NAMES.get(backend, backend)} {stage}: "
+            + ", ".join(f"{n:,.0f} lines {s:,.2f} s" for n, s in values)
+        )
         out.append(f'<g><title>{title}</title><polyline points="{coords}" fill="none" {style}/>')
         # filled for PostgreSQL, hollow otherwise: at one size the two backends' markers can sit on each other
         marker = f'fill="{colour}"' if not dash else f'fill="white" stroke="{colour}" stroke-width="1.5"'
@@ -139,8 +154,11 @@ def legend(backends: list[str]) -> list[str]:
     for i, backend in enumerate(backends):
         yy = y + (len(STAGES) + 1 + i) * 18
         dash = DASHES.get(backend, "2 2")
-        out.append(f'<line x1="{x}" y1="{yy}" x2="{x + 26}" y2="{yy}" stroke="#555" stroke-width="1.8"'
-                   + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+        out.append(
+            f'<line x1="{x}" y1="{yy}" x2="{x + 26}" y2="{yy}" stroke="#555" stroke-width="1.8"'
+            + (f' stroke-dasharray="{dash}"' if dash else "")
+            + "/>"
+        )
         out.append(f'<text x="{x + 34}" y="{yy + 4}">{BACKEND_NAMES.get(backend, backend)}</text>')
     return out
 
@@ -151,16 +169,23 @@ def svg(lines: dict, sizes: list[tuple[str, float]]) -> str:
     axes = Axes(decades(xs), decades(ys))
     backends = sorted({backend for backend, _ in lines})
     sized = ", ".join(f"{label} ({n:,.0f} lines)" for label, n in sizes)
-    body = [f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">monitor flow: wall seconds per stage '
-            'against data size</text>',
-            f'<text x="{LEFT}" y="{HEIGHT - 2}" font-size="10" fill="#666">{escape(sized)}</text>',
-            *grid(axes), *curves(axes, lines), *legend(backends)]
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">\n'
-            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>\n' + "\n".join(body) + "\n</svg>\n")
+    body = [
+        f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">monitor flow: wall seconds per stage '
+        "against data size</text>",
+        f'<text x="{LEFT}" y="{HEIGHT - 2}" font-size="10" fill="#666">{escape(sized)}</text>',
+        *grid(axes),
+        *curves(axes, lines),
+        *legend(backends),
+    ]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">\n'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>\n' + "\n".join(body) + "\n</svg>\n"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- table
+
 
 def exponent(a: tuple[float, float], b: tuple[float, float]) -> float | None:
     (n1, t1), (n2, t2) = a, b
@@ -182,12 +207,15 @@ def growth_table(found: dict) -> str:
             cells = [f"{s:,.2f}" for _, s in values]
             cells += ["–" if (e := exponent(a, b)) is None else f"{e:.2f}" for a, b in pairwise(values)]
             rows.append(f"| {stage} | {' | '.join(cells)} |")
-        parts.append(f"**{BACKEND_NAMES.get(backend, backend)}** (wall seconds; exponent = "
-                     "log(t2/t1) / log(n2/n1))\n\n" + "\n".join(rows))
+        parts.append(
+            f"**{BACKEND_NAMES.get(backend, backend)}** (wall seconds; exponent = "
+            "log(t2/t1) / log(n2/n1))\n\n" + "\n".join(rows)
+        )
     return "\n\n".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------------- main
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

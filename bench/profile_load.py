@@ -49,7 +49,7 @@ def main() -> int:
 
     inbox = data_dir(args.size, args.gemeenten) / "ijw"
     new, _ = discover(inbox, (".xml",), set())
-    new = new[:args.limit] if args.limit else new
+    new = new[: args.limit] if args.limit else new
     pseudonymise = Pseudonymiser(os.urandom(32))
     options = IjwOptions(productcodes=frozenset(r["product_code"] for r in load_productcodes()), workers=args.workers)
     schema = f"prof_{uuid.uuid4().hex[:10]}"
@@ -77,8 +77,10 @@ def main() -> int:
         profiler.runcall(work)
     else:
         work()
-    print(f"{len(new):,} files: {time.perf_counter() - t0:.1f} s wall, {time.process_time() - c0:.1f} s CPU"
-          + (" (under the profiler)" if profiler else ""))
+    print(
+        f"{len(new):,} files: {time.perf_counter() - t0:.1f} s wall, {time.process_time() - c0:.1f} s CPU"
+        + (" (under the profiler)" if profiler else "")
+    )
     if engine is not None:
         engine.dispose()
         if args.backend == "sqlite":

@@ -30,8 +30,9 @@ def run_flow(name: str, config_path: str | None, steps: list[Step]) -> RunSummar
         run_id = meta.start_run(engine, name, flow_run.get_id(), key_id)
         # under the lock: a run still `running` is not loading now (killed, or stopped when it lost the lock)
         for stale in meta.abort_stale_runs(engine, by_run=run_id):
-            get_run_logger().warning("run %s ended without finishing; marked aborted (its pending marts are "
-                                     "rebuilt by this run)", stale)
+            get_run_logger().warning(
+                "run %s ended without finishing; marked aborted (its pending marts are rebuilt by this run)", stale
+            )
         summary = RunSummary(run_id, settings.warehouse.url, stages=stages.start())
         try:
             for step in steps:
@@ -46,6 +47,7 @@ def run_flow(name: str, config_path: str | None, steps: list[Step]) -> RunSummar
         summary.alerts = send_alerts(settings, run_id, summary.cbs)
         meta.record_figures(engine, run_id, summary.figure_rows())
     publish_summary(summary)
-    get_run_logger().info("run %s: %s", run_id, "; ".join(f"{r['wat']} {r['aantal']}" for r in
-                                                          summary.figure_rows()[:6]))
+    get_run_logger().info(
+        "run %s: %s", run_id, "; ".join(f"{r['wat']} {r['aantal']}" for r in summary.figure_rows()[:6])
+    )
     return summary

@@ -48,4 +48,5 @@ def all_marts(settings: Settings, run_id: str, summary: RunSummary) -> None:
 def marts_between(since: date, until: date):
     def step(settings: Settings, run_id: str, summary: RunSummary) -> None:
         summary.marts = tasks.build_marts(settings, since=since, until=until)
+
     return step

@@ -42,24 +42,43 @@ def prepare_warehouse(settings: Settings) -> None:
 
 def ijw_options(settings: Settings) -> IjwOptions:
     codes = frozenset(r["product_code"] for r in load_productcodes(settings.ijw.productcodes))
-    return IjwOptions(xsd_dir=settings.ijw.xsd_dir, chunk_size=settings.warehouse.batch_size, productcodes=codes,
-                      workers=settings.ijw.workers)
+    return IjwOptions(
+        xsd_dir=settings.ijw.xsd_dir,
+        chunk_size=settings.warehouse.batch_size,
+        productcodes=codes,
+        workers=settings.ijw.workers,
+    )
 
 
 def ijw_folders(settings: Settings) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
     """(folder, new, seen before) per top-level folder of the iJw inbox (jeugdmonitor.inbox)."""
-    yield from discover_new(make_engine(settings.warehouse.url), settings.paths.ijw_inbox, (".xml",), "ijw",
-                            order=load_order, hash_new=False)
+    yield from discover_new(
+        make_engine(settings.warehouse.url),
+        settings.paths.ijw_inbox,
+        (".xml",),
+        "ijw",
+        order=load_order,
+        hash_new=False,
+    )
 
 
 @task(name="ingest-ijw", cache_policy=NO_CACHE)
 def ingest_ijw(settings: Settings, run_id: str) -> meta.FileTally:
     """Discover and load the iJw inbox a round of folders at a time (ingest_ijw.ingest_inbox). Deterministic errors
     go to quarantine, not retries."""
-    tally = ingest_inbox(make_engine(settings.warehouse.url), settings.paths.ijw_inbox, run_id,
-                         pseudonymiser_from_config(settings.privacy), ijw_options(settings))
-    get_run_logger().info("iJw inbox %s: %d new files, %d seen before", settings.paths.ijw_inbox,
-                          tally.seen - tally.files["skipped"], tally.files["skipped"])
+    tally = ingest_inbox(
+        make_engine(settings.warehouse.url),
+        settings.paths.ijw_inbox,
+        run_id,
+        pseudonymiser_from_config(settings.privacy),
+        ijw_options(settings),
+    )
+    get_run_logger().info(
+        "iJw inbox %s: %d new files, %d seen before",
+        settings.paths.ijw_inbox,
+        tally.seen - tally.files["skipped"],
+        tally.files["skipped"],
+    )
     return tally
 
 
@@ -85,7 +104,7 @@ def ingest_ijw_on_runner(settings: Settings, run_id: str, new: list[Delivery]) -
     window = size * 8
     results: list[meta.FileResult] = []
     for start in range(0, len(files), window):
-        chunks = [files[i:i + size] for i in range(start, min(start + window, len(files)), size)]
+        chunks = [files[i : i + size] for i in range(start, min(start + window, len(files)), size)]
         futures = [parse_ijw.submit(settings, chunk) for chunk in chunks]
         parsed = (p for future in futures for p in future.result())
         for batch in batches(parsed, max_rows=max(settings.warehouse.batch_size, 1) * 10):
@@ -97,8 +116,10 @@ def ingest_ijw_on_runner(settings: Settings, run_id: str, new: list[Delivery]) -
 def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
     """Every new JGT export (CSV/XLSX) in the inbox, judged per batch, one transaction per batch."""
     engine = make_engine(settings.warehouse.url)
-    options = ingest_jgt.JgtOptions(region=ingest_jgt.RegionLookup.build(settings.region.gemeenten),
-                                    batch_rows=max(settings.warehouse.batch_size, 1) * 10)
+    options = ingest_jgt.JgtOptions(
+        region=ingest_jgt.RegionLookup.build(settings.region.gemeenten),
+        batch_rows=max(settings.warehouse.batch_size, 1) * 10,
+    )
     pseudonymise = pseudonymiser_from_config(settings.privacy)
     results: list[meta.FileResult] = []
     for _folder, new, seen in discover_new(engine, settings.paths.jgt_inbox, ingest_jgt.SUFFIXES, "jgt"):
@@ -108,8 +129,9 @@ def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
     if len(results) > skipped:
         with stages.clock().stage("load"):
             bulk.analyze(engine, [stg_jgt_registratie, meta_source_file, meta_quarantine])
-    get_run_logger().info("JGT inbox %s: %d new files, %d seen before", settings.paths.jgt_inbox,
-                          len(results) - skipped, skipped)
+    get_run_logger().info(
+        "JGT inbox %s: %d new files, %d seen before", settings.paths.jgt_inbox, len(results) - skipped, skipped
+    )
     return results
 
 
@@ -126,14 +148,14 @@ def ingest_cbs_task(settings: Settings, run_id: str) -> list[ingest_cbs.TableOut
         with stages.clock().stage("cbs"):
             bulk.analyze(engine, [stg_cbs_waarneming, stg_cbs_categorie])
     for outcome in outcomes:
-        (logger.warning if outcome.status == "stale" else logger.info)("CBS %s: %s", outcome.table_id,
-                                                                       outcome.melding)
+        (logger.warning if outcome.status == "stale" else logger.info)("CBS %s: %s", outcome.table_id, outcome.melding)
     return outcomes
 
 
 @task(name="build-marts", cache_policy=NO_CACHE)
-def build_marts(settings: Settings, pending: bool = False, since: date | None = None,
-                until: date | None = None) -> marts.BuildReport:
+def build_marts(
+    settings: Settings, pending: bool = False, since: date | None = None, until: date | None = None
+) -> marts.BuildReport:
     """Rebuild the dimensions and marts: for what is marked pending (what this run's loads changed, and what a
     run that died before its marts had left), for every gemeente from `since` to `until` (a backfill), or
     everything."""
@@ -149,8 +171,11 @@ def build_marts(settings: Settings, pending: bool = False, since: date | None = 
     with stages.clock().stage("marts"):
         report = marts.build(engine, build_settings, scope, until=until)
     stages.clock().count("marts", sum(report.rows.values()))
-    get_run_logger().info("marts rebuilt for %d gemeenten: %s", report.gemeenten,
-                          ", ".join(f"{g} from {d:%Y-%m}" for g, d in sorted(report.since.items())) or "nothing new")
+    get_run_logger().info(
+        "marts rebuilt for %d gemeenten: %s",
+        report.gemeenten,
+        ", ".join(f"{g} from {d:%Y-%m}" for g, d in sorted(report.since.items())) or "nothing new",
+    )
     return report
 
 
@@ -169,8 +194,13 @@ def send_alerts(settings: Settings, run_id: str, cbs: list[ingest_cbs.TableOutco
         # the type and where, not the message: an error's message can quote what a file held
         logger.error("alerts step failed: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
         return AlertReport(errors=[f"De alerts-stap is mislukt: {type(exc).__name__}"])
-    logger.info("alerts: %d found, %d digests sent, %d failed, %d resolved", report.alerts, report.sent,
-                report.failed, report.resolved)
+    logger.info(
+        "alerts: %d found, %d digests sent, %d failed, %d resolved",
+        report.alerts,
+        report.sent,
+        report.failed,
+        report.resolved,
+    )
     for error in report.errors:
         logger.warning("alerts: %s", error)
     return report
@@ -178,15 +208,28 @@ def send_alerts(settings: Settings, run_id: str, cbs: list[ingest_cbs.TableOutco
 
 def publish_summary(summary: RunSummary) -> None:
     """The run's figures as Prefect artifacts: a markdown summary and tables of files, reasons and CBS tables."""
-    create_markdown_artifact(key="jeugdmonitor-run-summary", markdown=summary.render_markdown(),
-                             description="Files, rows loaded and rows quarantined in this run")
+    create_markdown_artifact(
+        key="jeugdmonitor-run-summary",
+        markdown=summary.render_markdown(),
+        description="Files, rows loaded and rows quarantined in this run",
+    )
     rejected = summary.results.shown
     if rejected:
         create_table_artifact(
             key="jeugdmonitor-quarantine",
-            table=[{"file": masked(r.path, 200), "status": r.status, "rows_quarantined": r.rows_quarantined,
-                    "reasons": ", ".join(f"{k}: {v}" for k, v in sorted(r.reasons.items()))} for r in rejected[:500]],
+            table=[
+                {
+                    "file": masked(r.path, 200),
+                    "status": r.status,
+                    "rows_quarantined": r.rows_quarantined,
+                    "reasons": ", ".join(f"{k}: {v}" for k, v in sorted(r.reasons.items())),
+                }
+                for r in rejected[:500]
+            ],
             description="Files with quarantined rows or rejected whole (first 500)",
         )
-    create_table_artifact(key="jeugdmonitor-run-figures", table=summary.figure_rows(),
-                          description="Files, rows, quarantine and warnings by reason, CBS tables, marts")
+    create_table_artifact(
+        key="jeugdmonitor-run-figures",
+        table=summary.figure_rows(),
+        description="Files, rows, quarantine and warnings by reason, CBS tables, marts",
+    )

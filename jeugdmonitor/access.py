@@ -29,10 +29,14 @@ def grant_reader(engine: Engine, role: str, gemeenten: list[str] | None = None, 
     if not _ROLE.match(role):
         raise ValueError(f"{role!r} is not a plain PostgreSQL role name (lower case letters, digits, _)")
     if role == READER:
-        raise ValueError(f"{READER} is the shared reader role of every warehouse in the cluster; bind a role of its own")
+        raise ValueError(
+            f"{READER} is the shared reader role of every warehouse in the cluster; bind a role of its own"
+        )
     if bool(gemeenten) == regio:
-        raise ValueError("give the gemeenten (--gemeente GM0546, repeatable) or the whole region (--regio), "
-                         "not both: a reader without a binding sees no rows")
+        raise ValueError(
+            "give the gemeenten (--gemeente GM0546, repeatable) or the whole region (--regio), "
+            "not both: a reader without a binding sees no rows"
+        )
     if engine.dialect.name != "postgresql":
         raise ValueError("roles and row-level security exist on PostgreSQL only; SQLite has no users")
     bindings = [REGIO] if regio else check_gemeentecodes(list(gemeenten or []))

@@ -57,8 +57,11 @@ def _executemany(conn: Connection, table: Table, columns: Sequence[str], values:
     column_list = ", ".join(f'"{c}"' for c in columns)
     sql = f'INSERT INTO "{table.name}" ({column_list}) VALUES ({", ".join("?" * len(columns))})'
     dialect = conn.dialect
-    processors = [(i, p) for i, c in enumerate(columns)
-                  if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    processors = [
+        (i, p)
+        for i, c in enumerate(columns)
+        if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
 
     def processed(row: Sequence) -> list:
         out = list(row)
@@ -99,24 +102,37 @@ def _copy(conn: Connection, table: Table, columns: Sequence[str], values: Sequen
 
 # Types whose binary COPY format psycopg writes from the Python values of the loaders (int, str, date, datetime,
 # bool, float); a column of another type (numeric, json) sends the whole COPY as text.
-_BINARY_TYPES = frozenset({"smallint", "integer", "bigint", "text", "character varying", "date",
-                           "timestamp with time zone", "boolean", "double precision"})
-_COLUMN_TYPES = ("select attname, atttypid::int, format_type(atttypid, null) from pg_attribute "
-                 "where attrelid = to_regclass(%s) and attnum > 0 and not attisdropped")
+_BINARY_TYPES = frozenset(
+    {
+        "smallint",
+        "integer",
+        "bigint",
+        "text",
+        "character varying",
+        "date",
+        "timestamp with time zone",
+        "boolean",
+        "double precision",
+    }
+)
+_COLUMN_TYPES = (
+    "select attname, atttypid::int, format_type(atttypid, null) from pg_attribute "
+    "where attrelid = to_regclass(%s) and attnum > 0 and not attisdropped"
+)
 
 
 def _binary_types(cursor, table: str, columns: Sequence[str]) -> list[int] | None:
     """The type oids of `columns` of `table` (as the search path finds it, like the COPY), or None when one of
     them has no binary form here."""
-    found = {name: (oid, kind) for name, oid, kind in
-             cursor.execute(_COLUMN_TYPES, (f'"{table}"',)).fetchall()}
+    found = {name: (oid, kind) for name, oid, kind in cursor.execute(_COLUMN_TYPES, (f'"{table}"',)).fetchall()}
     if not all(c in found and found[c][1] in _BINARY_TYPES for c in columns):
         return None
     return [found[c][0] for c in columns]
 
 
-def rows_where_in(conn: Connection, query: Select, column: ColumnElement | Sequence[ColumnElement],
-                  values: Sequence) -> Sequence[Row]:
+def rows_where_in(
+    conn: Connection, query: Select, column: ColumnElement | Sequence[ColumnElement], values: Sequence
+) -> Sequence[Row]:
     """`query` for the rows whose `column` is one of `values`, or whose columns (a sequence of columns, with
     tuples as values) are one of the tuples: one array parameter per column on PostgreSQL (psycopg spends more
     time on a statement of hundreds of placeholders than the server on answering it), chunks on SQLite. Tuples
@@ -133,8 +149,11 @@ def rows_where_in(conn: Connection, query: Select, column: ColumnElement | Seque
         return conn.execute(query.where(tuple_(*columns).in_(select(*wanted.c)))).all()
     chunk = _SQLITE_IN_CHUNK // len(columns)
     target = columns[0] if len(columns) == 1 else tuple_(*columns)
-    return [r for start in range(0, len(values), chunk)
-            for r in conn.execute(query.where(target.in_(values[start:start + chunk])))]
+    return [
+        r
+        for start in range(0, len(values), chunk)
+        for r in conn.execute(query.where(target.in_(values[start : start + chunk])))
+    ]
 
 
 # Joins the values of an array parameter into one text: never in XML text (XML 1.0 forbids the control

@@ -48,9 +48,11 @@ def _settings(config: Path | None):
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option(help="Folder to write into (ijw/, jgt/, cbs/, manifest.json).")] = Path(
-        "data/inbox"),
+        "data/inbox"
+    ),
     region: Annotated[str, typer.Option(help="holland-rijnland (13 real gemeenten) or national (342 synthetic).")] = (
-        "holland-rijnland"),
+        "holland-rijnland"
+    ),
     gemeente: Annotated[list[str] | None, typer.Option(help="Only this gemeente (GM code); repeatable.")] = None,
     start: Annotated[str, typer.Option(help="First month, YYYY-MM.")] = "2025-01",
     months: Annotated[int, typer.Option(min=1, max=60, help="Number of months.")] = 12,
@@ -64,8 +66,17 @@ def generate(
     def progress(message: str) -> None:
         typer.echo(f"  {message}", err=True)
 
-    report = run_generator(out, region=region, gemeenten=gemeente, start=start, months=months, seed=seed,
-                           defects=defects, scale=scale, progress=progress)
+    report = run_generator(
+        out,
+        region=region,
+        gemeenten=gemeente,
+        start=start,
+        months=months,
+        seed=seed,
+        defects=defects,
+        scale=scale,
+        progress=progress,
+    )
     typer.echo(report.render())
     typer.echo(f"\nWritten to {out.resolve()}")
 
@@ -149,8 +160,12 @@ def serve(config: ConfigOption = None) -> None:
 
     settings = _settings(config)
     if not PREFECT_API_URL.value():
-        typer.secho("error: no Prefect server. Start one (`prefect server start`) and set PREFECT_API_URL, "
-                    "e.g. http://127.0.0.1:4200/api; schedules need a server.", fg="red", err=True)
+        typer.secho(
+            "error: no Prefect server. Start one (`prefect server start`) and set PREFECT_API_URL, "
+            "e.g. http://127.0.0.1:4200/api; schedules need a server.",
+            fg="red",
+            err=True,
+        )
         raise typer.Exit(2)
     specs = read()
     for spec in specs:
@@ -177,8 +192,16 @@ def demo(
         _remove_demo_state(settings)
     if not (inbox_root / "manifest.json").exists():
         typer.echo(f"Generating the synthetic region into {inbox_root} ...")
-        generate(out=inbox_root, region="holland-rijnland", gemeente=None, start="2025-01", months=12,
-                 seed=20250101, defects=defects, scale=1.0)
+        generate(
+            out=inbox_root,
+            region="holland-rijnland",
+            gemeente=None,
+            start="2025-01",
+            months=12,
+            seed=20250101,
+            defects=defects,
+            scale=1.0,
+        )
     else:
         typer.echo(f"Using the synthetic region already in {inbox_root} (--fresh to regenerate).")
     typer.echo("Running the monitor flow ...")
@@ -233,11 +256,17 @@ def quarantine(
     settings = _settings(config)
     q, f = meta_quarantine, meta_source_file
     with make_engine(settings.warehouse.url).connect() as conn:
-        by_reason = conn.execute(select(q.c.reason_code, func.count(), func.min(q.c.reden))
-                                 .group_by(q.c.reason_code).order_by(desc(func.count()))).all()
-        latest = conn.execute(select(f.c.file_id, f.c.path, q.c.line, q.c.reason_code, q.c.value_masked)
-                              .join(f, f.c.file_id == q.c.file_id)
-                              .order_by(desc(q.c.quarantine_id)).limit(limit)).all()
+        by_reason = conn.execute(
+            select(q.c.reason_code, func.count(), func.min(q.c.reden))
+            .group_by(q.c.reason_code)
+            .order_by(desc(func.count()))
+        ).all()
+        latest = conn.execute(
+            select(f.c.file_id, f.c.path, q.c.line, q.c.reason_code, q.c.value_masked)
+            .join(f, f.c.file_id == q.c.file_id)
+            .order_by(desc(q.c.quarantine_id))
+            .limit(limit)
+        ).all()
     if not by_reason:
         typer.echo("Nothing in quarantine.")
         return
@@ -281,7 +310,9 @@ def db_lezer(
     except ValueError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"{role} reads the marts" + (" of every gemeente." if regio else f" of {', '.join(gemeente or [])} only."))
+    typer.echo(
+        f"{role} reads the marts" + (" of every gemeente." if regio else f" of {', '.join(gemeente or [])} only.")
+    )
 
 
 @marts_app.command("rebuild")
@@ -296,11 +327,18 @@ def marts_rebuild(config: ConfigOption = None) -> None:
     settings = _settings(config)
     engine = make_engine(settings.warehouse.url)
     # under the lock: a rebuild beside a loading run would write marts from half-loaded facts
-    with _run_guard(flow=False), warehouse_lock(engine, wait=settings.runs.wait_seconds), Progress(transient=True) as bar:
+    with (
+        _run_guard(flow=False),
+        warehouse_lock(engine, wait=settings.runs.wait_seconds),
+        Progress(transient=True) as bar,
+    ):
         upgrade(engine)
         task = bar.add_task("gemeenten", total=len(settings.region.gemeenten))
-        report = marts.build(engine, marts.build_settings(settings),
-                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
+        report = marts.build(
+            engine,
+            marts.build_settings(settings),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     for name, rows in sorted(report.rows.items()):
         typer.echo(f"{rows:>10,}  {name}")
     typer.echo(f"{report.gemeenten} gemeenten rebuilt.")

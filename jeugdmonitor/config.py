@@ -69,6 +69,7 @@ class PrivacyConfig(_Section):
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value
+
     # Create the key file (mode 0600) when it does not exist. Demo only: in production a lost key means
     # pseudonyms that no longer match, so a missing key must be an error there.
     create_key_file: bool = False
@@ -274,7 +275,7 @@ def apply_env_overrides(raw: dict[str, Any], environ: dict[str, str] | os._Envir
     for name, value in sorted(environ.items()):
         if not name.startswith(ENV_PREFIX):
             continue
-        keys = [k.lower() for k in name[len(ENV_PREFIX):].split("__") if k]
+        keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__") if k]
         if not keys:
             continue
         node = raw
@@ -314,5 +315,5 @@ def _resolve_sqlite_url(url: str, base: Path) -> str:
     prefix = "sqlite:///"
     if not url.startswith(prefix) or url == "sqlite:///:memory:":
         return url
-    path = Path(url[len(prefix):])
+    path = Path(url[len(prefix) :])
     return url if path.is_absolute() else f"{prefix}{base / path}"

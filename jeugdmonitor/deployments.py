@@ -31,8 +31,16 @@ class DeploymentSpec:
 
 def read(path: Path | Traversable = PREFECT_YAML) -> list[DeploymentSpec]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [DeploymentSpec(d["name"], d["entrypoint"], d.get("description", ""), dict(d.get("parameters") or {}),
-                           tuple(d.get("schedules") or ())) for d in data["deployments"]]
+    return [
+        DeploymentSpec(
+            d["name"],
+            d["entrypoint"],
+            d.get("description", ""),
+            dict(d.get("parameters") or {}),
+            tuple(d.get("schedules") or ()),
+        )
+        for d in data["deployments"]
+    ]
 
 
 def to_deployments(specs: list[DeploymentSpec], config_path: str | None, task_runner=None) -> list:
@@ -46,8 +54,9 @@ def to_deployments(specs: list[DeploymentSpec], config_path: str | None, task_ru
             flow = flow.with_options(task_runner=task_runner)
         schedules = [Cron(s["cron"], timezone=s.get("timezone"), slug=s.get("slug")) for s in spec.schedules]
         parameters = {**spec.parameters, **({"config_path": config_path} if config_path else {})}
-        out.append(flow.to_deployment(name=spec.name, description=spec.description, parameters=parameters,
-                                      schedules=schedules))
+        out.append(
+            flow.to_deployment(name=spec.name, description=spec.description, parameters=parameters, schedules=schedules)
+        )
     return out
 
 

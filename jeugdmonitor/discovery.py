@@ -152,8 +152,10 @@ def folders(inbox: Path, suffixes: tuple[str, ...], min_files: int = 1) -> Itera
     Consecutive folders are taken together until a group holds `min_files`: every group costs a round of queries
     and a drained pipeline, and an inbox's history has many folders of a few files. A group is named by its first
     folder, or "first..last"."""
+
     def top(entry: FileEntry) -> str:
         return entry[0][0] if len(entry[0]) > 1 else ""
+
     if not inbox.exists():
         return
     names: list[str] = []
@@ -172,9 +174,14 @@ def _group_name(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]}..{names[-1]}"
 
 
-def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
-             recorded: Mapping[Stamp, str] | None = None, files: Iterable[FileEntry] | None = None,
-             hash_new: bool = True) -> tuple[list[Delivery], list[Delivery]]:
+def discover(
+    inbox: Path,
+    suffixes: tuple[str, ...],
+    known: set[str],
+    recorded: Mapping[Stamp, str] | None = None,
+    files: Iterable[FileEntry] | None = None,
+    hash_new: bool = True,
+) -> tuple[list[Delivery], list[Delivery]]:
     """(new, already seen) deliveries under `inbox`, in a stable order. Hidden files and folders are ignored, as
     are files still being written by a transfer tool (`.part`, `.tmp`). `known` holds the sha256 of every
     recorded file; `recorded` maps the stamp of recorded files to their sha256 (see meta.recorded_stamps): a file
@@ -190,7 +197,7 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
         return new, seen
     hashes_this_run: set[str] = set()
     root = str(inbox)
-    for parts, size, mtime, refused in (_inbox_files(inbox, suffixes) if files is None else files):
+    for parts, size, mtime, refused in _inbox_files(inbox, suffixes) if files is None else files:
         path = f"{root}/{'/'.join(parts)}"
         relative = recorded_name(parts)
         modified_at = datetime.fromtimestamp(mtime, tz=UTC)  # as meta stores it: rounded to microseconds
@@ -218,8 +225,7 @@ def discover(inbox: Path, suffixes: tuple[str, ...], known: set[str],
     return new, seen
 
 
-def _inbox_files(inbox: str | Path, suffixes: tuple[str, ...], prefix: tuple[str, ...] = ()
-                 ) -> Iterator[FileEntry]:
+def _inbox_files(inbox: str | Path, suffixes: tuple[str, ...], prefix: tuple[str, ...] = ()) -> Iterator[FileEntry]:
     """The entries of the inbox with one of `suffixes` and no hidden part, in the order pathlib sorts paths (by
     parts: each folder's entries by name, a subfolder's files at its name): (path parts relative to the inbox, size,
     mtime, None) for a regular file; for a symlink (any name: a linked folder would hide deliveries), a FIFO, socket

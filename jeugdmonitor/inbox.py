@@ -25,9 +25,15 @@ if TYPE_CHECKING:
 FILES_PER_ROUND = 20_000
 
 
-def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source: str,
-                 files_per_round: int = FILES_PER_ROUND, order: Callable[[str], SupportsRichComparison] | None = None,
-                 hash_new: bool = True) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
+def discover_new(
+    engine: Engine,
+    inbox: Path,
+    suffixes: tuple[str, ...],
+    source: str,
+    files_per_round: int = FILES_PER_ROUND,
+    order: Callable[[str], SupportsRichComparison] | None = None,
+    hash_new: bool = True,
+) -> Iterator[tuple[str, list[Delivery], list[Delivery]]]:
     """(folder, new, seen before) per top-level folder of `inbox` (or consecutive folders, up to
     `files_per_round` files), in path order. Load a folder's new files before asking for the next folder: a file
     that repeats one of an earlier folder is then found recorded. A folder with more new files than a round (a
@@ -56,10 +62,11 @@ def discover_new(engine: Engine, inbox: Path, suffixes: tuple[str, ...], source:
             yield folder, part, seen if number == 0 else []
 
 
-def _rounds(new: list[Delivery], size: int, order: Callable[[str], SupportsRichComparison] | None
-            ) -> list[list[Delivery]]:
+def _rounds(
+    new: list[Delivery], size: int, order: Callable[[str], SupportsRichComparison] | None
+) -> list[list[Delivery]]:
     if len(new) <= size:
         return [new]
     if order is not None:
         new = sorted(new, key=lambda delivery: order(delivery.relative))
-    return [new[start:start + size] for start in range(0, len(new), size)]
+    return [new[start : start + size] for start in range(0, len(new), size)]

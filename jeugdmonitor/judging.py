@@ -71,13 +71,15 @@ def verdict(outcome: Outcome, keys: np.ndarray) -> Verdict:
     for finding in (f for f in outcome.findings if f.severity != "fail"):
         rows = np.fromiter(finding.rows, dtype="int64", count=len(finding.rows))
         files, counts = np.unique(keys[rows[loads[rows]]], return_counts=True)
-        warnings += [FileWarning(int(key), finding, int(evaluated[key]), int(n))
-                     for key, n in zip(files, counts, strict=True)]
+        warnings += [
+            FileWarning(int(key), finding, int(evaluated[key]), int(n)) for key, n in zip(files, counts, strict=True)
+        ]
     return Verdict(keys, refused, failed, warnings, loads)
 
 
-def apply_to_files(files: list[ParsedFile], verdict: Verdict, positions: np.ndarray,
-                   rejected: Callable[[Any, Finding], Rejection]) -> None:
+def apply_to_files(
+    files: list[ParsedFile], verdict: Verdict, positions: np.ndarray, rejected: Callable[[Any, Finding], Rejection]
+) -> None:
     """Carry out `verdict` on the parsed files it judged (changed in place; frame row i is row positions[i] of
     files[verdict.keys[i]]): refused files lose their rows, failed rows move to their file's rejections, which
     stay in line order. `rejected` is the source's hook: the Rejection of a file's row for the finding."""

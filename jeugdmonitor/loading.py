@@ -39,19 +39,34 @@ def file_result(parsed: ParsedFile) -> meta.FileResult:
         return meta.FileResult(relative, "pending", parsed.message_type)
     if parsed.refused is not None:
         return meta.FileResult(relative, "rejected", parsed.message_type, reasons={parsed.refused.reason_code: 1})
-    return meta.FileResult(relative, "loaded", parsed.message_type, rows_read=parsed.lines_read,
-                           rows_loaded=len(parsed.rows), rows_quarantined=len(parsed.rejections),
-                           reasons=dict(Counter(r.reason_code for r in parsed.rejections)) if parsed.rejections else {})
+    return meta.FileResult(
+        relative,
+        "loaded",
+        parsed.message_type,
+        rows_read=parsed.lines_read,
+        rows_loaded=len(parsed.rows),
+        rows_quarantined=len(parsed.rejections),
+        reasons=dict(Counter(r.reason_code for r in parsed.rejections)) if parsed.rejections else {},
+    )
 
 
 def file_record(parsed: ParsedFile, result: meta.FileResult, source: str) -> dict:
     d = parsed.delivery
     refused = parsed.refused
-    return {"sha256": d.sha256, "source": source, "message_type": parsed.message_type, "path": d.relative,
-            "size_bytes": d.size, "modified_at": d.modified_at, "status": result.status,
-            "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
-            "rows_quarantined": result.rows_quarantined,
-            "reason_code": refused.reason_code if refused else None, "reden": refused.reden if refused else None}
+    return {
+        "sha256": d.sha256,
+        "source": source,
+        "message_type": parsed.message_type,
+        "path": d.relative,
+        "size_bytes": d.size,
+        "modified_at": d.modified_at,
+        "status": result.status,
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "reason_code": refused.reason_code if refused else None,
+        "reden": refused.reden if refused else None,
+    }
 
 
 def batches(parsed: Iterable[ParsedFile], max_rows: int = 50_000, max_files: int = 2_000) -> Iterator[list[ParsedFile]]:

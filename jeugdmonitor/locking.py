@@ -72,8 +72,11 @@ def warehouse_lock(engine: Engine, wait: float = 0.0) -> Iterator[None]:
 def _advisory(engine: Engine, wait: float) -> Iterator[None]:
     conn = engine.connect()
     try:
-        _acquire(lambda: conn.execute(text(f"SELECT pg_try_advisory_lock({_KEY})")).scalar(),
-                 wait, "PostgreSQL advisory lock")
+        _acquire(
+            lambda: conn.execute(text(f"SELECT pg_try_advisory_lock({_KEY})")).scalar(),
+            wait,
+            "PostgreSQL advisory lock",
+        )
         conn.commit()  # the lock is held by the session, not by a transaction
         key = _warehouse(engine)
         _held[key] = hold = _Hold(conn)
@@ -118,7 +121,8 @@ def _check_held(conn: Connection) -> None:
         raise LockLost(
             "this run lost the warehouse lock (the PostgreSQL connection that held it ended); it stops before "
             "its next write so that it cannot write beside another run. What it committed stays; the next run "
-            "marks it aborted and finishes the rest.")
+            "marks it aborted and finishes the rest."
+        )
 
 
 @contextmanager
@@ -126,6 +130,7 @@ def _file_lock(path: Path, wait: float) -> Iterator[None]:
     owner_only.make_dir(path.parent)
     handle = os.open(path, os.O_RDWR | os.O_CREAT, owner_only.FILE_MODE)
     try:
+
         def attempt() -> bool:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -148,7 +153,8 @@ def _acquire(attempt, wait: float, what: str) -> None:
         if time.monotonic() >= deadline:
             raise WarehouseBusy(
                 f"another jeugdmonitor run is loading this warehouse ({what}); waited {wait:.0f} s. "
-                "Let it finish, or raise runs.wait_seconds; nothing was loaded by this run.")
+                "Let it finish, or raise runs.wait_seconds; nothing was loaded by this run."
+            )
         time.sleep(_POLL_SECONDS)
 
 

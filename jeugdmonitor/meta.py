@@ -95,10 +95,14 @@ class FileTally:
         self.rows_read += other.rows_read
         self.rows_loaded += other.rows_loaded
         self.rows_quarantined += other.rows_quarantined
-        for mine, theirs in ((self.files, other.files), (self.reasons, other.reasons),
-                             (self.warnings, other.warnings), (self.pending_types, other.pending_types)):
+        for mine, theirs in (
+            (self.files, other.files),
+            (self.reasons, other.reasons),
+            (self.warnings, other.warnings),
+            (self.pending_types, other.pending_types),
+        ):
             mine.update(theirs)
-        self.shown += other.shown[:max(0, self.shown_max - len(self.shown))]
+        self.shown += other.shown[: max(0, self.shown_max - len(self.shown))]
         return self
 
     @property
@@ -109,10 +113,22 @@ class FileTally:
 def start_run(engine: Engine, flow_name: str, run_id: str | None = None, key_id: str | None = None) -> str:
     run_id = run_id or str(uuid.uuid4())
     with engine.begin() as conn:
-        conn.execute(insert(meta_load_run).values(
-            run_id=run_id, flow_name=flow_name, started_at=now(), status="running", files_seen=0, files_loaded=0,
-            files_skipped=0, files_rejected=0, rows_read=0, rows_loaded=0, rows_quarantined=0, key_id=key_id,
-        ))
+        conn.execute(
+            insert(meta_load_run).values(
+                run_id=run_id,
+                flow_name=flow_name,
+                started_at=now(),
+                status="running",
+                files_seen=0,
+                files_loaded=0,
+                files_skipped=0,
+                files_rejected=0,
+                rows_read=0,
+                rows_loaded=0,
+                rows_quarantined=0,
+                key_id=key_id,
+            )
+        )
     return run_id
 
 
@@ -122,29 +138,45 @@ def abort_stale_runs(engine: Engine, by_run: str) -> list[str]:
     batch is whole, and the marts they changed are marked pending. Returns their run ids."""
     run = meta_load_run.c
     with engine.begin() as conn:
-        stale = list(conn.execute(select(run.run_id).where(run.status == "running", run.run_id != by_run))
-                     .scalars())
+        stale = list(conn.execute(select(run.run_id).where(run.status == "running", run.run_id != by_run)).scalars())
         if stale:
-            conn.execute(update(meta_load_run).where(run.run_id.in_(stale)).values(
-                status="aborted", finished_at=now(),
-                message=f"ended without finishing (killed, crashed or lost the warehouse lock); found by {by_run}"))
+            conn.execute(
+                update(meta_load_run)
+                .where(run.run_id.in_(stale))
+                .values(
+                    status="aborted",
+                    finished_at=now(),
+                    message=f"ended without finishing (killed, crashed or lost the warehouse lock); found by {by_run}",
+                )
+            )
     return stale
 
 
-def finish_run(engine: Engine, run_id: str, results: FileTally | Iterable[FileResult], status: str = "completed",
-               message: str | None = None) -> None:
+def finish_run(
+    engine: Engine,
+    run_id: str,
+    results: FileTally | Iterable[FileResult],
+    status: str = "completed",
+    message: str | None = None,
+) -> None:
     tally = results if isinstance(results, FileTally) else FileTally().add(results)
     with engine.begin() as conn:
-        conn.execute(update(meta_load_run).where(meta_load_run.c.run_id == run_id).values(
-            finished_at=now(), status=status, message=message,
-            files_seen=tally.seen,
-            files_loaded=tally.files["loaded"],
-            files_skipped=tally.files["skipped"],
-            files_rejected=tally.files["rejected"],
-            rows_read=tally.rows_read,
-            rows_loaded=tally.rows_loaded,
-            rows_quarantined=tally.rows_quarantined,
-        ))
+        conn.execute(
+            update(meta_load_run)
+            .where(meta_load_run.c.run_id == run_id)
+            .values(
+                finished_at=now(),
+                status=status,
+                message=message,
+                files_seen=tally.seen,
+                files_loaded=tally.files["loaded"],
+                files_skipped=tally.files["skipped"],
+                files_rejected=tally.files["rejected"],
+                rows_read=tally.rows_read,
+                rows_loaded=tally.rows_loaded,
+                rows_quarantined=tally.rows_quarantined,
+            )
+        )
 
 
 def known_hashes(engine: Engine, among: Iterable[str] | None = None) -> set[str]:
@@ -170,12 +202,14 @@ def recorded_stamps(engine: Engine, source: str, within: tuple[str, str] | None 
     path was half of a second run over a national inbox."""
     f = meta_source_file
     query = select(f.c.path, f.c.size_bytes, f.c.modified_at, f.c.sha256).where(
-        f.c.source == source, f.c.modified_at.is_not(None))
+        f.c.source == source, f.c.modified_at.is_not(None)
+    )
     if within is not None:
         # parameters of plain text: the column's own collation decides (a bind of the column's type renders its
         # COLLATE clause where PostgreSQL does not take one)
-        query = query.where(f.c.path.between(bindparam("first", within[0], type_=Text),
-                                             bindparam("last", within[1], type_=Text)))
+        query = query.where(
+            f.c.path.between(bindparam("first", within[0], type_=Text), bindparam("last", within[1], type_=Text))
+        )
     with engine.connect() as conn:
         found = conn.execute(query).all()
     return {stamp(path, size, modified_at): sha256 for path, size, modified_at, sha256 in found}
@@ -198,8 +232,10 @@ def record_files(conn: Connection, run_id: str, files: list[dict]) -> list[int]:
         take = itemgetter(*given)
         values = [(file_id, *take(f), *tail) for file_id, f in zip(ids, files, strict=True)]
     else:
-        values = [(file_id, *[batch[n] if n in batch else f.get(n, fill[n]) for n in [*given, *rest]])
-                  for file_id, f in zip(ids, files, strict=True)]
+        values = [
+            (file_id, *[batch[n] if n in batch else f.get(n, fill[n]) for n in [*given, *rest]])
+            for file_id, f in zip(ids, files, strict=True)
+        ]
     bulk.write_tuples(conn, meta_source_file, ["file_id", *given, *rest], values)
     return ids
 
@@ -212,8 +248,9 @@ def _scalar_default(column: Column) -> object:
 
 # The ids of n new meta_source_file rows in one round trip, from the column's own sequence (so that later inserts
 # without an explicit id go on from there). SQLite has one writer at a time, and its rowid goes on from the max.
-_NEXT_FILE_IDS = text("select nextval(pg_get_serial_sequence('meta_source_file', 'file_id')) "
-                      "from generate_series(1, :n)")
+_NEXT_FILE_IDS = text(
+    "select nextval(pg_get_serial_sequence('meta_source_file', 'file_id')) from generate_series(1, :n)"
+)
 _MAX_FILE_ID = text("select coalesce(max(file_id), 0) from meta_source_file")
 
 
@@ -227,28 +264,55 @@ def _next_file_ids(conn: Connection, n: int) -> list[int]:
 def record_quarantine(conn: Connection, run_id: str, rejections: list[tuple[int, Rejection]]) -> None:
     """Insert (file_id, Rejection) pairs into meta_quarantine."""
     if rejections:
-        conn.execute(insert(meta_quarantine), [
-            {"file_id": file_id, "load_run_id": run_id, "line": r.line, "record_key": r.record_key,
-             "field": r.field, "reason_code": r.reason_code, "reden": r.reden, "value_masked": r.value_masked}
-            for file_id, r in rejections
-        ])
+        conn.execute(
+            insert(meta_quarantine),
+            [
+                {
+                    "file_id": file_id,
+                    "load_run_id": run_id,
+                    "line": r.line,
+                    "record_key": r.record_key,
+                    "field": r.field,
+                    "reason_code": r.reason_code,
+                    "reden": r.reden,
+                    "value_masked": r.value_masked,
+                }
+                for file_id, r in rejections
+            ],
+        )
 
 
 def record_validation(conn: Connection, run_id: str, warnings: list[tuple[int, FileWarning]]) -> None:
     """Insert (file_id, FileWarning) pairs into meta_validation_result."""
     if warnings:
-        conn.execute(insert(meta_validation_result), [
-            {"load_run_id": run_id, "file_id": file_id, "suite": w.finding.suite,
-             "reason_code": w.finding.reason_code, "severity": w.finding.severity, "scope": w.finding.scope,
-             "field": w.finding.field, "rows_evaluated": w.rows_evaluated, "rows_unexpected": w.rows_unexpected,
-             "reden": REASONS.get(w.finding.reason_code, w.finding.rule)}
-            for file_id, w in warnings
-        ])
+        conn.execute(
+            insert(meta_validation_result),
+            [
+                {
+                    "load_run_id": run_id,
+                    "file_id": file_id,
+                    "suite": w.finding.suite,
+                    "reason_code": w.finding.reason_code,
+                    "severity": w.finding.severity,
+                    "scope": w.finding.scope,
+                    "field": w.finding.field,
+                    "rows_evaluated": w.rows_evaluated,
+                    "rows_unexpected": w.rows_unexpected,
+                    "reden": REASONS.get(w.finding.reason_code, w.finding.rule),
+                }
+                for file_id, w in warnings
+            ],
+        )
 
 
 def record_figures(engine: Engine, run_id: str, figures: list[dict]) -> None:
     """The run summary's figures (RunSummary.figure_rows), the same the run's table artifact shows."""
     if figures:
         with engine.begin() as conn:
-            conn.execute(insert(meta_run_figure), [{"load_run_id": run_id, "wat": f["wat"], "detail": f["detail"],
-                                                    "aantal": int(f["aantal"])} for f in figures])
+            conn.execute(
+                insert(meta_run_figure),
+                [
+                    {"load_run_id": run_id, "wat": f["wat"], "detail": f["detail"], "aantal": int(f["aantal"])}
+                    for f in figures
+                ],
+            )

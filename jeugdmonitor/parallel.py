@@ -29,12 +29,14 @@ class OrderedPool:
         if self.workers > 1:
             # spawn, not fork: the flow runs threads (Prefect), and forking a threaded process can deadlock.
             # A worker ends with this process, also when it is killed (lifeline.die_with_parent).
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=die_with_parent)
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+            )
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=kind is not None)
             self._pool = None
@@ -46,8 +48,9 @@ class OrderedPool:
             yield from map(function, items)
             return
         pool, pending = self._pool, iter(items)
-        in_flight = deque(pool.submit(function, item) for item in itertools.islice(pending, max(1, ahead or
-                                                                                               self.workers * 2)))
+        in_flight = deque(
+            pool.submit(function, item) for item in itertools.islice(pending, max(1, ahead or self.workers * 2))
+        )
         while in_flight:
             result = in_flight.popleft().result()
             for item in itertools.islice(pending, 1):  # the next item, if any
@@ -55,8 +58,7 @@ class OrderedPool:
             yield result
 
 
-def ordered_map(function: Callable[[T], R], items: Iterable[T], workers: int, ahead: int | None = None
-                ) -> Iterator[R]:
+def ordered_map(function: Callable[[T], R], items: Iterable[T], workers: int, ahead: int | None = None) -> Iterator[R]:
     """OrderedPool(workers).map(...) for one call."""
     with OrderedPool(workers) as pool:
         yield from pool.map(function, items, ahead)

@@ -67,8 +67,16 @@ class RunSummary:
             "reasons": dict(sorted(self.reasons().items())),
             "warnings": dict(sorted(self.warnings().items())),
             "pending_types": dict(sorted(self.pending_types().items())),
-            "cbs": [{"table_id": o.table_id, "purpose": o.purpose, "status": o.status, "modified": o.modified,
-                     "melding": o.melding} for o in self.cbs],
+            "cbs": [
+                {
+                    "table_id": o.table_id,
+                    "purpose": o.purpose,
+                    "status": o.status,
+                    "modified": o.modified,
+                    "melding": o.melding,
+                }
+                for o in self.cbs
+            ],
             "alerts": None if self.alerts is None else self.alerts.to_dict(),
             "stages": self.stages.figures(),
         }
@@ -89,7 +97,9 @@ class RunSummary:
         for message_type, n in sorted(self.pending_types().items()):
             rows.append((f"files waiting for a {message_type} loader", f"{n:,}"))
         for outcome in self.cbs:
-            rows.append((f"CBS {outcome.table_id} ({outcome.purpose})", _CBS_STATUS.get(outcome.status, outcome.status)))
+            rows.append(
+                (f"CBS {outcome.table_id} ({outcome.purpose})", _CBS_STATUS.get(outcome.status, outcome.status))
+            )
         if self.marts is not None:
             rows.append(("marts rebuilt for gemeenten", f"{self.marts.gemeenten:,}"))
             rows.append(("mart rows written", f"{sum(self.marts.rows.values()):,}"))
@@ -102,22 +112,36 @@ class RunSummary:
 
     def figure_rows(self) -> list[dict]:
         """The run's figures as rows (for the table artifact and meta_run_figure): what, detail, number."""
-        rows: list[dict] = [{"wat": "files", "detail": status, "aantal": self.count(status)}
-                for status in ("loaded", "rejected", "skipped", "pending")]
-        rows += [{"wat": "rows", "detail": what, "aantal": n} for what, n in (
-            ("read", self.rows_read), ("loaded", self.rows_loaded), ("quarantined", self.rows_quarantined))]
+        rows: list[dict] = [
+            {"wat": "files", "detail": status, "aantal": self.count(status)}
+            for status in ("loaded", "rejected", "skipped", "pending")
+        ]
+        rows += [
+            {"wat": "rows", "detail": what, "aantal": n}
+            for what, n in (
+                ("read", self.rows_read),
+                ("loaded", self.rows_loaded),
+                ("quarantined", self.rows_quarantined),
+            )
+        ]
         rows += [{"wat": "quarantined by reason", "detail": k, "aantal": n} for k, n in sorted(self.reasons().items())]
         rows += [{"wat": "expectation warnings", "detail": k, "aantal": n} for k, n in sorted(self.warnings().items())]
-        rows += [{"wat": "cbs table", "detail": f"{o.table_id} {o.status}", "aantal": o.rows_inserted + o.rows_updated}
-                 for o in self.cbs]
+        rows += [
+            {"wat": "cbs table", "detail": f"{o.table_id} {o.status}", "aantal": o.rows_inserted + o.rows_updated}
+            for o in self.cbs
+        ]
         if self.marts is not None:
             rows += [{"wat": "mart rows", "detail": name, "aantal": n} for name, n in sorted(self.marts.rows.items())]
         if self.alerts is not None:
-            rows += [{"wat": "alerts", "detail": what, "aantal": getattr(self.alerts, what)}
-                     for what in ("alerts", "sent", "failed", "resolved")]
+            rows += [
+                {"wat": "alerts", "detail": what, "aantal": getattr(self.alerts, what)}
+                for what in ("alerts", "sent", "failed", "resolved")
+            ]
         for stage, figures in self.stages.figures().items():
-            rows += [{"wat": "stage ms", "detail": stage, "aantal": round(figures["seconds"] * 1000)},
-                     {"wat": "stage rows", "detail": stage, "aantal": figures["rows"]}]
+            rows += [
+                {"wat": "stage ms", "detail": stage, "aantal": round(figures["seconds"] * 1000)},
+                {"wat": "stage rows", "detail": stage, "aantal": figures["rows"]},
+            ]
         return rows
 
     def alert_meldingen(self) -> list[str]:
@@ -139,7 +163,9 @@ class RunSummary:
         notes = "".join(f"\n- {melding}" for melding in self.cbs_meldingen())
         alerts = "".join(f"\n- {melding}" for melding in self.alert_meldingen())
         docs = getattr(self.alerts, "data_docs", None)
-        return (f"# jeugdmonitor run\n\nWarehouse: `{self.warehouse}`\n\n| what | count |\n|---|---:|\n{table}\n"
-                + (f"\n## CBS\n{notes}\n" if notes else "")
-                + (f"\n## Alerts\n{alerts}\n" if alerts else "")
-                + (f"\nGX Data Docs: `{docs}`\n" if docs else ""))
+        return (
+            f"# jeugdmonitor run\n\nWarehouse: `{self.warehouse}`\n\n| what | count |\n|---|---:|\n{table}\n"
+            + (f"\n## CBS\n{notes}\n" if notes else "")
+            + (f"\n## Alerts\n{alerts}\n" if alerts else "")
+            + (f"\nGX Data Docs: `{docs}`\n" if docs else "")
+        )

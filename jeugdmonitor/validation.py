@@ -68,8 +68,11 @@ class Validator:
         self._gx = gx
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self._batch = (self.context.data_sources.add_pandas("jeugdmonitor")
-                       .add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole"))
+        self._batch = (
+            self.context.data_sources.add_pandas("jeugdmonitor")
+            .add_dataframe_asset("frame")
+            .add_batch_definition_whole_dataframe("whole")
+        )
         self._definitions: dict = {}
         self._meta: dict[str, list[dict]] = {}
         self._columns: dict[str, set[str] | None] = {}
@@ -96,12 +99,16 @@ class Validator:
 
             spec = load_suite_json(name)
             self._columns[name] = _suite_columns(spec)
-            expectations = [ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {}))
-                            .to_domain_obj() for e in spec["expectations"]]
-            suite = self.context.suites.add(self._gx.ExpectationSuite(name=name, expectations=expectations,
-                                                                        meta=spec.get("meta", {})))
+            expectations = [
+                ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {})).to_domain_obj()
+                for e in spec["expectations"]
+            ]
+            suite = self.context.suites.add(
+                self._gx.ExpectationSuite(name=name, expectations=expectations, meta=spec.get("meta", {}))
+            )
             self._definitions[name] = self.context.validation_definitions.add(
-                self._gx.ValidationDefinition(name=f"{name}-whole-frame", data=self._batch, suite=suite))
+                self._gx.ValidationDefinition(name=f"{name}-whole-frame", data=self._batch, suite=suite)
+            )
         return self._definitions[name]
 
     def validate(self, frame: pd.DataFrame, suite: str) -> Outcome:
@@ -120,16 +127,18 @@ class Validator:
                 continue
             meta = item.expectation_config.meta or {}
             details = item.result or {}
-            outcome.findings.append(Finding(
-                suite=suite,
-                reason_code=meta.get("reason_code", item.expectation_config.type),
-                severity=meta.get("severity", "fail"),
-                scope=meta.get("scope", "row"),
-                field=meta.get("field"),
-                rule=meta.get("rule", ""),
-                rows=tuple(details.get("unexpected_index_list") or ()),
-                unexpected_count=int(details.get("unexpected_count") or 0),
-            ))
+            outcome.findings.append(
+                Finding(
+                    suite=suite,
+                    reason_code=meta.get("reason_code", item.expectation_config.type),
+                    severity=meta.get("severity", "fail"),
+                    scope=meta.get("scope", "row"),
+                    field=meta.get("field"),
+                    rule=meta.get("rule", ""),
+                    rows=tuple(details.get("unexpected_index_list") or ()),
+                    unexpected_count=int(details.get("unexpected_count") or 0),
+                )
+            )
         return outcome
 
 

@@ -1,4 +1,5 @@
-"""The warehouse model (SQLAlchemy Core tables, the fact views in facts.py, alembic migrations) and the input contracts."""
+"""The warehouse model (SQLAlchemy Core tables, the fact views in facts.py, alembic migrations) and the input
+contracts."""
 
 from __future__ import annotations
 

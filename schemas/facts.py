@@ -65,17 +65,17 @@ _START_KEY = """{a}.gemeentecode, {a}.aanbieder_agb, {a}.client_pseudonym, COALE
 # after a temporary stop comes as a new start. A start without a live stop has `einddatum` null: care runs.
 FACT_ZORGPERIODE = f"""
 WITH start_events AS (
-    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a='s')}
+    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a="s")}
                                    ORDER BY s.dagtekening DESC, s.file_id DESC, s.line DESC) AS rang
     FROM stg_jw305_start s
 ),
 stop_events AS (
-    SELECT p.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a='p')}, p.reden_beeindiging, p.einddatum
+    SELECT p.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a="p")}, p.reden_beeindiging, p.einddatum
                                    ORDER BY p.dagtekening DESC, p.file_id DESC, p.line DESC) AS rang
     FROM stg_jw307_stop p
 ),
 stops AS (
-    SELECT e.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a='e')}
+    SELECT e.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a="e")}
                                    ORDER BY CASE WHEN e.reden_beeindiging = '20' THEN 0 ELSE 1 END DESC,
                                             e.einddatum DESC) AS keuze
     FROM stop_events e

@@ -55,8 +55,12 @@ dim_product = Table(
     Column("product_code", String(5), primary_key=True),
     Column("product_categorie", String(2), nullable=False),
     Column("omschrijving", Text),
-    Column("klasse", String(24), nullable=False, comment="zonder_verblijf, pleegzorg, gezinsgericht, gesloten, "
-                                                          "overig_verblijf, ots, voogdij, jeugdreclassering"),
+    Column(
+        "klasse",
+        String(24),
+        nullable=False,
+        comment="zonder_verblijf, pleegzorg, gezinsgericht, gesloten, overig_verblijf, ots, voogdij, jeugdreclassering",
+    ),
     Column("vorm", String(2), comment="CBS hulpvorm (01-04 zonder verblijf, 11-14 verblijf)"),
     Column("maatregel", String(2), comment="CBS type maatregel (11 OTS, 21 voogdij, 41/50 jeugdreclassering)"),
     comment="Productcodes with the vorm van hulp the marts count them as (ijw.productcodes, configurable).",
@@ -87,11 +91,19 @@ def _mart(name: str, comment: str, *columns: Column, period: str = "maand") -> T
         name,
         metadata,
         *columns,
-        Column("onderdrukt", Boolean, nullable=False, comment="a count here was suppressed (NULL) or hidden "
-                                                              "to protect another"),
+        Column(
+            "onderdrukt",
+            Boolean,
+            nullable=False,
+            comment="a count here was suppressed (NULL) or hidden to protect another",
+        ),
         *([] if has_bron else [Column("bron", String(4), nullable=False, comment="jgt, ijw or cbs")]),
-        Column("bijgewerkt_op", DateTime(timezone=True), nullable=False,
-               comment="when the row was built (one timestamp per gemeente per build)"),
+        Column(
+            "bijgewerkt_op",
+            DateTime(timezone=True),
+            nullable=False,
+            comment="when the row was built (one timestamp per gemeente per build)",
+        ),
         Index(f"ix_{name}_gemeente_{period}", "gemeentecode", period),
         comment=comment,
     )
@@ -110,10 +122,12 @@ def _maand() -> Column:
 
 
 def _periode() -> list[Column]:
-    return [Column("periode", String(8), primary_key=True, comment="CBS code: 2025MM01, 2025HJ01, 2025JJ00"),
-            Column("periode_type", String(8), nullable=False, comment="maand, halfjaar or jaar"),
-            Column("periode_start", Date, nullable=False, comment="first day of the period"),
-            Column("periode_eind", Date, nullable=False, comment="last day of the period")]
+    return [
+        Column("periode", String(8), primary_key=True, comment="CBS code: 2025MM01, 2025HJ01, 2025JJ00"),
+        Column("periode_type", String(8), nullable=False, comment="maand, halfjaar or jaar"),
+        Column("periode_start", Date, nullable=False, comment="first day of the period"),
+        Column("periode_eind", Date, nullable=False, comment="last day of the period"),
+    ]
 
 
 def _count(name: str, comment: str) -> Column:
@@ -129,16 +143,23 @@ TOTAAL = "totaal"  # the part value of a group's total row (team, verwijzer, vor
 mart_aanmeldingen = _mart(
     "mart_aanmeldingen",
     "JGT aanmeldingen per gemeente, team and month (team 'totaal': the gemeente).",
-    _gemeente(), _team(), _maand(),
-    _count("aantal_aanmeldingen", "registrations with aanmelddatum in the month; a youth registered again at the "
-                                  "same team within 30 days counts once"),
+    _gemeente(),
+    _team(),
+    _maand(),
+    _count(
+        "aantal_aanmeldingen",
+        "registrations with aanmelddatum in the month; a youth registered again at the "
+        "same team within 30 days counts once",
+    ),
     _count("aantal_jeugdigen", "distinct youths among them"),
 )
 
 mart_aanmeldingen_uitsplitsing = _mart(
     "mart_aanmeldingen_uitsplitsing",
     "JGT aanmeldingen per gemeente, team and month by bron_aanmelding and by hulpvraag.",
-    _gemeente(), _team(), _maand(),
+    _gemeente(),
+    _team(),
+    _maand(),
     Column("kenmerk", String(16), primary_key=True, comment="bron_aanmelding or hulpvraag"),
     Column("categorie", String(32), primary_key=True, comment="the value; 'totaal' for all; 'onbekend' if empty"),
     _count("aantal_aanmeldingen", "as in mart_aanmeldingen"),
@@ -147,7 +168,9 @@ mart_aanmeldingen_uitsplitsing = _mart(
 mart_doorlooptijd = _mart(
     "mart_doorlooptijd",
     "Doorlooptijd aanmelding -> start hulp per gemeente, team and month of start hulp (JGT), and the queue.",
-    _gemeente(), _team(), _maand(),
+    _gemeente(),
+    _team(),
+    _maand(),
     _count("aantal", "aanmeldingen whose hulp started in the month"),
     _figure("mediaan_dagen", "median calendar days from aanmelddatum to start hulp"),
     _figure("p80_dagen", "80th percentile of those days"),
@@ -161,8 +184,14 @@ mart_doorlooptijd_aanbieder = _mart(
     "mart_doorlooptijd_aanbieder",
     "Days from toewijzing (JW301 Ingangsdatum) to start zorg (JW305 Begindatum) per gemeente, aanbieder and "
     "month of start, and open toewijzingen without a start after the norm.",
-    _gemeente(), Column("aanbieder_agb", String(8), primary_key=True,
-                        comment="AGB code of the aanbieder (dim_aanbieder); 'totaal': all aanbieders"), _maand(),
+    _gemeente(),
+    Column(
+        "aanbieder_agb",
+        String(8),
+        primary_key=True,
+        comment="AGB code of the aanbieder (dim_aanbieder); 'totaal': all aanbieders",
+    ),
+    _maand(),
     _count("aantal", "toewijzingen whose first start zorg fell in the month"),
     _figure("mediaan_dagen", "median days from Ingangsdatum to Begindatum"),
     _figure("p80_dagen", "80th percentile"),
@@ -176,7 +205,8 @@ mart_doorlooptijd_keten = _mart(
     "mart_doorlooptijd_keten",
     "The whole chain per youth (linked by pseudonym): JGT aanmelding -> toewijzing -> start zorg, per gemeente "
     "and month of start zorg.",
-    _gemeente(), _maand(),
+    _gemeente(),
+    _maand(),
     _count("aantal", "chains whose start zorg fell in the month"),
     _figure("mediaan_dagen_aanmelding_toewijzing", "median days aanmelddatum -> Toewijzingsdatum"),
     _figure("mediaan_dagen_toewijzing_start", "median days Toewijzingsdatum -> Begindatum"),
@@ -188,8 +218,9 @@ mart_verwijzingen = _mart(
     "mart_verwijzingen",
     "New toewijzingen per gemeente, month and verwijzer (COD327, from the JW315 that preceded them; "
     "'totaal': all verwijzers).",
-    _gemeente(), _maand(), Column("verwijzer_type", String(8), primary_key=True,
-                                         comment="COD327 (dim_verwijzer); 'totaal': all verwijzers"),
+    _gemeente(),
+    _maand(),
+    Column("verwijzer_type", String(8), primary_key=True, comment="COD327 (dim_verwijzer); 'totaal': all verwijzers"),
     Column("verwijzer", Text, nullable=False, comment="the description of verwijzer_type"),
     _count("nieuwe_toewijzingen", "toewijzingen whose first version has its Toewijzingsdatum in the month"),
     _count("aantal_jeugdigen", "distinct youths among them"),
@@ -198,7 +229,9 @@ mart_verwijzingen = _mart(
 mart_verwijzingen_team = _mart(
     "mart_verwijzingen_team",
     "Per gemeente, team and month: closed JGT registrations and those referred on to specialist care.",
-    _gemeente(), _team(), _maand(),
+    _gemeente(),
+    _team(),
+    _maand(),
     _count("afgesloten", "registrations closed in the month"),
     _count("doorverwezen_specialistisch", "of those, with uitkomst doorverwezen_specialistisch"),
     _figure("verwijspercentage", "doorverwezen_specialistisch / afgesloten, in %"),
@@ -206,9 +239,10 @@ mart_verwijzingen_team = _mart(
 
 mart_ots = _mart(
     "mart_ots",
-    "Ondertoezichtstellingen per gemeente: local per month, half-year and year (iJw) and CBS per half-year and "
-    "year.",
-    _gemeente(), Column("bron", String(4), primary_key=True, comment="ijw (local) or cbs"), *_periode(),
+    "Ondertoezichtstellingen per gemeente: local per month, half-year and year (iJw) and CBS per half-year and year.",
+    _gemeente(),
+    Column("bron", String(4), primary_key=True, comment="ijw (local) or cbs"),
+    *_periode(),
     _count("lopend", "local: distinct youths with an active OTS on the last day of the period"),
     _count("jeugdigen_in_periode", "distinct youths with an OTS at any time in the period (CBS: JB 11)"),
     _count("gestart", "local: OTS periods that began in the period; CBS: begonnen trajecten (82975NED)"),
@@ -220,9 +254,12 @@ mart_uithuisplaatsingen = _mart(
     "mart_uithuisplaatsingen",
     "Jeugdhulp met verblijf per gemeente and vorm (pleegzorg, gezinsgericht, gesloten, overig_verblijf, "
     "totaal): local per month, half-year and year (iJw), CBS per half-year and year.",
-    _gemeente(), Column("bron", String(4), primary_key=True, comment="ijw (local) or cbs"), *_periode(),
-    Column("vorm", String(16), primary_key=True,
-           comment="pleegzorg, gezinsgericht, gesloten, overig_verblijf or totaal"),
+    _gemeente(),
+    Column("bron", String(4), primary_key=True, comment="ijw (local) or cbs"),
+    *_periode(),
+    Column(
+        "vorm", String(16), primary_key=True, comment="pleegzorg, gezinsgericht, gesloten, overig_verblijf or totaal"
+    ),
     _count("lopend", "local: distinct youths in this vorm on the last day of the period"),
     _count("jeugdigen_in_periode", "distinct youths in this vorm at any time in the period (CBS: JH 122x)"),
     _count("gestart", "local: verblijf periods that began in the period"),
@@ -234,8 +271,9 @@ mart_kosten = _mart(
     "mart_kosten",
     "Net declared amounts (JW323, credits netted) per gemeente, month and productcategorie ('totaal': all), "
     "with year to date, budget and projections on the totaal rows.",
-    _gemeente(), _maand(), Column("product_categorie", String(8), primary_key=True,
-                                          comment="iJw productcategorie; 'totaal': all"),
+    _gemeente(),
+    _maand(),
+    Column("product_categorie", String(8), primary_key=True, comment="iJw productcategorie; 'totaal': all"),
     _figure("netto_bedrag", "debet minus credit, euros, by month of the ProductPeriode"),
     _count("aantal_jeugdigen", "distinct youths declared for"),
     _figure("kosten_per_jeugdige", "netto_bedrag / aantal_jeugdigen, euros"),
@@ -250,7 +288,8 @@ mart_jeugdhulpgebruik = _mart(
     "mart_jeugdhulpgebruik",
     "Youths with jeugdhulp (local iJw and CBS) against the youth population (CBS 03759ned), per gemeente and "
     "half-year or year: the '1 op N'.",
-    _gemeente(), *_periode(),
+    _gemeente(),
+    *_periode(),
     _count("jeugdigen_met_jeugdhulp", "local: distinct youths with a jeugdhulp zorgperiode (not JB/JR) in the period"),
     _count("cbs_jongeren_met_jeugdhulp", "CBS 85099NED 'JH 1 Totaal jeugdhulp'"),
     Column("cbs_periode_status", String(16), comment="CBS period status: Voorlopig, Nader voorlopig or Definitief"),
@@ -266,9 +305,11 @@ mart_jeugdhulpgebruik = _mart(
 mart_cbs_vergelijking = _mart(
     "mart_cbs_vergelijking",
     "Local figures against CBS for the same gemeente and half-year or year: the basis of the reconciliation alert.",
-    _gemeente(), *_periode(),
-    Column("indicator", String(32), primary_key=True, comment="jeugdhulp, jeugdhulp_met_verblijf, pleegzorg, "
-                                                              "ots, voogdij"),
+    _gemeente(),
+    *_periode(),
+    Column(
+        "indicator", String(32), primary_key=True, comment="jeugdhulp, jeugdhulp_met_verblijf, pleegzorg, ots, voogdij"
+    ),
     _count("lokaal", "distinct youths in the period, from iJw"),
     _count("cbs", "CBS jongeren met jeugdzorg for the matching category"),
     _figure("verschil", "lokaal - cbs"),
@@ -281,8 +322,9 @@ mart_aanbieder_scorecard = _mart(
     "mart_aanbieder_scorecard",
     "Data quality per gemeente, aanbieder and month: deliveries, rejected files, quarantined lines, late or "
     "missing declarations, missing JW305 starts and JW307 stops. Built by the alerts step (jeugdmonitor/alerts).",
-    _gemeente(), Column("aanbieder_agb", String(8), primary_key=True,
-                        comment="AGB code of the aanbieder (dim_aanbieder)"), _maand(),
+    _gemeente(),
+    Column("aanbieder_agb", String(8), primary_key=True, comment="AGB code of the aanbieder (dim_aanbieder)"),
+    _maand(),
     _count("bestanden", "iJw files delivered in the month (Dagtekening; a rejected file: the day it was loaded)"),
     _count("bestanden_afgekeurd", "of those, rejected whole"),
     _count("regels_quarantaine", "lines of those files in quarantine"),
@@ -290,15 +332,30 @@ mart_aanbieder_scorecard = _mart(
     _count("actieve_toewijzingen", "current toewijzingen active in the month"),
     _count("declaraties", "declaraties (JW323) with a ProductPeriode in the month"),
     _count("declaraties_te_laat", "of those, sent after day alerts.declaratie_dag of the next month"),
-    Column("niet_gedeclareerd", Boolean, nullable=False, comment="active toewijzingen, no declaratie, and the "
-                                                                 "deadline has passed"),
+    Column(
+        "niet_gedeclareerd",
+        Boolean,
+        nullable=False,
+        comment="active toewijzingen, no declaratie, and the deadline has passed",
+    ),
     _count("ontbrekende_starts", "active toewijzingen without a JW305 start more than the norm after Ingangsdatum"),
     _count("ontbrekende_stops", "open starts whose toewijzing ended before the month (no JW307 stop)"),
 )
 
-MARTS = [mart_aanmeldingen, mart_aanmeldingen_uitsplitsing, mart_doorlooptijd, mart_doorlooptijd_aanbieder,
-         mart_doorlooptijd_keten, mart_verwijzingen, mart_verwijzingen_team, mart_ots, mart_uithuisplaatsingen,
-         mart_kosten, mart_jeugdhulpgebruik, mart_cbs_vergelijking]
+MARTS = [
+    mart_aanmeldingen,
+    mart_aanmeldingen_uitsplitsing,
+    mart_doorlooptijd,
+    mart_doorlooptijd_aanbieder,
+    mart_doorlooptijd_keten,
+    mart_verwijzingen,
+    mart_verwijzingen_team,
+    mart_ots,
+    mart_uithuisplaatsingen,
+    mart_kosten,
+    mart_jeugdhulpgebruik,
+    mart_cbs_vergelijking,
+]
 # Not in MARTS: jeugdmonitor.marts does not build it (the alerts step does, after the indicator marts).
 SCORECARD = mart_aanbieder_scorecard
 DIMENSIONS = [dim_gemeente, dim_periode, dim_aanbieder, dim_product, dim_team, dim_verwijzer]

@@ -29,8 +29,12 @@ meta_load_run = Table(
     Column("flow_name", String(64), nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
-    Column("status", String(16), nullable=False,
-           comment="running, completed, failed, or aborted (found running by a later run: it was killed)"),
+    Column(
+        "status",
+        String(16),
+        nullable=False,
+        comment="running, completed, failed, or aborted (found running by a later run: it was killed)",
+    ),
     Column("files_seen", Integer, nullable=False, default=0),
     Column("files_loaded", Integer, nullable=False, default=0),
     Column("files_skipped", Integer, nullable=False, default=0, comment="already loaded earlier (same sha256)"),
@@ -47,11 +51,17 @@ meta_source_file = Table(
     "meta_source_file",
     metadata,
     Column("file_id", Id, primary_key=True, autoincrement=True),
-    Column("sha256", String(64), nullable=False, unique=True, comment="identity of the delivery: same bytes, same file"),
+    Column(
+        "sha256", String(64), nullable=False, unique=True, comment="identity of the delivery: same bytes, same file"
+    ),
     Column("source", String(8), nullable=False, comment="ijw, jgt or cbs"),
     Column("message_type", String(16), comment="JW323, ...; null when the file could not be recognised"),
-    Column("path", Text().with_variant(Text(collation="C"), "postgresql"), nullable=False,
-           comment="path relative to the inbox it was found in"),
+    Column(
+        "path",
+        Text().with_variant(Text(collation="C"), "postgresql"),
+        nullable=False,
+        comment="path relative to the inbox it was found in",
+    ),
     Column("size_bytes", BigInteger, nullable=False),
     Column("modified_at", DateTime(timezone=True), comment="file modification time when discovered"),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
@@ -119,7 +129,6 @@ stg_jw323_prestatie = Table(
     Index("ix_stg_jw323_prestatie_gemeente_periode", "gemeentecode", "product_periode_begin"),
     comment="JW323 declaratie lines (one per Prestatie), pseudonymised, as delivered.",
 )
-
 
 
 def _ijw_staging(name: str, comment: str, *columns: Column | Index) -> Table:
@@ -225,8 +234,11 @@ stg_jgt_registratie = Table(
     Column("hulpvraag", String(32), comment="opvoeding, psychisch, ontwikkeling, school, veiligheid, overig"),
     Column("datum_start_hulp", Date),
     Column("afsluitdatum", Date),
-    Column("uitkomst", String(32), comment="afgesloten_zonder_vervolg, doorverwezen_specialistisch, "
-                                          "doorverwezen_voorliggend_veld"),
+    Column(
+        "uitkomst",
+        String(32),
+        comment="afgesloten_zonder_vervolg, doorverwezen_specialistisch, doorverwezen_voorliggend_veld",
+    ),
     Column("export_maand", Date, nullable=False, comment="first day of the month the export is a snapshot of"),
     Index("ix_stg_jgt_registratie_file_id", "file_id"),
     Index("ix_stg_jgt_registratie_client", "client_pseudonym"),
@@ -252,7 +264,7 @@ meta_validation_result = Table(
     Column("reden", Text, nullable=False, comment="the rule in plain Dutch"),
     Index("ix_meta_validation_result_file_id", "file_id"),
     comment="Expectations that did not hold, per file and rule (GX SUMMARY level); row details are in "
-            "meta_quarantine for severity fail.",
+    "meta_quarantine for severity fail.",
 )
 
 meta_cbs_table = Table(
@@ -299,13 +311,18 @@ stg_cbs_waarneming = Table(
     Column("value_text", Text, comment="text topics (Gebieden in Nederland: codes and names)"),
     Column("value_attribute", String(16), nullable=False, comment="None, Missing (v3 null), Confidential, ..."),
     Column("period_status", String(16), comment="Definitief, Voorlopig or Nader voorlopig when loaded"),
-    Column("file_id", Id, ForeignKey("meta_source_file.file_id"), nullable=False,
-           comment="the table version that last set this value"),
+    Column(
+        "file_id",
+        Id,
+        ForeignKey("meta_source_file.file_id"),
+        nullable=False,
+        comment="the table version that last set this value",
+    ),
     Column("line", Integer, nullable=False, comment="position of the observation in that fetch"),
     Index("uq_stg_cbs_waarneming_key", "table_id", "measure", "regio_code", "periode", "dimensions", unique=True),
     Index("ix_stg_cbs_waarneming_gemeente_periode", "gemeentecode", "periode"),
     comment="CBS StatLine observations in long format, one row per cell; revisions update in place "
-            "(meta_cbs_revisie keeps what changed).",
+    "(meta_cbs_revisie keeps what changed).",
 )
 
 meta_cbs_revisie = Table(
@@ -341,11 +358,15 @@ meta_mart_pending = Table(
     metadata,
     Column("gemeentecode", String(6), primary_key=True),
     Column("vanaf_maand", Date, nullable=False, comment="the first month whose marts are to be rebuilt"),
-    Column("load_run_id", String(36), ForeignKey("meta_load_run.run_id"),
-           comment="the run that marked it last (null: a mart build outside a run)"),
+    Column(
+        "load_run_id",
+        String(36),
+        ForeignKey("meta_load_run.run_id"),
+        comment="the run that marked it last (null: a mart build outside a run)",
+    ),
     Column("gemarkeerd_op", DateTime(timezone=True), nullable=False),
     comment="Marts waiting for a rebuild: marked in the transaction of each load that changes facts, cleared in the "
-            "transaction that writes the gemeente's rebuilt marts; what a crash left is rebuilt by the next run.",
+    "transaction that writes the gemeente's rebuilt marts; what a crash left is rebuilt by the next run.",
 )
 
 meta_lezer_gemeente = Table(
@@ -372,10 +393,15 @@ meta_alert_history = Table(
     Column("eerst_gemeld_op", DateTime(timezone=True), nullable=False),
     Column("laatst_gemeld_op", DateTime(timezone=True), nullable=False),
     Column("opgelost_op", DateTime(timezone=True)),
-    Column("load_run_id", String(36), ForeignKey("meta_load_run.run_id"), nullable=False,
-           comment="the run that last sent it (or its resolution)"),
+    Column(
+        "load_run_id",
+        String(36),
+        ForeignKey("meta_load_run.run_id"),
+        nullable=False,
+        comment="the run that last sent it (or its resolution)",
+    ),
     comment="What each recipient was told per alert, per channel: the same alert is not sent again until it "
-            "changes or is resolved.",
+    "changes or is resolved.",
 )
 
 meta_alert_delivery = Table(

@@ -19,8 +19,11 @@ from unittest import mock
 
 
 def _pause(marker: Path, conn=None) -> None:
-    pid = conn.exec_driver_sql("select pg_backend_pid()").scalar() if conn is not None and \
-        conn.dialect.name == "postgresql" else ""
+    pid = (
+        conn.exec_driver_sql("select pg_backend_pid()").scalar()
+        if conn is not None and conn.dialect.name == "postgresql"
+        else ""
+    )
     marker.write_text(f"{os.getpid()} {pid}")
     go = marker.with_suffix(".go")
     while not go.exists():

@@ -33,10 +33,22 @@ def filled_warehouse(url: str):
     upgrade(engine)
     stamp = meta.now()
     with engine.begin() as conn:
-        conn.execute(insert(mart_aanmeldingen), [
-            {"gemeentecode": g, "team": "totaal", "maand": date(2025, 1, 1), "aantal_aanmeldingen": n,
-             "aantal_jeugdigen": n, "onderdrukt": False, "bron": "jgt", "bijgewerkt_op": stamp}
-            for g, n in (("GM0546", 40), ("GM0547", 12), ("GM0575", 7))])
+        conn.execute(
+            insert(mart_aanmeldingen),
+            [
+                {
+                    "gemeentecode": g,
+                    "team": "totaal",
+                    "maand": date(2025, 1, 1),
+                    "aantal_aanmeldingen": n,
+                    "aantal_jeugdigen": n,
+                    "onderdrukt": False,
+                    "bron": "jgt",
+                    "bijgewerkt_op": stamp,
+                }
+                for g, n in (("GM0546", 40), ("GM0547", 12), ("GM0575", 7))
+            ],
+        )
     return engine
 
 
@@ -59,7 +71,9 @@ def roles():
     yield new
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
-        existing = set(conn.execute(text("SELECT rolname FROM pg_roles WHERE rolname = ANY(:r)"), {"r": made}).scalars())
+        existing = set(
+            conn.execute(text("SELECT rolname FROM pg_roles WHERE rolname = ANY(:r)"), {"r": made}).scalars()
+        )
         for name in reversed(made):
             if name in existing:
                 conn.execute(text(f"DROP OWNED BY {name}"))
@@ -108,8 +122,16 @@ def server_version(engine) -> int:
 def test_monitor_lezer_may_select_the_marts_only_and_sees_no_rows_itself(pg):
     # The shared role has no binding in any warehouse: it may read the marts, but no row (before 0015: every row).
     assert as_role(pg, "monitor_lezer", "select gemeentecode from mart_aanmeldingen") == []
-    for table in ("stg_jw323_prestatie", "stg_jgt_registratie", "fact_toewijzing", "fact_declaratieregel",
-                  "meta_source_file", "meta_quarantine", "meta_lezer_gemeente", "dim_gemeente"):
+    for table in (
+        "stg_jw323_prestatie",
+        "stg_jgt_registratie",
+        "fact_toewijzing",
+        "fact_declaratieregel",
+        "meta_source_file",
+        "meta_quarantine",
+        "meta_lezer_gemeente",
+        "dim_gemeente",
+    ):
         with pytest.raises(ProgrammingError, match="permission denied"):
             as_role(pg, "monitor_lezer", f"select * from {table}")
     with pytest.raises(ProgrammingError, match="permission denied"):
@@ -168,8 +190,9 @@ def test_a_region_wide_reader_sees_every_gemeente(pg, pg_url, roles):
     access.grant_reader(pg, regio, regio=True)
     with pg.begin() as conn:
         conn.execute(text(f"ALTER ROLE {regio} LOGIN"))
-        assert conn.execute(select(meta_lezer_gemeente.c.gemeentecode)
-                            .where(meta_lezer_gemeente.c.rolname == regio)).scalars().all() == ["*"]
+        assert conn.execute(
+            select(meta_lezer_gemeente.c.gemeentecode).where(meta_lezer_gemeente.c.rolname == regio)
+        ).scalars().all() == ["*"]
     assert visible(pg_url, regio) == ALL
 
 
@@ -216,11 +239,13 @@ def test_a_reader_cannot_forge_its_bindings(pg, pg_url, roles):
     login = make_login(pg, roles("alice"), leiden)
     # Temporary tables are searched before the schema and pg_catalog unless the function's search_path names
     # pg_temp last: forged bindings, and a pg_roles that makes every role the login itself.
-    forged = ("CREATE TEMP TABLE meta_lezer_gemeente (rolname NAME, gemeentecode VARCHAR(6))",
-              f"INSERT INTO meta_lezer_gemeente VALUES ('{login}', '*'), ('{login}', 'GM0547'), "
-              f"('{login}', 'GM0575'), ('{leiden}', '*'), ('{leiden}', 'GM0547'), ('{leiden}', 'GM0575')",
-              "CREATE TEMP TABLE pg_roles AS SELECT rolname, "
-              "(SELECT oid FROM pg_catalog.pg_roles WHERE rolname = session_user) AS oid FROM pg_catalog.pg_roles")
+    forged = (
+        "CREATE TEMP TABLE meta_lezer_gemeente (rolname NAME, gemeentecode VARCHAR(6))",
+        f"INSERT INTO meta_lezer_gemeente VALUES ('{login}', '*'), ('{login}', 'GM0547'), "
+        f"('{login}', 'GM0575'), ('{leiden}', '*'), ('{leiden}', 'GM0547'), ('{leiden}', 'GM0575')",
+        "CREATE TEMP TABLE pg_roles AS SELECT rolname, "
+        "(SELECT oid FROM pg_catalog.pg_roles WHERE rolname = session_user) AS oid FROM pg_catalog.pg_roles",
+    )
     assert visible(pg_url, login, before=forged) == {"GM0546"}
     # Asking the function about a wider role gives no more than the login's own gemeenten.
     engine = create_engine(make_url(pg_url).set(username=login), poolclass=NullPool)

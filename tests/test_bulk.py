@@ -13,8 +13,9 @@ def _files(engine, n: int) -> None:
 
     run_id = meta.start_run(engine, "test")
     with engine.begin() as conn:
-        meta.record_files(conn, run_id, [file_row(i % 50, sha256=f"{i:064x}", path=f"m{i % 7}/f{i}.xml")
-                                        for i in range(1, n + 1)])
+        meta.record_files(
+            conn, run_id, [file_row(i % 50, sha256=f"{i:064x}", path=f"m{i % 7}/f{i}.xml") for i in range(1, n + 1)]
+        )
 
 
 def test_one_column_and_tuples_find_exactly_the_matching_rows(warehouse):
@@ -23,8 +24,10 @@ def test_one_column_and_tuples_find_exactly_the_matching_rows(warehouse):
     wanted = [f"{i:064x}" for i in range(0, 1300, 3)]  # some are not there (0 and above 1200)
     with warehouse.connect() as conn:
         found = {r.sha256 for r in bulk.rows_where_in(conn, select(f.c.sha256), f.c.sha256, wanted)}
-        pairs = [("ijw", f"m{i % 7}/f{i}.xml") for i in range(1, 1201, 2)] + [("jgt", "m1/f1.xml"),
-                                                                              ("ijw", "m2/f1.xml")]
+        pairs = [("ijw", f"m{i % 7}/f{i}.xml") for i in range(1, 1201, 2)] + [
+            ("jgt", "m1/f1.xml"),
+            ("ijw", "m2/f1.xml"),
+        ]
         by_pair = bulk.rows_where_in(conn, select(f.c.source, f.c.path), [f.c.source, f.c.path], pairs)
     assert found == {f"{i:064x}" for i in range(3, 1201, 3)}
     # ("jgt", ...) and a path under the wrong folder match nothing: the tuple is matched whole, not per column
@@ -52,10 +55,17 @@ def test_postgresql_answers_a_tuple_lookup_from_the_index(pg_url):
     f = meta_source_file
     sent: list[tuple[str, dict]] = []
     with engine.connect() as conn:
-        event.listen(conn, "before_cursor_execute",
-                     lambda _c, _cur, statement, parameters, _ctx, _many: sent.append((statement, parameters)))
-        rows = bulk.rows_where_in(conn, select(f.c.source, f.c.path), [f.c.source, f.c.path],
-                                  [("ijw", f"m{i % 7}/f{i}.xml") for i in range(1, 6)])
+        event.listen(
+            conn,
+            "before_cursor_execute",
+            lambda _c, _cur, statement, parameters, _ctx, _many: sent.append((statement, parameters)),
+        )
+        rows = bulk.rows_where_in(
+            conn,
+            select(f.c.source, f.c.path),
+            [f.c.source, f.c.path],
+            [("ijw", f"m{i % 7}/f{i}.xml") for i in range(1, 6)],
+        )
         statement, parameters = sent[-1]
         plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
     engine.dispose()
@@ -110,24 +120,36 @@ def test_copy_is_binary_where_every_column_has_a_binary_form_and_text_otherwise(
     metadata = MetaData()
 
     def columns() -> list[Column]:
-        return [Column("n", BigInteger), Column("i", Integer), Column("s", SmallInteger), Column("v", String(8)),
-                Column("t", Text), Column("d", Date), Column("at", DateTime(timezone=True)), Column("b", Boolean),
-                Column("f", Float)]
+        return [
+            Column("n", BigInteger),
+            Column("i", Integer),
+            Column("s", SmallInteger),
+            Column("v", String(8)),
+            Column("t", Text),
+            Column("d", Date),
+            Column("at", DateTime(timezone=True)),
+            Column("b", Boolean),
+            Column("f", Float),
+        ]
 
     binary = Table("copy_binary", metadata, *columns())
     textual = Table("copy_text", metadata, *columns(), Column("x", Numeric(10, 2)))
     metadata.create_all(engine)
     moment = datetime(2025, 5, 1, 12, 0, 3, 123456, tzinfo=UTC)
-    rows = [(9_000_000_000, 7, 3, "GM0546", "tëkst\tmet tab", date(2025, 2, 28), moment, True, 1.5),
-            (None, None, None, None, None, None, None, None, None)]
+    rows = [
+        (9_000_000_000, 7, 3, "GM0546", "tëkst\tmet tab", date(2025, 2, 28), moment, True, 1.5),
+        (None, None, None, None, None, None, None, None, None),
+    ]
     names = [c.name for c in binary.c]
     with engine.begin() as conn:
         cursor = conn.connection.driver_connection.cursor()
         assert bulk._binary_types(cursor, "copy_binary", names) is not None
         assert bulk._binary_types(cursor, "copy_text", [*names, "x"]) is None
         assert bulk.write_tuples(conn, binary, names, rows) == 2
-        assert bulk.write_tuples(conn, textual, [*names, "x"], [(*r, Decimal("2.50") if r[0] else None)
-                                                                for r in rows]) == 2
+        assert (
+            bulk.write_tuples(conn, textual, [*names, "x"], [(*r, Decimal("2.50") if r[0] else None) for r in rows])
+            == 2
+        )
         back_binary = conn.execute(select(binary).order_by(binary.c.n)).all()
         back_text = conn.execute(select(textual).order_by(textual.c.n)).all()
     metadata.drop_all(engine)

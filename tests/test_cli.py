@@ -15,8 +15,10 @@ FIXTURES = Path(__file__).parent / "fixtures" / "ijw"
 
 def config_file(folder: Path, url: str) -> Path:
     path = folder / "jeugdmonitor.toml"
-    path.write_text(f'[region]\nnaam = "T"\ngemeenten = ["GM0546"]\n[warehouse]\nurl = "{url}"\n'
-                    '[paths]\nijw_inbox = "inbox"\n[privacy]\nkey_file = "k.key"\ncreate_key_file = true\n')
+    path.write_text(
+        f'[region]\nnaam = "T"\ngemeenten = ["GM0546"]\n[warehouse]\nurl = "{url}"\n'
+        '[paths]\nijw_inbox = "inbox"\n[privacy]\nkey_file = "k.key"\ncreate_key_file = true\n'
+    )
     return path
 
 
@@ -36,9 +38,11 @@ def test_config_hides_the_database_password(tmp_path):
 
 def test_config_masks_secrets_in_query_strings_and_webhook_paths(tmp_path):
     config = config_file(tmp_path, "postgresql+psycopg://monitor:geheim@db/wh?password=s3cret&sslmode=require")
-    config.write_text(config.read_text() + '[cbs]\nbase_url = "https://cbs.proxy.example/odata?api_key=k3y"\n'
-                      '[[alerts.ontvangers]]\nnaam = "Data"\nrol = "data"\n'
-                      'webhook = "https://x.webhook.office.com/webhookb2/t0ken?sig=s1gn"\n')
+    config.write_text(
+        config.read_text() + '[cbs]\nbase_url = "https://cbs.proxy.example/odata?api_key=k3y"\n'
+        '[[alerts.ontvangers]]\nnaam = "Data"\nrol = "data"\n'
+        'webhook = "https://x.webhook.office.com/webhookb2/t0ken?sig=s1gn"\n'
+    )
     result = runner.invoke(app, ["config", "--config", str(config)])
     assert result.exit_code == 0
     for secret in ("geheim", "s3cret", "k3y", "t0ken", "s1gn"):

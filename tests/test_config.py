@@ -40,12 +40,15 @@ def test_relative_paths_follow_the_config_file_not_the_working_directory(tmp_pat
 def test_environment_overrides_win_and_are_typed(tmp_path):
     config = tmp_path / "jeugdmonitor.toml"
     config.write_text(MINIMAL)
-    settings = load_settings(config, environ={
-        "JEUGDMONITOR__WAREHOUSE__URL": "postgresql+psycopg://u:secret@db/wh",
-        "JEUGDMONITOR__WAREHOUSE__BATCH_SIZE": "250",
-        "JEUGDMONITOR__REGION__GEMEENTEN": '["GM0546", "GM0547"]',
-        "UNRELATED": "x",
-    })
+    settings = load_settings(
+        config,
+        environ={
+            "JEUGDMONITOR__WAREHOUSE__URL": "postgresql+psycopg://u:secret@db/wh",
+            "JEUGDMONITOR__WAREHOUSE__BATCH_SIZE": "250",
+            "JEUGDMONITOR__REGION__GEMEENTEN": '["GM0546", "GM0547"]',
+            "UNRELATED": "x",
+        },
+    )
     assert settings.warehouse.url == "postgresql+psycopg://u:secret@db/wh"
     assert settings.warehouse.batch_size == 250
     assert settings.region.gemeenten == ["GM0546", "GM0547"]

@@ -27,11 +27,15 @@ def marks(engine) -> dict[str, date]:
         return marts.pending.pending(conn)
 
 
-def test_a_load_marks_its_marts_pending_in_its_own_transaction_and_the_build_clears_them(warehouse, tmp_path,
-                                                                                          pseudonymise):
+def test_a_load_marks_its_marts_pending_in_its_own_transaction_and_the_build_clears_them(
+    warehouse, tmp_path, pseudonymise
+):
     run_id = load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
-    assert marks(warehouse) == marts.changed_scope(warehouse, run_id) == {
-        "GM0546": date(2025, 1, 1), "GM0547": date(2025, 3, 1)}
+    assert (
+        marks(warehouse)
+        == marts.changed_scope(warehouse, run_id)
+        == {"GM0546": date(2025, 1, 1), "GM0547": date(2025, 3, 1)}
+    )
     marts.build(warehouse, settings(), marks(warehouse))
     assert marks(warehouse) == {}
 
@@ -72,6 +76,7 @@ def test_a_grown_window_is_marked_with_the_new_periods(warehouse, tmp_path, pseu
     marts.build(warehouse, settings())
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, {k: WORLD[k] for k in late})
     assert set(marks(warehouse)) == {"GM0547"}
+
     def killed(*args):
         raise KeyboardInterrupt("killed")
 
@@ -113,8 +118,9 @@ def test_a_lost_postgres_lock_refuses_the_next_transaction(pg_url):
 def test_marts_rebuild_takes_the_warehouse_lock(tmp_path):
     url = f"sqlite:///{tmp_path / 'wh.sqlite'}"
     config = tmp_path / "jeugdmonitor.toml"
-    config.write_text(f'[region]\nnaam = "T"\ngemeenten = ["GM0546"]\n[warehouse]\nurl = "{url}"\n'
-                      "[runs]\nwait_seconds = 0\n")
+    config.write_text(
+        f'[region]\nnaam = "T"\ngemeenten = ["GM0546"]\n[warehouse]\nurl = "{url}"\n[runs]\nwait_seconds = 0\n'
+    )
     with warehouse_lock(make_engine(url)):  # another run is loading
         result = CliRunner().invoke(app, ["marts", "rebuild", "--config", str(config)])
     assert result.exit_code == 1

@@ -32,8 +32,11 @@ def test_schedules_are_amsterdam_cron_with_their_own_slugs():
         CronSchedule(cron=s["cron"], timezone=s["timezone"])  # raises on an invalid cron string
     slugs = [s["slug"] for s in schedules]
     assert len(set(slugs)) == len(slugs) and all(slugs)
-    at = {d["name"]: tuple(int(x) for x in reversed(d["schedules"][0]["cron"].split()[:2]))
-          for d in raw["deployments"] if d.get("schedules")}
+    at = {
+        d["name"]: tuple(int(x) for x in reversed(d["schedules"][0]["cron"].split()[:2]))
+        for d in raw["deployments"]
+        if d.get("schedules")
+    }
     assert at["ijw-inbox"] < at["jgt-inbox"], "iJw first: JGT exports are linked to toewijzingen in the chain mart"
 
 

@@ -57,8 +57,10 @@ def loaded(warehouse, inbox, pseudonymise):
 def test_recorded_stamps_round_trip(warehouse, loaded, inbox):
     stamps = meta.recorded_stamps(warehouse, "ijw")
     stats = {r: (inbox / r).stat() for r in loaded}
-    expected = {discovery.stamp(r, stats[r].st_size, datetime.fromtimestamp(stats[r].st_mtime, tz=UTC)): sha
-                for r, sha in loaded.items()}
+    expected = {
+        discovery.stamp(r, stats[r].st_size, datetime.fromtimestamp(stats[r].st_mtime, tz=UTC)): sha
+        for r, sha in loaded.items()
+    }
     assert stamps == expected
     assert meta.recorded_stamps(warehouse, "jgt") == {}  # paths are relative to each source's own inbox
 
@@ -80,7 +82,7 @@ def test_same_size_rewrite_with_new_mtime_is_new(warehouse, loaded, inbox, hashe
     path = inbox / DECLARATIE
     data = path.read_bytes()
     position = data.index(b"DCL")  # change one byte, keep the size
-    path.write_bytes(data[:position] + b"X" + data[position + 1:])
+    path.write_bytes(data[:position] + b"X" + data[position + 1 :])
     os.utime(path, ns=(MTIME_NS + 1_000, MTIME_NS + 1_000))
     new, seen = rediscover(warehouse, inbox)
     assert hashed == [path.name]
@@ -99,15 +101,31 @@ def test_same_bytes_under_a_new_name_is_seen(warehouse, loaded, inbox, hashed):
 
 def rglob_reference(inbox: Path, suffixes: tuple[str, ...]) -> list[tuple[str, Path]]:
     """The selection and order of discovery before it walked with os.walk (pathlib rglob)."""
-    return [(p.relative_to(inbox).as_posix(), p) for p in sorted(q for q in inbox.rglob("*") if q.is_file())
-            if not any(part.startswith(".") for part in p.relative_to(inbox).parts)
-            and p.suffix.lower() in suffixes]
+    return [
+        (p.relative_to(inbox).as_posix(), p)
+        for p in sorted(q for q in inbox.rglob("*") if q.is_file())
+        if not any(part.startswith(".") for part in p.relative_to(inbox).parts) and p.suffix.lower() in suffixes
+    ]
 
 
 def test_walk_selects_and_orders_files_as_rglob_did(tmp_path):
     inbox = tmp_path / "inbox"
-    names = ["a/b.xml", "a-c.xml", "a/B.XML", "a/.hidden.xml", ".verborgen/x.xml", "a/c.xml.part", "a/d.tmp",
-             "z.", ".xml", "a/sub/dieper/e.xml", "a/sub/e.Xml", "b.csv", "2025-05/JW323_1.xml", "2025-05-x.xml"]
+    names = [
+        "a/b.xml",
+        "a-c.xml",
+        "a/B.XML",
+        "a/.hidden.xml",
+        ".verborgen/x.xml",
+        "a/c.xml.part",
+        "a/d.tmp",
+        "z.",
+        ".xml",
+        "a/sub/dieper/e.xml",
+        "a/sub/e.Xml",
+        "b.csv",
+        "2025-05/JW323_1.xml",
+        "2025-05-x.xml",
+    ]
     for name in names:
         (inbox / name).parent.mkdir(parents=True, exist_ok=True)
         (inbox / name).write_text(name)
@@ -123,19 +141,28 @@ def test_walk_selects_and_orders_files_as_rglob_did(tmp_path):
     assert [(d.relative, d.path) for d in new if not d.refused] == expected
     assert "a/B.XML" in [r for r, _ in expected] and len(expected) == 7
     assert [(d.relative, d.refused) for d in new if d.refused] == [
-        ("gelinkt", "inbox_symlink"), ("kapot.xml", "inbox_symlink"), ("link.xml", "inbox_symlink")]
+        ("gelinkt", "inbox_symlink"),
+        ("kapot.xml", "inbox_symlink"),
+        ("link.xml", "inbox_symlink"),
+    ]
 
 
 def test_folders_group_the_inbox_by_top_level_folder_in_path_order(tmp_path):
     for relative in ("2025-02/b.xml", "2025-01/x/a.xml", "2025-01/c.xml", "root.xml", ".hidden/d.xml"):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_bytes(relative.encode())
-    grouped = [(folder, ["/".join(parts) for parts, *_ in files])
-               for folder, files in discovery.folders(tmp_path, (".xml",))]
-    assert grouped == [("2025-01", ["2025-01/c.xml", "2025-01/x/a.xml"]), ("2025-02", ["2025-02/b.xml"]),
-                       ("", ["root.xml"])]
+    grouped = [
+        (folder, ["/".join(parts) for parts, *_ in files]) for folder, files in discovery.folders(tmp_path, (".xml",))
+    ]
+    assert grouped == [
+        ("2025-01", ["2025-01/c.xml", "2025-01/x/a.xml"]),
+        ("2025-02", ["2025-02/b.xml"]),
+        ("", ["root.xml"]),
+    ]
     assert [(f, len(files)) for f, files in discovery.folders(tmp_path, (".xml",), min_files=3)] == [
-        ("2025-01..2025-02", 3), ("", 1)]
+        ("2025-01..2025-02", 3),
+        ("", 1),
+    ]
 
 
 def test_recorded_stamps_and_hashes_can_be_asked_for_a_folder_only(warehouse, loaded, inbox):
@@ -147,8 +174,9 @@ def test_recorded_stamps_and_hashes_can_be_asked_for_a_folder_only(warehouse, lo
     assert meta.known_hashes(warehouse, among=[]) == set()
 
 
-def test_discover_new_goes_folder_by_folder_and_finds_a_repeat_of_an_earlier_folder(warehouse, inbox, pseudonymise,
-                                                                                   hashed):
+def test_discover_new_goes_folder_by_folder_and_finds_a_repeat_of_an_earlier_folder(
+    warehouse, inbox, pseudonymise, hashed
+):
     from jeugdmonitor.inbox import discover_new
 
     (inbox / "2025-06").mkdir()
@@ -158,8 +186,11 @@ def test_discover_new_goes_folder_by_folder_and_finds_a_repeat_of_an_earlier_fol
     for folder, new, seen in discover_new(warehouse, inbox, (".xml",), "ijw", files_per_round=1):
         load_files(warehouse, run_id, new, pseudonymise)  # as the flow does: a folder loads before the next
         seen_per_folder[folder] = ([d.relative for d in new], [d.relative for d in seen])
-    assert seen_per_folder == {"2025-03": ([TOEWIJZING], []), "2025-05": ([DECLARATIE], []),
-                               "2025-06": ([], ["2025-06/JW323_again.xml"])}
+    assert seen_per_folder == {
+        "2025-03": ([TOEWIJZING], []),
+        "2025-05": ([DECLARATIE], []),
+        "2025-06": ([], ["2025-06/JW323_again.xml"]),
+    }
     hashed.clear()
     again = {folder: (len(new), len(seen)) for folder, new, seen in discover_new(warehouse, inbox, (".xml",), "ijw")}
     assert again == {"2025-03..2025-06": (0, 3)}  # small folders are taken together
@@ -174,20 +205,37 @@ def test_a_folder_bigger_than_a_round_is_split_in_load_order(warehouse, tmp_path
     for name in names:
         (tmp_path / "2025-05").mkdir(exist_ok=True)
         (tmp_path / "2025-05" / name).write_bytes(name.encode())
-    rounds = [[d.relative.split("/")[1] for d in new]
-              for _, new, _ in discover_new(warehouse, tmp_path, (".xml",), "ijw", files_per_round=2, order=load_order)]
+    rounds = [
+        [d.relative.split("/")[1] for d in new]
+        for _, new, _ in discover_new(warehouse, tmp_path, (".xml",), "ijw", files_per_round=2, order=load_order)
+    ]
     assert rounds == [["JW315_d.xml", "JW301_b.xml"], ["JW301_e.xml", "JW305_c.xml"], ["JW323_a.xml"]]
 
 
 def test_suffix_check_agrees_with_pathlib():
     from jeugdmonitor.discovery import _endings, _has_suffix
 
-    names = ["a.xml", ".xml", "x.XML", "a.xml.part", "z.", "a.tmp", "b.csv", "a.b.xml", "xml", ".a.xml", "a..xml",
-             "a.xml.", "axml", "a.tar.gz", ".tar.gz", "b.XLSX"]
+    names = [
+        "a.xml",
+        ".xml",
+        "x.XML",
+        "a.xml.part",
+        "z.",
+        "a.tmp",
+        "b.csv",
+        "a.b.xml",
+        "xml",
+        ".a.xml",
+        "a..xml",
+        "a.xml.",
+        "axml",
+        "a.tar.gz",
+        ".tar.gz",
+        "b.XLSX",
+    ]
     for suffixes in [(".xml",), (".csv", ".xlsx"), (".tar.gz",), ("xml",), (".gz",)]:
         for name in names:
             assert _has_suffix(name, _endings(suffixes)) == (Path(name).suffix.lower() in suffixes), (name, suffixes)
-
 
 
 def test_only_new_files_are_split_into_rounds_and_the_seen_come_with_the_first(warehouse, tmp_path, pseudonymise):
@@ -203,9 +251,12 @@ def test_only_new_files_are_split_into_rounds_and_the_seen_come_with_the_first(w
         load_files(warehouse, run_id, new, pseudonymise)
     for name in ["JW315_d.xml", "JW301_e.xml", "JW307_f.xml"]:
         (folder / name).write_bytes(name.encode())
-    rounds = [([d.relative.split("/")[1] for d in new], len(seen))
-              for _, new, seen in discover_new(warehouse, tmp_path, (".xml",), "ijw", files_per_round=2,
-                                               order=load_order, hash_new=False)]
+    rounds = [
+        ([d.relative.split("/")[1] for d in new], len(seen))
+        for _, new, seen in discover_new(
+            warehouse, tmp_path, (".xml",), "ijw", files_per_round=2, order=load_order, hash_new=False
+        )
+    ]
     assert rounds == [(["JW315_d.xml", "JW301_e.xml"], 3), (["JW307_f.xml"], 0)]
 
 
@@ -217,26 +268,47 @@ def test_a_range_of_paths_is_taken_by_code_point(warehouse):
     run_id = meta.start_run(warehouse, "test")
     moment = datetime(2025, 5, 1, tzinfo=UTC)
     with warehouse.begin() as conn:
-        meta.record_files(conn, run_id, [
-            {"sha256": f"{n:064x}", "source": "ijw", "path": path, "size_bytes": 1, "modified_at": moment,
-             "status": "loaded"} for n, path in enumerate(["2025-05/b.xml", "2025-05/C.xml", "2025-05/Z/x.xml"])])
+        meta.record_files(
+            conn,
+            run_id,
+            [
+                {
+                    "sha256": f"{n:064x}",
+                    "source": "ijw",
+                    "path": path,
+                    "size_bytes": 1,
+                    "modified_at": moment,
+                    "status": "loaded",
+                }
+                for n, path in enumerate(["2025-05/b.xml", "2025-05/C.xml", "2025-05/Z/x.xml"])
+            ],
+        )
     found = meta.recorded_stamps(warehouse, "ijw", within=("2025-05/A", "2025-05/Z"))
     assert [s[0] for s in found] == ["2025-05/C.xml"]
     if warehouse.dialect.name == "postgresql":
         with warehouse.connect() as conn:
-            assert conn.execute(text(
-                "select collation_name from information_schema.columns where table_schema = current_schema() "
-                "and table_name = 'meta_source_file' and column_name = 'path'")).scalar_one() == "C"
+            assert (
+                conn.execute(
+                    text(
+                        "select collation_name from information_schema.columns where table_schema = current_schema() "
+                        "and table_name = 'meta_source_file' and column_name = 'path'"
+                    )
+                ).scalar_one()
+                == "C"
+            )
 
 
-def test_a_bsn_in_a_file_name_is_stored_hidden_and_the_file_is_still_known_by_it(warehouse, inbox, pseudonymise,
-                                                                                 hashed):
+def test_a_bsn_in_a_file_name_is_stored_hidden_and_the_file_is_still_known_by_it(
+    warehouse, inbox, pseudonymise, hashed
+):
     from jeugdmonitor.inbox import discover_new
     from tests.jgt_builder import bsn_for_test
 
     bsn, not_a_bsn = bsn_for_test(7), "123456780"  # 1·9+2·8+…+8·2−0 = 156, not a multiple of 11
-    assert discovery.recorded_name(("2025-05", f"JW323_{bsn}_{not_a_bsn}_1{bsn}.xml")) == \
-        f"2025-05/JW323_#########_{not_a_bsn}_1{bsn}.xml"  # ten digits are no BSN
+    assert (
+        discovery.recorded_name(("2025-05", f"JW323_{bsn}_{not_a_bsn}_1{bsn}.xml"))
+        == f"2025-05/JW323_#########_{not_a_bsn}_1{bsn}.xml"
+    )  # ten digits are no BSN
     named = inbox / "2025-05" / f"JW323_{bsn}.xml"
     (inbox / DECLARATIE).rename(named)
     run_id = meta.start_run(warehouse, "test")

@@ -17,11 +17,16 @@ from jeugdmonitor.warehouse import alembic_config, upgrade
 def stored_views(conn) -> dict[str, str]:
     """Every fact_ view of the warehouse with the definition the database holds."""
     if conn.dialect.name == "sqlite":
-        found = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'view' AND name LIKE 'fact!_%' "
-                                  "ESCAPE '!'"))
+        found = conn.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'view' AND name LIKE 'fact!_%' ESCAPE '!'")
+        )
         return {name: " ".join(sql.split()) for name, sql in found}
-    found = conn.execute(text("SELECT viewname, definition FROM pg_views WHERE schemaname = current_schema() "
-                              "AND viewname LIKE 'fact!_%' ESCAPE '!'"))
+    found = conn.execute(
+        text(
+            "SELECT viewname, definition FROM pg_views WHERE schemaname = current_schema() "
+            "AND viewname LIKE 'fact!_%' ESCAPE '!'"
+        )
+    )
     return {name: definition for name, definition in found}
 
 

@@ -5,8 +5,16 @@ from jeugdmonitor.meta import FileResult, FileTally
 
 def results():
     return [
-        FileResult("a.xml", "loaded", "JW323", rows_read=5, rows_loaded=4, rows_quarantined=1,
-                   reasons={"bsn_invalid": 1}, warnings={"tarief": 2}),
+        FileResult(
+            "a.xml",
+            "loaded",
+            "JW323",
+            rows_read=5,
+            rows_loaded=4,
+            rows_quarantined=1,
+            reasons={"bsn_invalid": 1},
+            warnings={"tarief": 2},
+        ),
         FileResult("b.xml", "loaded", "JW301", rows_read=3, rows_loaded=3),
         FileResult("c.xml", "rejected", None, reasons={"not_well_formed": 1}),
         FileResult("d.xml", "skipped"),

@@ -47,6 +47,7 @@ NS = 'xmlns:jw323="http://www.istandaarden.nl/ijw/3_2/jw323/schema"'
 
 # -- running the loaders as the flows do ---------------------------------------------------------------------------
 
+
 def jgt_run(engine, inbox: Path, pseudonymise) -> Counter:
     """flows/tasks.ingest_jgt_task without Prefect; the files by status."""
     run_id = meta.start_run(engine, "test")
@@ -68,27 +69,36 @@ def ijw_run(engine, inbox: Path, pseudonymise) -> Counter:
 
 def snapshot(engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in metadata.sorted_tables if t.name.startswith(("stg_", "meta_source", "meta_quar"))}
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in metadata.sorted_tables
+            if t.name.startswith(("stg_", "meta_source", "meta_quar"))
+        }
 
 
 def refusals(engine) -> dict[str, tuple[str, str]]:
     """path -> (reason_code, reden) of the refused files."""
     with engine.connect() as conn:
-        rows = conn.execute(select(meta_source_file.c.path, meta_source_file.c.reason_code, meta_source_file.c.reden)
-                            .where(meta_source_file.c.status == "rejected")).all()
+        rows = conn.execute(
+            select(meta_source_file.c.path, meta_source_file.c.reason_code, meta_source_file.c.reden).where(
+                meta_source_file.c.status == "rejected"
+            )
+        ).all()
     return {path: (code, reden) for path, code, reden in rows}
 
 
 def stored_text(engine) -> str:
     """Everything the warehouse's staging and meta tables hold, as one text."""
     with engine.connect() as conn:
-        return "\n".join(str(tuple(row)) for t in metadata.sorted_tables
-                         if t.name.startswith(("stg_", "meta_")) for row in conn.execute(select(t)))
+        return "\n".join(
+            str(tuple(row))
+            for t in metadata.sorted_tables
+            if t.name.startswith(("stg_", "meta_"))
+            for row in conn.execute(select(t))
+        )
 
 
-def assert_boundary(engine, inbox: Path, pseudonymise, run: Callable, bad: str, code: str, good: dict[str, int]
-                    ) -> str:
+def assert_boundary(engine, inbox: Path, pseudonymise, run: Callable, bad: str, code: str, good: dict[str, int]) -> str:
     """Run twice; `bad` is refused with `code`, the `good` files (path -> lines loaded) load, lines in = loaded +
     quarantined, the rerun loads nothing new. Returns the Dutch reason."""
     assert set(run(engine, inbox, pseudonymise)) == {"loaded", "rejected"}
@@ -96,13 +106,25 @@ def assert_boundary(engine, inbox: Path, pseudonymise, run: Callable, bad: str, 
     assert bad in refused and refused[bad][0] == code, refused
     assert set(refused) == {bad}, refused  # nothing else was refused
     with engine.connect() as conn:
-        loaded = dict(conn.execute(select(meta_source_file.c.path, meta_source_file.c.rows_loaded)
-                                   .where(meta_source_file.c.status == "loaded")).all())
-        read_, loaded_lines, quarantined = conn.execute(select(
-            func.sum(meta_source_file.c.rows_read), func.sum(meta_source_file.c.rows_loaded),
-            func.sum(meta_source_file.c.rows_quarantined))).one()
-        quarantine_rows = conn.execute(select(func.count()).select_from(meta_quarantine.join(meta_source_file))
-                                       .where(meta_source_file.c.status == "loaded")).scalar_one()
+        loaded = dict(
+            conn.execute(
+                select(meta_source_file.c.path, meta_source_file.c.rows_loaded).where(
+                    meta_source_file.c.status == "loaded"
+                )
+            ).all()
+        )
+        read_, loaded_lines, quarantined = conn.execute(
+            select(
+                func.sum(meta_source_file.c.rows_read),
+                func.sum(meta_source_file.c.rows_loaded),
+                func.sum(meta_source_file.c.rows_quarantined),
+            )
+        ).one()
+        quarantine_rows = conn.execute(
+            select(func.count())
+            .select_from(meta_quarantine.join(meta_source_file))
+            .where(meta_source_file.c.status == "loaded")
+        ).scalar_one()
     assert loaded == good
     assert read_ == loaded_lines + quarantined and quarantined == quarantine_rows
     before = snapshot(engine)
@@ -113,10 +135,12 @@ def assert_boundary(engine, inbox: Path, pseudonymise, run: Callable, bad: str, 
 
 # -- JGT -----------------------------------------------------------------------------------------------------------
 
+
 def export_csv(rows: int = 2, registratie: str = "D") -> bytes:
     lines = [";".join(V2_COLUMNS)]
-    lines += [f"{bsn_for_test(i)};{registratie}-{i};01-05-2014;0638;ZTW;06-01-2025 10:00;zelf;overig;;;"
-              for i in range(rows)]
+    lines += [
+        f"{bsn_for_test(i)};{registratie}-{i};01-05-2014;0638;ZTW;06-01-2025 10:00;zelf;overig;;;" for i in range(rows)
+    ]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
@@ -192,10 +216,15 @@ def too_many_columns_header() -> bytes:  # a short line (about 30 kB) with 5,000
     return header.encode() + export_csv(registratie="E").split(b"\r\n", 1)[1]
 
 
-@pytest.mark.parametrize(("make", "words"), [(too_long_cell, "een cel vanaf regel 4 is langer dan 131.072 tekens"),
-                                             (too_long_line, "regel 1 is langer dan 1.000.000 tekens"),
-                                             (too_many_columns_line, "regel 1 is langer dan 1.000.000 tekens"),
-                                             (too_many_columns_header, "regel 1 heeft meer dan 1.000 kolommen")])
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (too_long_cell, "een cel vanaf regel 4 is langer dan 131.072 tekens"),
+        (too_long_line, "regel 1 is langer dan 1.000.000 tekens"),
+        (too_many_columns_line, "regel 1 is langer dan 1.000.000 tekens"),
+        (too_many_columns_header, "regel 1 heeft meer dan 1.000 kolommen"),
+    ],
+)
 def test_jgt_csv_beyond_the_limits_is_refused(warehouse, jgt_inbox, pseudonymise, make, words):
     (jgt_inbox / "ZTW_2025-02.csv").write_bytes(make())
     reden = check_jgt(warehouse, jgt_inbox, pseudonymise, "ZTW_2025-02.csv", "csv_limit")
@@ -206,22 +235,22 @@ def xlsx(sheet_xml: bytes) -> bytes:
     """A minimal workbook of one sheet, its sheet XML as given."""
     parts = {
         "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                               b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
-                               b'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-                               b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
-                               b'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
-                               b'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml'
-                               b'.worksheet+xml"/></Types>',
+        b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        b'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        b'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml'
+        b'.worksheet+xml"/></Types>',
         "_rels/.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                       b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-                       b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
         "xl/workbook.xml": b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                           b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-                           b'<sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        b'<sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>',
         "xl/_rels/workbook.xml.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-                                      b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-                                      b'openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                                      b'Target="worksheets/sheet1.xml"/></Relationships>',
+        b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+        b'openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        b'Target="worksheets/sheet1.xml"/></Relationships>',
         "xl/worksheets/sheet1.xml": sheet_xml,
     }
     buffer = io.BytesIO()
@@ -232,10 +261,13 @@ def xlsx(sheet_xml: bytes) -> bytes:
 
 
 def sheet(rows: list[list[str]], repeat: int = 1) -> bytes:
-    cells = "".join("<row>" + "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in row) + "</row>"
-                    for row in rows)
-    return (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            b"<sheetData>" + cells.encode() * repeat + b"</sheetData></worksheet>")
+    cells = "".join(
+        "<row>" + "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in row) + "</row>" for row in rows
+    )
+    return (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>" + cells.encode() * repeat + b"</sheetData></worksheet>"
+    )
 
 
 def test_jgt_xlsx_zip_bomb_is_refused_before_it_is_unpacked(warehouse, jgt_inbox, pseudonymise):
@@ -267,13 +299,19 @@ def test_jgt_good_xlsx_beside_bad_files_still_loads(warehouse, jgt_inbox, pseudo
     rows = [line.split(";") for line in export_csv(registratie="X").decode().splitlines()]
     (jgt_inbox / "ZTW_2025-02.xlsx").write_bytes(xlsx(sheet([[c or " " for c in r] for r in rows])))
     (jgt_inbox / "ZTW_2025-03.xlsx").write_bytes(b"PK\x03\x04 afgebroken")
-    reden = assert_boundary(warehouse, jgt_inbox, pseudonymise, jgt_run, "ZTW_2025-03.xlsx", "file_unreadable",
-                            {**GOOD_JGT, "ZTW_2025-02.xlsx": 2})
+    reden = assert_boundary(
+        warehouse,
+        jgt_inbox,
+        pseudonymise,
+        jgt_run,
+        "ZTW_2025-03.xlsx",
+        "file_unreadable",
+        {**GOOD_JGT, "ZTW_2025-02.xlsx": 2},
+    )
     assert "geen leesbaar Excel-bestand (BadZipFile)" in reden
 
 
-def test_jgt_any_error_in_one_file_refuses_that_file_by_its_type_only(warehouse, jgt_inbox, pseudonymise,
-                                                                    monkeypatch):
+def test_jgt_any_error_in_one_file_refuses_that_file_by_its_type_only(warehouse, jgt_inbox, pseudonymise, monkeypatch):
     (jgt_inbox / "ZTW_2025-02.csv").write_bytes(export_csv(registratie="BOEM"))
     real = ingest_jgt.canonical_rows
 
@@ -287,8 +325,9 @@ def test_jgt_any_error_in_one_file_refuses_that_file_by_its_type_only(warehouse,
     assert "(RuntimeError)" in reden and SECRET not in stored_text(warehouse)
 
 
-def test_jgt_a_file_that_breaks_the_judging_is_refused_and_its_batch_loads(warehouse, jgt_inbox, pseudonymise,
-                                                                         monkeypatch):
+def test_jgt_a_file_that_breaks_the_judging_is_refused_and_its_batch_loads(
+    warehouse, jgt_inbox, pseudonymise, monkeypatch
+):
     (jgt_inbox / "ZTW_2025-02.csv").write_bytes(export_csv(registratie="BOEM"))
     real = ingest_jgt.jgt_checks
 
@@ -303,6 +342,7 @@ def test_jgt_a_file_that_breaks_the_judging_is_refused_and_its_batch_loads(wareh
 
 
 # -- iJw -----------------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def ijw_inbox(tmp_path) -> Path:
@@ -342,30 +382,44 @@ def test_ijw_undecodable_folder_name_is_refused_and_the_rest_loads(warehouse, ij
 
 
 def xxe(secret_file: Path) -> bytes:
-    return (f'<?xml version="1.0"?>\n<!DOCTYPE jw323:Bericht [<!ENTITY x SYSTEM "file://{secret_file}">]>\n'
-            f'<jw323:Bericht {NS}><jw323:Header><jw323:Afzender>&x;</jw323:Afzender></jw323:Header>'
-            f'</jw323:Bericht>').encode()
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE jw323:Bericht [<!ENTITY x SYSTEM "file://{secret_file}">]>\n'
+        f"<jw323:Bericht {NS}><jw323:Header><jw323:Afzender>&x;</jw323:Afzender></jw323:Header>"
+        f"</jw323:Bericht>"
+    ).encode()
 
 
 def billion_laughs() -> bytes:
     entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
-    return (f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{entities}]>'
-            f'<jw323:Bericht {NS}><jw323:Header><jw323:Afzender>&lol9;</jw323:Afzender></jw323:Header>'
-            f'</jw323:Bericht>').encode()
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{entities}]>'
+        f"<jw323:Bericht {NS}><jw323:Header><jw323:Afzender>&lol9;</jw323:Afzender></jw323:Header>"
+        f"</jw323:Bericht>"
+    ).encode()
 
 
 def doctype_after_comments() -> bytes:  # past the first 4 kB that the sniff looks at as bytes
-    return (f'<?xml version="1.0"?><!--{"x" * 5000}--><!DOCTYPE jw323:Bericht [<!ENTITY a "b">]>'
-            f'<jw323:Bericht {NS}><jw323:Header/></jw323:Bericht>').encode()
+    return (
+        f'<?xml version="1.0"?><!--{"x" * 5000}--><!DOCTYPE jw323:Bericht [<!ENTITY a "b">]>'
+        f"<jw323:Bericht {NS}><jw323:Header/></jw323:Bericht>"
+    ).encode()
 
 
 def deep_nesting() -> bytes:
-    return f'<?xml version="1.0"?><jw323:Bericht {NS}>{"<jw323:a>" * 5000}{"</jw323:a>" * 5000}</jw323:Bericht>'.encode()
+    return (
+        f'<?xml version="1.0"?><jw323:Bericht {NS}>{"<jw323:a>" * 5000}{"</jw323:a>" * 5000}</jw323:Bericht>'.encode()
+    )
 
 
-@pytest.mark.parametrize(("make", "code"), [(billion_laughs, "xml_doctype"), (doctype_after_comments, "xml_doctype"),
-                                            (deep_nesting, "not_well_formed"),
-                                            (lambda: random.Random(18).randbytes(5000), "not_well_formed")])
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (billion_laughs, "xml_doctype"),
+        (doctype_after_comments, "xml_doctype"),
+        (deep_nesting, "not_well_formed"),
+        (lambda: random.Random(18).randbytes(5000), "not_well_formed"),
+    ],
+)
 def test_ijw_hostile_xml_is_refused(warehouse, ijw_inbox, pseudonymise, make, code):
     (ijw_inbox / "JW323_vijandig.xml").write_bytes(make())
     check_ijw(warehouse, ijw_inbox, pseudonymise, "JW323_vijandig.xml", code)
@@ -392,8 +446,7 @@ def test_ijw_file_over_the_cap_is_refused_on_the_bytes_read(warehouse, ijw_inbox
     assert parsed.delivery.sha256  # an identity to record it by, although it was not read whole
 
 
-def test_ijw_any_error_in_one_file_refuses_that_file_by_its_type_only(warehouse, ijw_inbox, pseudonymise,
-                                                                    monkeypatch):
+def test_ijw_any_error_in_one_file_refuses_that_file_by_its_type_only(warehouse, ijw_inbox, pseudonymise, monkeypatch):
     shutil.copy(FIXTURES / "jw323_credit_correction.xml", ijw_inbox / "JW323_boem.xml")
     (ijw_inbox / "JW323_boem.xml").write_text((ijw_inbox / "JW323_boem.xml").read_text() + "<!-- boem -->")
     real = ingest_ijw.parse_message
@@ -433,15 +486,21 @@ def test_ijw_parsers_load_no_dtd_and_resolve_no_entity_from_a_file_or_the_networ
         secret_file.write_text(SECRET)
         broken_dtd = tmp_path / "kapot.dtd"  # loading it would be a syntax error
         broken_dtd.write_text("<!ENTITY kapot ")
-        doctype = (f'<!DOCTYPE jw323:Bericht SYSTEM "file://{broken_dtd}" [<!ENTITY lokaal SYSTEM '
-                   f'"file://{secret_file}"><!ENTITY web SYSTEM "{url}/entiteit">]>\n')
+        doctype = (
+            f'<!DOCTYPE jw323:Bericht SYSTEM "file://{broken_dtd}" [<!ENTITY lokaal SYSTEM '
+            f'"file://{secret_file}"><!ENTITY web SYSTEM "{url}/entiteit">]>\n'
+        )
         golden = (FIXTURES / "jw323_credit_correction.xml").read_text()
-        message = golden.replace("<!-- Hand-written", doctype + "<!-- Hand-written", 1).replace(
-            "P2025-000412", "&lokaal;&web;").encode()
+        message = (
+            golden.replace("<!-- Hand-written", doctype + "<!-- Hand-written", 1)
+            .replace("P2025-000412", "&lokaal;&web;")
+            .encode()
+        )
         rows = [chunk.rows for chunk in parse_message(io.BytesIO(message), SPECS["JW323"], pseudonymise)]
         assert rows and SECRET not in str(rows)
-        schema = etree.XMLSchema(etree.XML(b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
-                                           b'<xs:element name="x"/></xs:schema>'))
+        schema = etree.XMLSchema(
+            etree.XML(b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="x"/></xs:schema>')
+        )
         with pytest.raises(read.FileRejected):  # parsed, then judged by a schema it does not meet
             xsd.validate(io.BytesIO(message), schema)
         assert requests == []

@@ -37,11 +37,14 @@ FEED = "ODataFeed/odata"
 @pytest.fixture(scope="module")
 def pristine_tree(tmp_path_factory) -> Path:
     region = holland_rijnland().select(GEMEENTEN)
-    counts = pd.DataFrame([
-        {"gemeentecode": g, "periode": p, "measure": m, "value": 40 + 15 * i + 5 * j}
-        for i, g in enumerate(GEMEENTEN) for j, p in enumerate(PERIODS)
-        for m in ("jeugdhulp", "jeugdhulp_met_verblijf", "ots", "voogdij", "ots_begonnen", "ots_beeindigd")
-    ])
+    counts = pd.DataFrame(
+        [
+            {"gemeentecode": g, "periode": p, "measure": m, "value": 40 + 15 * i + 5 * j}
+            for i, g in enumerate(GEMEENTEN)
+            for j, p in enumerate(PERIODS)
+            for m in ("jeugdhulp", "jeugdhulp_met_verblijf", "ots", "voogdij", "ots_begonnen", "ots_beeindigd")
+        ]
+    )
     out = tmp_path_factory.mktemp("cbs-tree")
     write_cbs_tree(out, region=region, counts=counts, first_month="2024-01", months=12, seed=7, page_size=25)
     return out
@@ -71,8 +74,12 @@ def client(server):
 def options(tmp_path) -> ingest_cbs.CbsOptions:
     settings = load_settings(ROOT / "jeugdmonitor.toml", environ={})
     return ingest_cbs.CbsOptions(
-        tables=settings.cbs.tables, regions=frozenset({*GEMEENTEN, "JZ18", "NL01"}), herindeling={"GM0576": "GM0575"},
-        api="v3", fetch_root=tmp_path / "fetch")
+        tables=settings.cbs.tables,
+        regions=frozenset({*GEMEENTEN, "JZ18", "NL01"}),
+        herindeling={"GM0576": "GM0575"},
+        api="v3",
+        fetch_root=tmp_path / "fetch",
+    )
 
 
 def run(warehouse, client, options) -> dict[str, ingest_cbs.TableOutcome]:
@@ -107,33 +114,51 @@ def test_first_load_has_every_requested_cell_with_period_status(warehouse, clien
     gebieden = [t for t, o in outcomes.items() if o.purpose == "gebieden"]
     assert gebieden, "the Gebieden tables are found in the catalog by title"
 
-    expected = {(r["RegioS"].strip(), r["Perioden"], r["VormenVanJeugdzorg"].strip()): r["JongerenMetJeugdzorg_1"]
-                for r in typed_rows(tree, "85099NED") if r["RegioS"].strip() in options.regions}
-    loaded = {(r["regio_code"], r["periode"], r["dimensions"].removeprefix("VormenVanJeugdzorg=")): r["value"]
-              for r in rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED",
-                            stg_cbs_waarneming.c.measure == "JongerenMetJeugdzorg_1")}
+    expected = {
+        (r["RegioS"].strip(), r["Perioden"], r["VormenVanJeugdzorg"].strip()): r["JongerenMetJeugdzorg_1"]
+        for r in typed_rows(tree, "85099NED")
+        if r["RegioS"].strip() in options.regions
+    }
+    loaded = {
+        (r["regio_code"], r["periode"], r["dimensions"].removeprefix("VormenVanJeugdzorg=")): r["value"]
+        for r in rows(
+            warehouse,
+            stg_cbs_waarneming,
+            stg_cbs_waarneming.c.table_id == "85099NED",
+            stg_cbs_waarneming.c.measure == "JongerenMetJeugdzorg_1",
+        )
+    }
     assert loaded == expected
     assert "PV28" not in {k[0] for k in loaded}, "only the region, its jeugdregio and NL01 are fetched"
 
     perioden = json.loads((tree / FEED / "85099NED" / "Perioden.json").read_text(encoding="utf-8"))["value"]
-    stored = {r["periode"]: r["period_status"]
-              for r in rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")}
+    stored = {
+        r["periode"]: r["period_status"]
+        for r in rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")
+    }
     assert stored == {p["Key"]: p["Status"] for p in perioden}
     titles = {r["title"] for r in rows(warehouse, stg_cbs_categorie, stg_cbs_categorie.c.table_id == "85099NED")}
     assert "JB 11 Totaal ondertoezichtstelling" in titles
 
     bevolking = rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "03759ned")
     assert {r["dimensions"].split(";")[1] for r in bevolking} == {"Geslacht=T001038"}, "selected by Title"
-    jeugdregio = {r["value_text"] for r in rows(warehouse, stg_cbs_waarneming,
-                                                stg_cbs_waarneming.c.table_id.in_(gebieden),
-                                                stg_cbs_waarneming.c.regio_code == "GM0546")}
+    jeugdregio = {
+        r["value_text"]
+        for r in rows(
+            warehouse,
+            stg_cbs_waarneming,
+            stg_cbs_waarneming.c.table_id.in_(gebieden),
+            stg_cbs_waarneming.c.regio_code == "GM0546",
+        )
+    }
     assert "JZ18" in jeugdregio
 
     state = {r["table_id"]: r for r in rows(warehouse, meta_cbs_table)}
     info = json.loads((tree / FEED / "85099NED" / "TableInfos.json").read_text(encoding="utf-8"))["value"][0]
     assert state["85099NED"]["modified"] == info["Modified"]
-    assert state["85099NED"]["row_count"] == len(rows(warehouse, stg_cbs_waarneming,
-                                                       stg_cbs_waarneming.c.table_id == "85099NED"))
+    assert state["85099NED"]["row_count"] == len(
+        rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")
+    )
     assert not (options.fetch_root / "85099NED").exists() or not any((options.fetch_root / "85099NED").iterdir())
 
 
@@ -162,8 +187,10 @@ def test_a_revised_table_is_upserted_and_its_revisions_kept(warehouse, client, s
         dims = ";".join(f"{k}={v}" for k, v in sorted(key.items()) if k not in ("RegioS", "Perioden"))
         return (change["column"], key["RegioS"], key["Perioden"], dims)
 
-    revised = {(r["measure"], r["regio_code"], r["periode"], r["dimensions"]): r
-               for r in rows(warehouse, meta_cbs_revisie, meta_cbs_revisie.c.table_id == "85099NED")}
+    revised = {
+        (r["measure"], r["regio_code"], r["periode"], r["dimensions"]): r
+        for r in rows(warehouse, meta_cbs_revisie, meta_cbs_revisie.c.table_id == "85099NED")
+    }
     in_region = [c for c in revision["changed"] + revision["nulled"] if c["key"]["RegioS"] in options.regions]
     assert in_region, "the revision touches the region"
     for change in in_region:
@@ -171,12 +198,15 @@ def test_a_revised_table_is_upserted_and_its_revisions_kept(warehouse, client, s
         assert (r["old_value"], r["new_value"]) == (change["before"], change["after"])
     for change in (c for c in revision["nulled"] if c["key"]["RegioS"] in options.regions):
         assert revised[cell(change)]["new_value"] is None
-    stored = {r["periode"]: r["period_status"]
-              for r in rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")}
+    stored = {
+        r["periode"]: r["period_status"]
+        for r in rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")
+    }
     assert stored == {p: s["after"] for p, s in revision["status"].items()}
-    assert rows(warehouse, meta_cbs_table, meta_cbs_table.c.table_id == "85099NED")[0]["modified"] == \
-        revision["modified"]["after"]
-
+    assert (
+        rows(warehouse, meta_cbs_table, meta_cbs_table.c.table_id == "85099NED")[0]["modified"]
+        == revision["modified"]["after"]
+    )
 
 
 def test_the_fact_view_gives_every_cell_its_tables_purpose_and_version(warehouse, client, server, tree, options):
@@ -186,12 +216,18 @@ def test_the_fact_view_gives_every_cell_its_tables_purpose_and_version(warehouse
     run(warehouse, client, options)
     tables = {r["table_id"]: r for r in rows(warehouse, meta_cbs_table)}
     with warehouse.connect() as conn:
-        facts = conn.execute(text("select table_id, purpose, tabel_versie, count(*) from fact_cbs_waarneming "
-                                  "group by table_id, purpose, tabel_versie")).all()
+        facts = conn.execute(
+            text(
+                "select table_id, purpose, tabel_versie, count(*) from fact_cbs_waarneming "
+                "group by table_id, purpose, tabel_versie"
+            )
+        ).all()
     assert sorted((t, p, v) for t, p, v, _ in facts) == sorted(
-        (t, r["purpose"], r["modified"]) for t, r in tables.items() if r["row_count"])
+        (t, r["purpose"], r["modified"]) for t, r in tables.items() if r["row_count"]
+    )
     assert sum(n for *_, n in facts) == count(warehouse, stg_cbs_waarneming), "one fact per cell, none doubled"
     assert tables["85099NED"]["modified"] == revision["modified"]["after"]
+
 
 def test_cbs_unreachable_keeps_the_last_good_data_and_says_so(warehouse, client, server, options):
     run(warehouse, client, options)
@@ -226,11 +262,14 @@ def test_a_broken_paging_run_resumes_without_refetching_or_doubling(warehouse, c
     second = run(warehouse, client, options)
     assert second["85099NED"].status == "loaded"
     data_requests = [r for r in server.requests if "85099NED/TypedDataSet" in r]
-    assert not [r for r in data_requests if first_period in r and "$skip" not in r], \
+    assert not [r for r in data_requests if first_period in r and "$skip" not in r], (
         "the page stored by the broken run is not fetched again"
+    )
     assert [r for r in data_requests if first_period in r and "$skip=40" in r], "the broken partition resumes"
-    loaded = {(r["measure"], r["regio_code"], r["periode"], r["dimensions"]): r["value"]
-              for r in rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")}
+    loaded = {
+        (r["measure"], r["regio_code"], r["periode"], r["dimensions"]): r["value"]
+        for r in rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")
+    }
     assert loaded == clean
 
 
@@ -246,8 +285,10 @@ def run_clean_copy(tree: Path, options) -> dict:
         c = make_client(srv.url, retries=0, backoff=0.01)
         run(engine, c, clean_options)
         c.close()
-    result = {(r["measure"], r["regio_code"], r["periode"], r["dimensions"]): r["value"]
-              for r in rows(engine, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")}
+    result = {
+        (r["measure"], r["regio_code"], r["periode"], r["dimensions"]): r["value"]
+        for r in rows(engine, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")
+    }
     engine.dispose()
     return result
 
@@ -286,11 +327,11 @@ def test_bad_cells_are_quarantined_and_the_rest_loads(warehouse, client, server,
     assert result.rows_read == result.rows_loaded + result.rows_quarantined
     quarantined = rows(warehouse, meta_quarantine)
     assert [(q["reason_code"], q["field"], q["value_masked"]) for q in quarantined] == [
-        ("cbs_negative", "value", "-5.0")]
+        ("cbs_negative", "value", "-5.0")
+    ]
     assert "negatief" in quarantined[0]["reden"]
     warned = rows(warehouse, meta_validation_result)
-    assert [(w["reason_code"], w["severity"], w["rows_unexpected"]) for w in warned] == [
-        ("cbs_not_rounded", "warn", 1)]
+    assert [(w["reason_code"], w["severity"], w["rows_unexpected"]) for w in warned] == [("cbs_not_rounded", "warn", 1)]
     values = {r["value"] for r in rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")}
     assert -5 not in values and 37 in values
 
@@ -311,8 +352,10 @@ def test_selection_follows_titles_when_cbs_renumbers_keys(warehouse, client, ser
     body["value"][0]["Key"] = "T009999"
     path.write_text(json.dumps(body), encoding="utf-8")
     for page in (tree / FEED / "03759ned" / "TypedDataSet").glob("page-*.json"):
-        page.write_text(page.read_text(encoding="utf-8").replace(f'"Geslacht":"{old_key}"', '"Geslacht":"T009999"'),
-                        encoding="utf-8")
+        page.write_text(
+            page.read_text(encoding="utf-8").replace(f'"Geslacht":"{old_key}"', '"Geslacht":"T009999"'),
+            encoding="utf-8",
+        )
     server.reload()
     outcomes = run(warehouse, client, options)
     assert outcomes["03759ned"].status == "loaded"
@@ -329,15 +372,27 @@ def test_the_v4_api_loads_the_same_cells(warehouse, server, tree, options, tmp_p
     other = make_engine(f"sqlite:///{tmp_path / 'v4.sqlite'}")
     upgrade(other)
     v4 = make_client(server.v4_url, api="v4", timeout=5, retries=1, backoff=0.01)
-    outcomes = run(other, v4, ingest_cbs.CbsOptions(**{**options.__dict__, "api": "v4",
-                                                       "fetch_root": tmp_path / "fetch-v4"}))
+    outcomes = run(
+        other, v4, ingest_cbs.CbsOptions(**{**options.__dict__, "api": "v4", "fetch_root": tmp_path / "fetch-v4"})
+    )
     v4.close()
     assert {o.status for o in outcomes.values()} == {"loaded"}
 
     def cells(engine):
-        return {(r["table_id"], r["measure"], r["regio_code"], r["periode"], r["dimensions"], r["value"],
-                 r["value_text"], r["period_status"])
-                for r in rows(engine, stg_cbs_waarneming) if r["value"] is not None or r["value_text"]}
+        return {
+            (
+                r["table_id"],
+                r["measure"],
+                r["regio_code"],
+                r["periode"],
+                r["dimensions"],
+                r["value"],
+                r["value_text"],
+                r["period_status"],
+            )
+            for r in rows(engine, stg_cbs_waarneming)
+            if r["value"] is not None or r["value_text"]
+        }
 
     assert cells(other) == cells(warehouse) and len(cells(warehouse)) > 500
     other.dispose()

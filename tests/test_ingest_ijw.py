@@ -57,13 +57,17 @@ def test_file_loads_with_bad_line_in_quarantine(warehouse, inbox, pseudonymise):
     with warehouse.connect() as conn:
         net = conn.execute(select(func.sum(stg_jw323_prestatie.c.bedrag))).scalar_one()
         quarantined = conn.execute(select(meta_quarantine)).mappings().one()
-        source = conn.execute(select(meta_source_file).where(meta_source_file.c.message_type == "JW323")
-                              ).mappings().one()
+        source = (
+            conn.execute(select(meta_source_file).where(meta_source_file.c.message_type == "JW323")).mappings().one()
+        )
         pseudonyms = set(conn.execute(select(stg_jw323_prestatie.c.client_pseudonym)).scalars())
     assert net == 68950
     assert pseudonyms == {pseudonymise("999900006")}
-    assert (quarantined["line"], quarantined["reason_code"], quarantined["value_masked"]) == (99, "bsn_invalid",
-                                                                                           "#########")
+    assert (quarantined["line"], quarantined["reason_code"], quarantined["value_masked"]) == (
+        99,
+        "bsn_invalid",
+        "#########",
+    )
     assert quarantined["file_id"] == source["file_id"]
     assert (source["rows_read"], source["rows_loaded"], source["rows_quarantined"]) == (4, 3, 1)
     assert source["path"] == "2025-05/JW323_12345678_0546_DCL202505007.xml"
@@ -100,8 +104,10 @@ def test_crash_mid_load_leaves_nothing_and_next_run_completes(warehouse, inbox, 
 
     monkeypatch.setattr(bulk, "write_tuples", real_write)
     results, _ = load_all(warehouse, inbox, pseudonymise, chunk_size=2)
-    assert sorted((r.message_type, r.rows_loaded, r.rows_quarantined) for r in results) == [("JW301", 1, 0),
-                                                                                           ("JW323", 3, 1)]
+    assert sorted((r.message_type, r.rows_loaded, r.rows_quarantined) for r in results) == [
+        ("JW301", 1, 0),
+        ("JW323", 3, 1),
+    ]
     assert count(warehouse, stg_jw323_prestatie) == 3
 
 
@@ -115,8 +121,9 @@ def test_batches_load_in_order_each_judged_after_the_one_before(warehouse, inbox
     assert declaratie(results).rows_loaded == 3
 
 
-def test_crash_in_a_later_batch_keeps_the_batches_before_and_the_next_run_completes(warehouse, inbox, pseudonymise,
-                                                                                   monkeypatch):
+def test_crash_in_a_later_batch_keeps_the_batches_before_and_the_next_run_completes(
+    warehouse, inbox, pseudonymise, monkeypatch
+):
     from jeugdmonitor.ijw import ingest as ingest_ijw
 
     real_load = ingest_ijw.load_batch
@@ -155,13 +162,21 @@ def test_broken_file_is_recorded_as_rejected_with_reason_and_never_retried(wareh
     assert by_path["empty.xml"].reasons == {"empty_file": 1}
     with warehouse.connect() as conn:
         rows = conn.execute(
-            select(meta_source_file.c.path, meta_source_file.c.status, meta_quarantine.c.reason_code,
-                   meta_quarantine.c.reden, meta_quarantine.c.line)
+            select(
+                meta_source_file.c.path,
+                meta_source_file.c.status,
+                meta_quarantine.c.reason_code,
+                meta_quarantine.c.reden,
+                meta_quarantine.c.line,
+            )
             .join(meta_quarantine, meta_quarantine.c.file_id == meta_source_file.c.file_id)
-            .where(meta_source_file.c.status == "rejected").order_by(meta_source_file.c.path)
+            .where(meta_source_file.c.status == "rejected")
+            .order_by(meta_source_file.c.path)
         ).all()
-    assert [(r.path, r.reason_code) for r in rows] == [("empty.xml", "empty_file"),
-                                                       ("truncated.xml", "not_well_formed")]
+    assert [(r.path, r.reason_code) for r in rows] == [
+        ("empty.xml", "empty_file"),
+        ("truncated.xml", "not_well_formed"),
+    ]
     assert rows[0].reden == "Het bestand is leeg."
     assert rows[1].line is not None and "geen geldige XML" in rows[1].reden
     assert count(warehouse, stg_jw323_prestatie) == 3  # the good files still loaded
@@ -181,8 +196,9 @@ def test_a_message_without_its_header_is_refused_whole_and_the_rest_loads(wareho
     assert by_path["2025-03/JW301_0546_12345678_T202503001.xml"].status == "loaded"
     assert declaratie(results).rows_loaded == 3
     with warehouse.connect() as conn:
-        reden = conn.execute(select(meta_quarantine.c.reden).where(meta_quarantine.c.reason_code == "header_invalid")
-                             ).scalar_one()
+        reden = conn.execute(
+            select(meta_quarantine.c.reden).where(meta_quarantine.c.reason_code == "header_invalid")
+        ).scalar_one()
     assert "geen kop (Header)" in reden
 
 
@@ -225,8 +241,11 @@ def test_xsd_validation_when_configured_refuses_schema_breaking_files(sqlite_url
     refused = results["short_bsn.xml"]
     assert (refused.status, refused.reasons) == ("rejected", {"xsd_invalid": 1})
     with engine.connect() as conn:
-        reden, line = conn.execute(select(meta_quarantine.c.reden, meta_quarantine.c.line)
-                                   .where(meta_quarantine.c.reason_code == "xsd_invalid")).one()
+        reden, line = conn.execute(
+            select(meta_quarantine.c.reden, meta_quarantine.c.line).where(
+                meta_quarantine.c.reason_code == "xsd_invalid"
+            )
+        ).one()
     assert line == 34 and "iJw-schema" in reden and "Bsn" in reden
     assert not re.search(r"\d{6,}", reden), reden  # the offending value is masked
 
@@ -240,8 +259,9 @@ def test_a_file_over_the_25_mb_limit_is_refused_unread(warehouse, inbox, pseudon
     refused = next(r for r in results if r.path == "JW323_big.xml")
     assert (refused.status, refused.reasons) == ("rejected", {"file_too_large": 1})
     with warehouse.connect() as conn:
-        reden = conn.execute(select(meta_quarantine.c.reden).where(meta_quarantine.c.reason_code == "file_too_large")
-                             ).scalar_one()
+        reden = conn.execute(
+            select(meta_quarantine.c.reden).where(meta_quarantine.c.reason_code == "file_too_large")
+        ).scalar_one()
     assert "25 MB" in reden and "26.0 MB" in reden
 
 

@@ -20,8 +20,12 @@ from jeugdmonitor.synthetic.jgt_writer import V2_COLUMNS
 from tests.jgt_builder import bsn_for_test
 
 # Where each JGT defect kind of the generator must end (one of these reasons, at the defect's file and line).
-JGT_DEFECTS = {"invalid_bsn": {"bsn_invalid"}, "impossible_date": {"jgt_date_invalid", "start_before_aanmelding"},
-               "unknown_code": {"code_invalid", "team_unknown"}, "duplicate": {"duplicate_registratie"}}
+JGT_DEFECTS = {
+    "invalid_bsn": {"bsn_invalid"},
+    "impossible_date": {"jgt_date_invalid", "start_before_aanmelding"},
+    "unknown_code": {"code_invalid", "team_unknown"},
+    "duplicate": {"duplicate_registratie"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +61,11 @@ def test_generated_exports_load_with_every_defect_in_quarantine(warehouse, world
     assert all(r.rows_read == r.rows_loaded + r.rows_quarantined for r in results)
     with warehouse.connect() as conn:
         files = {r.path: r for r in conn.execute(select(meta_source_file))}
-        quarantined = conn.execute(select(meta_source_file.c.path, meta_quarantine.c.line,
-                                          meta_quarantine.c.reason_code)
-                                   .join(meta_source_file, meta_source_file.c.file_id == meta_quarantine.c.file_id)
-                                   ).all()
+        quarantined = conn.execute(
+            select(meta_source_file.c.path, meta_quarantine.c.line, meta_quarantine.c.reason_code).join(
+                meta_source_file, meta_source_file.c.file_id == meta_quarantine.c.file_id
+            )
+        ).all()
     assert {f.source for f in files.values()} == {"jgt"}
     assert all(f.rows_read == f.rows_loaded + f.rows_quarantined for f in files.values())
     at = {(q.path, q.line): q.reason_code for q in quarantined}
@@ -86,19 +91,22 @@ def _export(folder: Path, name: str, rows: list[tuple[str, str, str]]) -> None:
     """A v2 export of team ZTW; rows: (registratie_id, aanmelddatum, afsluitdatum)."""
     lines = [";".join(V2_COLUMNS)]
     for i, (nummer, aanmeld, eind) in enumerate(rows):
-        lines.append(f"{bsn_for_test(i)};{nummer};01-05-2014;0638;ZTW;{aanmeld} 10:00;zelf;overig;;{eind};"
-                     + ("beëindigd zonder vervolg" if eind else ""))
+        lines.append(
+            f"{bsn_for_test(i)};{nummer};01-05-2014;0638;ZTW;{aanmeld} 10:00;zelf;overig;;{eind};"
+            + ("beëindigd zonder vervolg" if eind else "")
+        )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
 
 
-def test_snapshot_view_keeps_and_flags_a_registration_missing_from_a_newer_export(warehouse, tmp_path,
-                                                                                 pseudonymise):
+def test_snapshot_view_keeps_and_flags_a_registration_missing_from_a_newer_export(warehouse, tmp_path, pseudonymise):
     inbox = tmp_path / "jgt"
-    _export(inbox, "ZTW_2025-01.csv", [("D-1", "06-01-2025", ""), ("D-2", "07-01-2025", ""),
-                                       ("D-3", "08-01-2025", "")])
-    _export(inbox, "ZTW_2025-02.csv", [("D-1", "06-01-2025", "20-02-2025"), ("D-3", "08-01-2025", ""),
-                                       ("D-4", "03-02-2025", "")])
+    _export(inbox, "ZTW_2025-01.csv", [("D-1", "06-01-2025", ""), ("D-2", "07-01-2025", ""), ("D-3", "08-01-2025", "")])
+    _export(
+        inbox,
+        "ZTW_2025-02.csv",
+        [("D-1", "06-01-2025", "20-02-2025"), ("D-3", "08-01-2025", ""), ("D-4", "03-02-2025", "")],
+    )
     results, _ = load_jgt(warehouse, inbox, pseudonymise)
     assert [(r.rows_loaded, r.rows_quarantined) for r in results] == [(3, 0), (3, 0)]
     with warehouse.connect() as conn:
@@ -108,7 +116,6 @@ def test_snapshot_view_keeps_and_flags_a_registration_missing_from_a_newer_expor
     assert str(facts["D-1"].afsluitdatum) == "2025-02-20"  # the newest export wins
     assert str(facts["D-2"].export_maand) == "2025-01-01" and facts["D-2"].aantal_exports == 1
     assert str(facts["D-1"].laatste_export_maand) == "2025-02-01"
-
 
 
 def test_a_later_export_of_the_same_month_wins(warehouse, tmp_path, pseudonymise):
@@ -121,13 +128,16 @@ def test_a_later_export_of_the_same_month_wins(warehouse, tmp_path, pseudonymise
     assert str(fact.afsluitdatum) == "2025-02-20" and fact.aantal_exports == 2
     assert fact.ontbreekt_in_laatste_export == 0
 
+
 def test_future_date_and_unknown_gemeente_are_quarantined(warehouse, tmp_path, pseudonymise):
     inbox = tmp_path / "jgt"
-    lines = [";".join(V2_COLUMNS),
-             f"{bsn_for_test(0)};D-1;01-05-2014;0638;ZTW;06-01-2025 10:00;zelf;overig;;;",
-             f"{bsn_for_test(1)};D-2;01-05-2014;0638;ZTW;06-03-2025 10:00;zelf;overig;;;",
-             f"{bsn_for_test(2)};D-3;01-05-2014;0363;ZTW;06-01-2025 10:00;zelf;overig;;;",
-             f"{bsn_for_test(3)};D-4;01-05-1990;0638;ZTW;06-01-2025 10:00;zelf;overig;;;"]
+    lines = [
+        ";".join(V2_COLUMNS),
+        f"{bsn_for_test(0)};D-1;01-05-2014;0638;ZTW;06-01-2025 10:00;zelf;overig;;;",
+        f"{bsn_for_test(1)};D-2;01-05-2014;0638;ZTW;06-03-2025 10:00;zelf;overig;;;",
+        f"{bsn_for_test(2)};D-3;01-05-2014;0363;ZTW;06-01-2025 10:00;zelf;overig;;;",
+        f"{bsn_for_test(3)};D-4;01-05-1990;0638;ZTW;06-01-2025 10:00;zelf;overig;;;",
+    ]
     inbox.mkdir()
     (inbox / "ZTW_2025-01.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (result,), _ = load_jgt(warehouse, inbox, pseudonymise)
@@ -144,7 +154,9 @@ def test_unknown_layout_refuses_the_file(warehouse, tmp_path, pseudonymise):
     assert (result.status, result.reasons) == ("rejected", {"layout_unknown": 1})
     with warehouse.connect() as conn:
         reden = conn.execute(select(meta_source_file.c.reden)).scalar_one()
-    assert "ontbrekende kolommen" in reden and "2 kolommen met een onbekende naam" in reden and "naam, datum" not in reden
+    assert (
+        "ontbrekende kolommen" in reden and "2 kolommen met een onbekende naam" in reden and "naam, datum" not in reden
+    )
 
 
 def test_jgt_youths_are_found_in_the_ijw_staging(warehouse, world, pseudonymise):
@@ -154,13 +166,21 @@ def test_jgt_youths_are_found_in_the_ijw_staging(warehouse, world, pseudonymise)
     ingest_ijw.load_files(warehouse, run_id, new, pseudonymise)
     load_jgt(warehouse, world / "jgt", pseudonymise)
     with warehouse.connect() as conn:
-        referred = set(conn.execute(text(
-            "select client_pseudonym from fact_jgt_aanmelding where uitkomst = 'doorverwezen_specialistisch'"
-        )).scalars())
+        referred = set(
+            conn.execute(
+                text("select client_pseudonym from fact_jgt_aanmelding where uitkomst = 'doorverwezen_specialistisch'")
+            ).scalars()
+        )
         jgt_all = set(conn.execute(text("select client_pseudonym from stg_jgt_registratie")).scalars())
-        ijw = set(conn.execute(text(
-            "select client_pseudonym from stg_jw301_toewijzing union select client_pseudonym from stg_jw315_verzoek "
-            "union select client_pseudonym from stg_jw323_prestatie")).scalars())
+        ijw = set(
+            conn.execute(
+                text(
+                    "select client_pseudonym from stg_jw301_toewijzing union select client_pseudonym from "
+                    "stg_jw315_verzoek "
+                    "union select client_pseudonym from stg_jw323_prestatie"
+                )
+            ).scalars()
+        )
     assert referred, "the generated world has referred registrations"
     assert len(referred & ijw) >= 0.8 * len(referred)
     assert jgt_all & ijw

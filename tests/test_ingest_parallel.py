@@ -16,13 +16,24 @@ TABLES = ("stg_jw301_toewijzing", "stg_jw305_start", "stg_jw307_stop", "stg_jw31
 def fingerprint(url: str) -> dict:
     engine = make_engine(url)
     with engine.connect() as conn:
-        result = {t: tuple(conn.execute(text(f"select count(*), count(distinct client_pseudonym), sum(line) from {t}")
-                                        ).one()) for t in TABLES}
-        result["quarantine"] = sorted(tuple(r) for r in conn.execute(text(
-            "select f.path, q.line, q.reason_code from meta_quarantine q join meta_source_file f using (file_id)")))
+        result = {
+            t: tuple(conn.execute(text(f"select count(*), count(distinct client_pseudonym), sum(line) from {t}")).one())
+            for t in TABLES
+        }
+        result["quarantine"] = sorted(
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "select f.path, q.line, q.reason_code from meta_quarantine q join meta_source_file f using "
+                    "(file_id)"
+                )
+            )
+        )
         # each file's record pairs its own path with the hash of its own bytes (the workers send back only the hash)
-        result["files"] = sorted(tuple(r) for r in conn.execute(text(
-            "select path, sha256, size_bytes, status, rows_read from meta_source_file")))
+        result["files"] = sorted(
+            tuple(r)
+            for r in conn.execute(text("select path, sha256, size_bytes, status, rows_read from meta_source_file"))
+        )
     engine.dispose()
     return result
 
@@ -36,7 +47,9 @@ def test_two_workers_load_the_same_as_one(tmp_path, pseudonymise):
         upgrade(engine)
         new, _ = discover(tmp_path / "inbox" / "ijw", (".xml",), set())
         assert len(new) >= 100  # below that the pool is not used
-        load_files(engine, meta.start_run(engine, "test"), new, pseudonymise, IjwOptions(workers=workers, files_per_chunk=7))
+        load_files(
+            engine, meta.start_run(engine, "test"), new, pseudonymise, IjwOptions(workers=workers, files_per_chunk=7)
+        )
         engine.dispose()
         prints.append(fingerprint(url))
     assert prints[0] == prints[1]

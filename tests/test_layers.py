@@ -17,9 +17,13 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_DIRS = {"jeugdmonitor": ROOT / "jeugdmonitor", "jeugdmonitor.flows": ROOT / "flows",
-                "jeugdmonitor.transforms": ROOT / "transforms", "jeugdmonitor.schemas": ROOT / "schemas",
-                "jeugdmonitor.expectations": ROOT / "expectations"}
+PACKAGE_DIRS = {
+    "jeugdmonitor": ROOT / "jeugdmonitor",
+    "jeugdmonitor.flows": ROOT / "flows",
+    "jeugdmonitor.transforms": ROOT / "transforms",
+    "jeugdmonitor.schemas": ROOT / "schemas",
+    "jeugdmonitor.expectations": ROOT / "expectations",
+}
 TOP = ("jeugdmonitor.cli", "jeugdmonitor.deployments", "jeugdmonitor.flows")
 PURE = ("jeugdmonitor.transforms",)
 BOTTOM = ("jeugdmonitor.schemas", "jeugdmonitor.expectations")
@@ -28,8 +32,9 @@ OLD_ROOTS = {"flows", "transforms", "schemas", "expectations"}  # top-level name
 
 
 def _within(module: str, prefixes: tuple[str, ...] | str) -> bool:
-    return any(module == p or module.startswith(p + ".") for p in ((prefixes,) if isinstance(prefixes, str)
-                                                                      else prefixes))
+    return any(
+        module == p or module.startswith(p + ".") for p in ((prefixes,) if isinstance(prefixes, str) else prefixes)
+    )
 
 
 def layer(module: str) -> int | None:
@@ -118,8 +123,9 @@ def test_the_check_sees_an_upward_import_a_synthetic_one_and_a_relative_one(tmp_
         (init / "__init__.py").write_text("")
     (top / "config.py").write_text("")
     (pure / "ok.py").write_text("from jeugdmonitor.schemas import base\n")
-    (pure / "sub" / "bad.py").write_text("def f():\n    from jeugdmonitor import config\n"
-                                         "    from ... import synthetic\n    from .. import ok\n")
+    (pure / "sub" / "bad.py").write_text(
+        "def f():\n    from jeugdmonitor import config\n    from ... import synthetic\n    from .. import ok\n"
+    )
     monkeypatch.setattr("tests.test_layers.ROOT", tmp_path)
     packages = {"jeugdmonitor": top, "jeugdmonitor.transforms": pure}
     monkeypatch.setattr("tests.test_layers.PACKAGE_DIRS", packages)
@@ -133,7 +139,6 @@ def test_the_check_sees_an_upward_import_a_synthetic_one_and_a_relative_one(tmp_
 
 
 def test_every_package_folder_is_in_the_wheel():
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-                 ["packages"])
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     on_disk = {m for m, p in modules_cache().items() if p.name == "__init__.py"}
     assert on_disk == listed

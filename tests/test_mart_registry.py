@@ -67,9 +67,16 @@ def references(path: Path, function) -> bool:
                     direct.add(alias.asname or alias.name)
         elif isinstance(node, ast.Import):
             modules |= {alias.asname for alias in node.names if alias.name == module and alias.asname}
-    return any((isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.value, ast.Name)
-                and node.value.id in modules) or (isinstance(node, ast.Name) and node.id in direct)
-               for node in ast.walk(tree))
+    return any(
+        (
+            isinstance(node, ast.Attribute)
+            and node.attr == name
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        )
+        or (isinstance(node, ast.Name) and node.id in direct)
+        for node in ast.walk(tree)
+    )
 
 
 def golden_problems(mart: Mart) -> list[str]:
@@ -93,18 +100,29 @@ def warehouse_problems(conn: Connection, mart: Mart) -> list[str]:
         problems.append(f"{mart.name}: migrated columns differ from the model")
     if conn.dialect.name != "postgresql":
         return problems  # SQLite has no comments, grants or policies
-    problems += [f"{mart.name}.{c.name}: comment in the warehouse differs from the model"
-                 for c in mart.table.columns if c.name in migrated and migrated[c.name].get("comment") != c.comment]
-    granted = conn.execute(text("SELECT has_table_privilege(:reader, :t, 'SELECT')"),
-                           {"reader": READER, "t": mart.name}).scalar()
-    secured = conn.execute(text("SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass(:t)"),
-                           {"t": mart.name}).scalar()
-    policies = conn.execute(text("SELECT qual FROM pg_policies WHERE schemaname = current_schema() "
-                                 "AND tablename = :t AND cmd IN ('SELECT', 'ALL')"), {"t": mart.name}).scalars()
+    problems += [
+        f"{mart.name}.{c.name}: comment in the warehouse differs from the model"
+        for c in mart.table.columns
+        if c.name in migrated and migrated[c.name].get("comment") != c.comment
+    ]
+    granted = conn.execute(
+        text("SELECT has_table_privilege(:reader, :t, 'SELECT')"), {"reader": READER, "t": mart.name}
+    ).scalar()
+    secured = conn.execute(
+        text("SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass(:t)"), {"t": mart.name}
+    ).scalar()
+    policies = conn.execute(
+        text(
+            "SELECT qual FROM pg_policies WHERE schemaname = current_schema() "
+            "AND tablename = :t AND cmd IN ('SELECT', 'ALL')"
+        ),
+        {"t": mart.name},
+    ).scalars()
     per_gemeente = any("monitor_lezer_gemeenten" in (qual or "") for qual in policies)
     if mart.reader and not (granted and secured and per_gemeente):
-        problems.append(f"{mart.name}: {READER} grant {granted}, row-level security {secured}, "
-                        f"gemeente policy {per_gemeente}")
+        problems.append(
+            f"{mart.name}: {READER} grant {granted}, row-level security {secured}, gemeente policy {per_gemeente}"
+        )
     if not mart.reader and granted:
         problems.append(f"{mart.name}: {READER} may read it, the registry says no reader")
     return problems
@@ -157,23 +175,34 @@ def test_every_mart_is_migrated_with_its_comments_and_reader_access(migrated):
 
 
 ON_POSTGRESQL = pytest.mark.parametrize(
-    "migrated", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+    "migrated", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 
 
 @ON_POSTGRESQL
 def test_monitor_lezer_reads_exactly_the_reader_marts(migrated):
     with migrated.connect() as conn:
-        readable = set(conn.execute(text(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p') "
-            "AND has_table_privilege(:reader, c.oid, 'SELECT')"), {"reader": READER}).scalars())
+        readable = set(
+            conn.execute(
+                text(
+                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p') "
+                    "AND has_table_privilege(:reader, c.oid, 'SELECT')"
+                ),
+                {"reader": READER},
+            ).scalars()
+        )
     assert readable == {mart.name for mart in MARTS if mart.reader}
 
 
 # An entry that lacks one thing each: the check above that covers it must name that mart.
 KOSTEN, AANMELDINGEN = BY_NAME["mart_kosten"], BY_NAME["mart_aanmeldingen"]
-UNKNOWN = Table("mart_nieuw", MetaData(), Column("gemeentecode", String(6), comment="GM + 4 digits"),
-                comment="a mart nobody modelled")
+UNKNOWN = Table(
+    "mart_nieuw",
+    MetaData(),
+    Column("gemeentecode", String(6), comment="GM + 4 digits"),
+    comment="a mart nobody modelled",
+)
 UNCOMMENTED = Table("mart_kosten", MetaData(), Column("gemeentecode", String(6)), comment="a copy of mart_kosten")
 LACKS = {
     "table missing from the model": (replace(KOSTEN, table=UNKNOWN), model_problems),
@@ -182,8 +211,10 @@ LACKS = {
     "page not linked from the index": (replace(KOSTEN, page="ots.md"), docs_problems),
     "no golden test file": (replace(KOSTEN, golden="tests/transforms/test_mart_bestaat_niet.py"), golden_problems),
     "golden test outside tests/transforms": (replace(KOSTEN, golden="tests/test_marts.py"), golden_problems),
-    "golden test of another build": (replace(AANMELDINGEN, golden="tests/transforms/test_mart_kosten.py"),
-                                     golden_problems),
+    "golden test of another build": (
+        replace(AANMELDINGEN, golden="tests/transforms/test_mart_kosten.py"),
+        golden_problems,
+    ),
 }
 
 
@@ -196,16 +227,19 @@ def test_an_entry_lacking_one_thing_fails_the_contract(lacking):
 
 def test_a_mart_without_its_migrated_table_fails_the_contract(migrated):
     with migrated.connect() as conn:
-        assert warehouse_problems(conn, replace(KOSTEN, table=UNKNOWN)) == ["mart_nieuw: no table in the migrated "
-                                                                           "warehouse"]
+        assert warehouse_problems(conn, replace(KOSTEN, table=UNKNOWN)) == [
+            "mart_nieuw: no table in the migrated warehouse"
+        ]
 
 
 @ON_POSTGRESQL
 @pytest.mark.parametrize("lacking", ["no reader grant", "a grant the registry does not declare", "comments differ"])
 def test_a_mart_without_its_grant_or_comments_fails_the_contract(migrated, lacking):
-    mart = {"no reader grant": replace(KOSTEN, table=dim_gemeente),  # dim_ tables are not granted
-            "a grant the registry does not declare": replace(KOSTEN, reader=False),
-            "comments differ": replace(KOSTEN, table=UNCOMMENTED)}[lacking]
+    mart = {
+        "no reader grant": replace(KOSTEN, table=dim_gemeente),  # dim_ tables are not granted
+        "a grant the registry does not declare": replace(KOSTEN, reader=False),
+        "comments differ": replace(KOSTEN, table=UNCOMMENTED),
+    }[lacking]
     with migrated.connect() as conn:
         problems = warehouse_problems(conn, mart)
     assert problems and all(p.startswith(mart.name) for p in problems)

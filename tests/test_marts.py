@@ -18,54 +18,148 @@ LEIDEN, LEIDERDORP = "0546", "0547"
 
 WORLD = {
     # X: an OTS (48B10) from 15 January; a temporary stop end of February (care goes on); definitive stop 10 April.
-    "a/JW301_x.xml": jw301("TX1", "2025-01-10", X, [{"nummer": 1001, "cat": "48", "code": "48B10",
-                                                      "datum": "2025-01-10", "ingang": "2025-01-15"}]),
-    "a/JW305_x.xml": jw305("SX1", "2025-01-16", X, [{"nummer": 1001, "cat": "48", "code": "48B10",
-                                                      "ingang": "2025-01-15", "begin": "2025-01-15"}]),
-    "b/JW307_x1.xml": jw307("EX1", "2025-03-01", X, [{"nummer": 1001, "cat": "48", "code": "48B10",
-                                                       "ingang": "2025-01-15", "begin": "2025-01-15", "reden": "20",
-                                                       "eind": "2025-02-28"}]),
-    "c/JW307_x2.xml": jw307("EX2", "2025-04-11", X, [{"nummer": 1001, "cat": "48", "code": "48B10",
-                                                       "ingang": "2025-01-15", "begin": "2025-01-15", "reden": "31",
-                                                       "eind": "2025-04-10"}]),
+    "a/JW301_x.xml": jw301(
+        "TX1",
+        "2025-01-10",
+        X,
+        [{"nummer": 1001, "cat": "48", "code": "48B10", "datum": "2025-01-10", "ingang": "2025-01-15"}],
+    ),
+    "a/JW305_x.xml": jw305(
+        "SX1",
+        "2025-01-16",
+        X,
+        [{"nummer": 1001, "cat": "48", "code": "48B10", "ingang": "2025-01-15", "begin": "2025-01-15"}],
+    ),
+    "b/JW307_x1.xml": jw307(
+        "EX1",
+        "2025-03-01",
+        X,
+        [
+            {
+                "nummer": 1001,
+                "cat": "48",
+                "code": "48B10",
+                "ingang": "2025-01-15",
+                "begin": "2025-01-15",
+                "reden": "20",
+                "eind": "2025-02-28",
+            }
+        ],
+    ),
+    "c/JW307_x2.xml": jw307(
+        "EX2",
+        "2025-04-11",
+        X,
+        [
+            {
+                "nummer": 1001,
+                "cat": "48",
+                "code": "48B10",
+                "ingang": "2025-01-15",
+                "begin": "2025-01-15",
+                "reden": "31",
+                "eind": "2025-04-10",
+            }
+        ],
+    ),
     # Y: pleegzorg (44A03) in Leiden through March after a huisarts referral, then moves to Leiderdorp in April.
-    "a/JW315_y.xml": jw315("VY1", "2025-01-02", Y, [{"ref": "REF-Y", "ingang": "2025-01-06", "verwijzer": "02",
-                                                      "cat": "44"}]),
-    "a/JW301_y.xml": jw301("TY1", "2025-01-05", Y, [{"nummer": 2001, "ref": "REF-Y", "cat": "44", "code": "44A03",
-                                                      "datum": "2025-01-05", "ingang": "2025-01-06"}]),
-    "a/JW305_y.xml": jw305("SY1", "2025-01-07", Y, [{"nummer": 2001, "cat": "44", "code": "44A03",
-                                                      "ingang": "2025-01-06", "begin": "2025-01-06"}]),
-    "c/JW307_y.xml": jw307("EY1", "2025-04-01", Y, [{"nummer": 2001, "cat": "44", "code": "44A03",
-                                                      "ingang": "2025-01-06", "begin": "2025-01-06", "reden": "31",
-                                                      "eind": "2025-03-31"}]),
-    "c/JW301_y2.xml": jw301("TY2", "2025-03-28", Y, [{"nummer": 3001, "cat": "44", "code": "44A03",
-                                                       "datum": "2025-03-28", "ingang": "2025-04-01"}],
-                            gemeente=LEIDERDORP),
-    "c/JW305_y2.xml": jw305("SY2", "2025-04-02", Y, [{"nummer": 3001, "cat": "44", "code": "44A03",
-                                                       "ingang": "2025-04-01", "begin": "2025-04-01"}],
-                            gemeente=LEIDERDORP),
+    "a/JW315_y.xml": jw315(
+        "VY1", "2025-01-02", Y, [{"ref": "REF-Y", "ingang": "2025-01-06", "verwijzer": "02", "cat": "44"}]
+    ),
+    "a/JW301_y.xml": jw301(
+        "TY1",
+        "2025-01-05",
+        Y,
+        [{"nummer": 2001, "ref": "REF-Y", "cat": "44", "code": "44A03", "datum": "2025-01-05", "ingang": "2025-01-06"}],
+    ),
+    "a/JW305_y.xml": jw305(
+        "SY1",
+        "2025-01-07",
+        Y,
+        [{"nummer": 2001, "cat": "44", "code": "44A03", "ingang": "2025-01-06", "begin": "2025-01-06"}],
+    ),
+    "c/JW307_y.xml": jw307(
+        "EY1",
+        "2025-04-01",
+        Y,
+        [
+            {
+                "nummer": 2001,
+                "cat": "44",
+                "code": "44A03",
+                "ingang": "2025-01-06",
+                "begin": "2025-01-06",
+                "reden": "31",
+                "eind": "2025-03-31",
+            }
+        ],
+    ),
+    "c/JW301_y2.xml": jw301(
+        "TY2",
+        "2025-03-28",
+        Y,
+        [{"nummer": 3001, "cat": "44", "code": "44A03", "datum": "2025-03-28", "ingang": "2025-04-01"}],
+        gemeente=LEIDERDORP,
+    ),
+    "c/JW305_y2.xml": jw305(
+        "SY2",
+        "2025-04-02",
+        Y,
+        [{"nummer": 3001, "cat": "44", "code": "44A03", "ingang": "2025-04-01", "begin": "2025-04-01"}],
+        gemeente=LEIDERDORP,
+    ),
     # Z: ambulant (45A05) in Leiden, start deleted and sent again two days later.
     "a/JW301_z.xml": jw301("TZ1", "2025-02-03", Z, [{"nummer": 4001, "datum": "2025-02-03", "ingang": "2025-02-03"}]),
     "b/JW305_z.xml": jw305("SZ1", "2025-02-12", Z, [{"nummer": 4001, "ingang": "2025-02-03", "begin": "2025-02-10"}]),
-    "b/JW305_z2.xml": jw305("SZ2", "2025-02-14", Z, [{"nummer": 4001, "ingang": "2025-02-03", "begin": "2025-02-10",
-                                                       "status": "3"},
-                                                      {"nummer": 4001, "ingang": "2025-02-03", "begin": "2025-02-12"}]),
+    "b/JW305_z2.xml": jw305(
+        "SZ2",
+        "2025-02-14",
+        Z,
+        [
+            {"nummer": 4001, "ingang": "2025-02-03", "begin": "2025-02-10", "status": "3"},
+            {"nummer": 4001, "ingang": "2025-02-03", "begin": "2025-02-12"},
+        ],
+    ),
     # Leiden's declarations: February 10 h for Z; March: 5 h for Z credited and declared again as 4 h.
-    "b/JW323_feb.xml": jw323("D2502", "2025-03-05", ("2025-02-01", "2025-02-28"), {Z: [
-        {"ref": "R-1", "nummer": 4001, "begin": "2025-02-12", "eind": "2025-02-28", "volume": 10}]}),
-    "c/JW323_mar.xml": jw323("D2503", "2025-04-05", ("2025-03-01", "2025-03-31"), {Z: [
-        {"ref": "R-2", "nummer": 4001, "begin": "2025-03-01", "eind": "2025-03-31", "volume": 5}]}),
-    "c/JW323_mar2.xml": jw323("D2503B", "2025-04-20", ("2025-03-01", "2025-03-31"), {Z: [
-        {"ref": "R-3", "vorig": "R-2", "dc": "C", "nummer": 4001, "begin": "2025-03-01", "eind": "2025-03-31",
-         "volume": 5},
-        {"ref": "R-4", "nummer": 4001, "begin": "2025-03-01", "eind": "2025-03-31", "volume": 4}]}),
+    "b/JW323_feb.xml": jw323(
+        "D2502",
+        "2025-03-05",
+        ("2025-02-01", "2025-02-28"),
+        {Z: [{"ref": "R-1", "nummer": 4001, "begin": "2025-02-12", "eind": "2025-02-28", "volume": 10}]},
+    ),
+    "c/JW323_mar.xml": jw323(
+        "D2503",
+        "2025-04-05",
+        ("2025-03-01", "2025-03-31"),
+        {Z: [{"ref": "R-2", "nummer": 4001, "begin": "2025-03-01", "eind": "2025-03-31", "volume": 5}]},
+    ),
+    "c/JW323_mar2.xml": jw323(
+        "D2503B",
+        "2025-04-20",
+        ("2025-03-01", "2025-03-31"),
+        {
+            Z: [
+                {
+                    "ref": "R-3",
+                    "vorig": "R-2",
+                    "dc": "C",
+                    "nummer": 4001,
+                    "begin": "2025-03-01",
+                    "eind": "2025-03-31",
+                    "volume": 5,
+                },
+                {"ref": "R-4", "nummer": 4001, "begin": "2025-03-01", "eind": "2025-03-31", "volume": 4},
+            ]
+        },
+    ),
 }
 TARIEF = 9850  # cents per hour in the builder
 
 
 def settings(threshold: int = 1, **params) -> marts.BuildSettings:
-    return marts.BuildSettings(gemeenten=["GM0546", "GM0547"], threshold=threshold, params=Params(**params),
-                                    first_month=date(2025, 1, 1))
+    return marts.BuildSettings(
+        gemeenten=["GM0546", "GM0547"], threshold=threshold, params=Params(**params), first_month=date(2025, 1, 1)
+    )
 
 
 def select(engine, sql: str) -> list[tuple]:
@@ -87,61 +181,99 @@ def world(warehouse, tmp_path, pseudonymise):
 
 
 def test_ots_lopend_follows_temporary_and_definitive_stops(world):
-    assert select(world, "select periode, lopend, jeugdigen_in_periode, gestart from mart_ots "
-                         "where gemeentecode = 'GM0546' and bron = 'ijw' and periode_type = 'maand' order by 1") == [
-        ("2025MM01", 1, 1, 1), ("2025MM02", 1, 1, 0),  # the temporary stop on 28 February does not end the OTS
-        ("2025MM03", 1, 1, 0), ("2025MM04", 0, 1, 0),  # stopped 10 April: in the month, not at its end
+    assert select(
+        world,
+        "select periode, lopend, jeugdigen_in_periode, gestart from mart_ots "
+        "where gemeentecode = 'GM0546' and bron = 'ijw' and periode_type = 'maand' order by 1",
+    ) == [
+        ("2025MM01", 1, 1, 1),
+        ("2025MM02", 1, 1, 0),  # the temporary stop on 28 February does not end the OTS
+        ("2025MM03", 1, 1, 0),
+        ("2025MM04", 0, 1, 0),  # stopped 10 April: in the month, not at its end
     ]
-    assert select(world, "select periode, lopend, jeugdigen_in_periode, gestart from mart_ots "
-                         "where gemeentecode = 'GM0546' and periode = '2025HJ01'") == [("2025HJ01", 0, 1, 1)]
+    assert select(
+        world,
+        "select periode, lopend, jeugdigen_in_periode, gestart from mart_ots "
+        "where gemeentecode = 'GM0546' and periode = '2025HJ01'",
+    ) == [("2025HJ01", 0, 1, 1)]
 
 
 def test_a_youth_moving_between_gemeenten_counts_where_the_care_is(world):
-    rows = select(world, "select gemeentecode, periode, lopend, gestart from mart_uithuisplaatsingen "
-                         "where vorm = 'pleegzorg' and bron = 'ijw' and periode in ('2025MM03', '2025MM04') "
-                         "order by 1, 2")
-    assert rows == [("GM0546", "2025MM03", 1, 0), ("GM0546", "2025MM04", 0, 0),
-                    ("GM0547", "2025MM03", 0, 0), ("GM0547", "2025MM04", 1, 1)]
-    both = select(world, "select gemeentecode, jeugdigen_in_periode from mart_uithuisplaatsingen "
-                         "where vorm = 'totaal' and bron = 'ijw' and periode = '2025HJ01' order by 1")
+    rows = select(
+        world,
+        "select gemeentecode, periode, lopend, gestart from mart_uithuisplaatsingen "
+        "where vorm = 'pleegzorg' and bron = 'ijw' and periode in ('2025MM03', '2025MM04') "
+        "order by 1, 2",
+    )
+    assert rows == [
+        ("GM0546", "2025MM03", 1, 0),
+        ("GM0546", "2025MM04", 0, 0),
+        ("GM0547", "2025MM03", 0, 0),
+        ("GM0547", "2025MM04", 1, 1),
+    ]
+    both = select(
+        world,
+        "select gemeentecode, jeugdigen_in_periode from mart_uithuisplaatsingen "
+        "where vorm = 'totaal' and bron = 'ijw' and periode = '2025HJ01' order by 1",
+    )
     assert both == [("GM0546", 1), ("GM0547", 1)]
 
 
 def test_deleted_starts_are_not_counted_and_doorlooptijd_per_aanbieder(world):
     # X and Y started on their Ingangsdatum (0 days). Z: ingang 3 February, the start of the 10th was deleted,
     # the start of the 12th counts: 9 days.
-    assert select(world, "select maand, aantal, mediaan_dagen from mart_doorlooptijd_aanbieder "
-                         "where gemeentecode = 'GM0546' and aanbieder_agb = 'totaal' and aantal > 0 order by 1") == [
-        ("2025-01-01", 2, 0), ("2025-02-01", 1, 9)]
-    assert select(world, "select maand, aantal, mediaan_dagen from mart_doorlooptijd_aanbieder "
-                         "where gemeentecode = 'GM0547' and aanbieder_agb = 'totaal' and aantal > 0") == [
-        ("2025-04-01", 1, 0)]
+    assert select(
+        world,
+        "select maand, aantal, mediaan_dagen from mart_doorlooptijd_aanbieder "
+        "where gemeentecode = 'GM0546' and aanbieder_agb = 'totaal' and aantal > 0 order by 1",
+    ) == [("2025-01-01", 2, 0), ("2025-02-01", 1, 9)]
+    assert select(
+        world,
+        "select maand, aantal, mediaan_dagen from mart_doorlooptijd_aanbieder "
+        "where gemeentecode = 'GM0547' and aanbieder_agb = 'totaal' and aantal > 0",
+    ) == [("2025-04-01", 1, 0)]
 
 
 def test_verwijzer_comes_from_the_preceding_jw315(world):
-    assert select(world, "select verwijzer_type, nieuwe_toewijzingen from mart_verwijzingen "
-                         "where gemeentecode = 'GM0546' and maand = '2025-01-01' and nieuwe_toewijzingen > 0 "
-                         "order by 1") == [("01", 1), ("02", 1), ("totaal", 2)]
+    assert select(
+        world,
+        "select verwijzer_type, nieuwe_toewijzingen from mart_verwijzingen "
+        "where gemeentecode = 'GM0546' and maand = '2025-01-01' and nieuwe_toewijzingen > 0 "
+        "order by 1",
+    ) == [("01", 1), ("02", 1), ("totaal", 2)]
 
 
 def test_kosten_net_credits_per_month(world):
-    rows = select(world, "select maand, netto_bedrag, aantal_jeugdigen, jaar_tot_nu from mart_kosten "
-                         "where gemeentecode = 'GM0546' and product_categorie = 'totaal' order by 1")
+    rows = select(
+        world,
+        "select maand, netto_bedrag, aantal_jeugdigen, jaar_tot_nu from mart_kosten "
+        "where gemeentecode = 'GM0546' and product_categorie = 'totaal' order by 1",
+    )
     february, march = 10 * TARIEF / 100, 4 * TARIEF / 100  # the credited 5 h of March are netted away
-    assert rows[:3] == [("2025-01-01", 0, 0, 0), ("2025-02-01", february, 1, february),
-                        ("2025-03-01", march, 1, february + march)]
+    assert rows[:3] == [
+        ("2025-01-01", 0, 0, 0),
+        ("2025-02-01", february, 1, february),
+        ("2025-03-01", march, 1, february + march),
+    ]
 
 
 def test_small_cells_are_suppressed_with_the_default_threshold(warehouse, tmp_path, pseudonymise):
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
     marts.build(warehouse, settings(threshold=10))
-    shown = select(warehouse, "select count(*) from mart_ots where lopend between 1 and 9 "
-                              "or jeugdigen_in_periode between 1 and 9 or gestart between 1 and 9")
+    shown = select(
+        warehouse,
+        "select count(*) from mart_ots where lopend between 1 and 9 "
+        "or jeugdigen_in_periode between 1 and 9 or gestart between 1 and 9",
+    )
     assert shown == [(0,)]
-    assert select(warehouse, "select count(*), sum(case when lopend is null then 1 else 0 end) from mart_ots "
-                             "where bron = 'ijw' and gemeentecode = 'GM0546' and onderdrukt = true") == [(6, 3)]
-    assert select(warehouse, "select count(*) from mart_kosten where netto_bedrag is not null "
-                             "and aantal_jeugdigen is null") == [(0,)], "amounts of a few youths are hidden too"
+    assert select(
+        warehouse,
+        "select count(*), sum(case when lopend is null then 1 else 0 end) from mart_ots "
+        "where bron = 'ijw' and gemeentecode = 'GM0546' and onderdrukt = true",
+    ) == [(6, 3)]
+    assert select(
+        warehouse, "select count(*) from mart_kosten where netto_bedrag is not null and aantal_jeugdigen is null"
+    ) == [(0,)], "amounts of a few youths are hidden too"
 
 
 def test_incremental_rebuild_after_a_late_delivery_equals_a_full_rebuild(warehouse, tmp_path, pseudonymise):
@@ -193,13 +325,29 @@ def test_cbs_voorlopig_figures_replaced_by_definitive_ones_rebuild_the_marts(war
 
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
     tree = tmp_path / "cbs"
-    counts = pd.DataFrame([{"gemeentecode": g, "periode": p, "measure": "jeugdhulp", "value": v}
-                           for g in ("GM0546", "GM0547") for p, v in (("2025HJ01", 120), ("2025HJ02", 130))])
-    write_cbs_tree(tree, region=holland_rijnland().select(["GM0546", "GM0547"]), counts=counts,
-                   first_month="2025-01", months=12, seed=5, page_size=50)
+    counts = pd.DataFrame(
+        [
+            {"gemeentecode": g, "periode": p, "measure": "jeugdhulp", "value": v}
+            for g in ("GM0546", "GM0547")
+            for p, v in (("2025HJ01", 120), ("2025HJ02", 130))
+        ]
+    )
+    write_cbs_tree(
+        tree,
+        region=holland_rijnland().select(["GM0546", "GM0547"]),
+        counts=counts,
+        first_month="2025-01",
+        months=12,
+        seed=5,
+        page_size=50,
+    )
     options = ingest_cbs.CbsOptions(
         tables=[CbsTableConfig(purpose="jeugdzorg", table_id="85099NED", rounded=True)],
-        regions=frozenset({"GM0546", "GM0547"}), herindeling={}, api="v3", fetch_root=tmp_path / "fetch")
+        regions=frozenset({"GM0546", "GM0547"}),
+        herindeling={},
+        api="v3",
+        fetch_root=tmp_path / "fetch",
+    )
 
     def refresh_and_build(server) -> None:
         client = make_client(server.url, retries=0, backoff=0.01)
@@ -209,8 +357,11 @@ def test_cbs_voorlopig_figures_replaced_by_definitive_ones_rebuild_the_marts(war
         marts.build(warehouse, settings(), marts.changed_scope(warehouse, run_id))
 
     def statuses() -> dict[str, str]:
-        return dict(select(warehouse, "select periode, cbs_periode_status from mart_jeugdhulpgebruik "
-                                      "where gemeentecode = 'GM0546'"))
+        return dict(
+            select(
+                warehouse, "select periode, cbs_periode_status from mart_jeugdhulpgebruik where gemeentecode = 'GM0546'"
+            )
+        )
 
     with FixtureServer(tree) as server:
         marts.build(warehouse, settings())
@@ -231,9 +382,18 @@ def test_suppression_holds_across_months_and_across_marts():
     from jeugdmonitor.transforms.marts.inputs import ZORGPERIODE_COLUMNS, Inputs, Window, frame
 
     def zp(youth, code, klasse, begin):
-        return {"gemeentecode": "GM0546", "aanbieder_agb": "1", "client_pseudonym": youth, "toewijzing_nummer": 1,
-                "product_categorie": code[:2], "product_code": code, "klasse": klasse, "juridische_status": "01",
-                "begindatum": begin, "tijdelijk_beeindigd": 0}
+        return {
+            "gemeentecode": "GM0546",
+            "aanbieder_agb": "1",
+            "client_pseudonym": youth,
+            "toewijzing_nummer": 1,
+            "product_categorie": code[:2],
+            "product_code": code,
+            "klasse": klasse,
+            "juridische_status": "01",
+            "begindatum": begin,
+            "tijdelijk_beeindigd": 0,
+        }
 
     # OTS starts: 5 in January, 1 in February (small); the half-year total (6) alone would give February away.
     periods = [zp(f"o{i}", "48B10", "ots", "2025-01-10") for i in range(5)] + [zp("o9", "48B10", "ots", "2025-02-03")]
@@ -241,12 +401,26 @@ def test_suppression_holds_across_months_and_across_marts():
     # its complement, and so must the same figure be in mart_cbs_vergelijking.
     periods += [zp(f"p{i}", "44A03", "pleegzorg", "2025-03-01") for i in range(4)]
     periods += [zp("g1", "44A10", "gezinsgericht", "2025-03-01")]
-    cbs = pd.DataFrame([{"purpose": "jeugdzorg", "table_id": "85099NED", "measure": "JongerenMetJeugdzorg_1",
-                         "periode": "2025HJ01", "value": 5.0, "period_status": "Voorlopig",
-                         "VormenVanJeugdzorg": "JH 1221 Pleegzorg"}])
+    cbs = pd.DataFrame(
+        [
+            {
+                "purpose": "jeugdzorg",
+                "table_id": "85099NED",
+                "measure": "JongerenMetJeugdzorg_1",
+                "periode": "2025HJ01",
+                "value": 5.0,
+                "period_status": "Voorlopig",
+                "VormenVanJeugdzorg": "JH 1221 Pleegzorg",
+            }
+        ]
+    )
     inputs = Inputs(gemeentecode="GM0546", zorgperiodes=frame(periods, ZORGPERIODE_COLUMNS), cbs=cbs)
-    built = {spec.table.name: rows for spec, rows in
-             marts.build_gemeente(inputs, Window(date(2025, 1, 1), date(2025, 6, 1)), Params(), threshold=3)}
+    built = {
+        spec.table.name: rows
+        for spec, rows in marts.build_gemeente(
+            inputs, Window(date(2025, 1, 1), date(2025, 6, 1)), Params(), threshold=3
+        )
+    }
 
     ots = built["mart_ots"].set_index("periode")
     assert pd.isna(ots.at["2025MM02", "gestart"]), "the small month is hidden"

@@ -11,10 +11,21 @@ from jeugdmonitor.discovery import stamp
 
 
 def file_row(n: int, **extra) -> dict:
-    return {"sha256": f"{n:064x}", "source": "ijw", "message_type": "JW323", "path": f"f{n}.xml",
-            "size_bytes": 1000 + n, "modified_at": datetime(2025, 5, 1, 12, 0, n, 123456, tzinfo=UTC),
-            "status": "loaded", "rows_read": n, "rows_loaded": n, "rows_quarantined": 0, "reason_code": None,
-            "reden": None, **extra}
+    return {
+        "sha256": f"{n:064x}",
+        "source": "ijw",
+        "message_type": "JW323",
+        "path": f"f{n}.xml",
+        "size_bytes": 1000 + n,
+        "modified_at": datetime(2025, 5, 1, 12, 0, n, 123456, tzinfo=UTC),
+        "status": "loaded",
+        "rows_read": n,
+        "rows_loaded": n,
+        "rows_quarantined": 0,
+        "reason_code": None,
+        "reden": None,
+        **extra,
+    }
 
 
 def stored(engine) -> dict[int, dict]:
@@ -44,8 +55,10 @@ def test_defaults_are_filled_and_later_inserts_go_on_from_the_ids(warehouse):
     minimal = {k: v for k, v in file_row(7).items() if k not in ("rows_read", "rows_loaded", "rows_quarantined")}
     with warehouse.begin() as conn:
         (recorded,) = meta.record_files(conn, run_id, [minimal])
-        later = conn.execute(insert(meta_source_file).returning(meta_source_file.c.file_id), {
-            **file_row(8), "loaded_at": meta.now(), "load_run_id": run_id}).scalar_one()
+        later = conn.execute(
+            insert(meta_source_file).returning(meta_source_file.c.file_id),
+            {**file_row(8), "loaded_at": meta.now(), "load_run_id": run_id},
+        ).scalar_one()
     assert later > recorded
     row = stored(warehouse)[recorded]
     assert (row["rows_read"], row["rows_loaded"], row["rows_quarantined"]) == (0, 0, 0)
@@ -59,4 +72,7 @@ def test_files_that_give_different_columns_in_one_call_each_keep_their_own(wareh
         ids = meta.record_files(conn, run_id, [file_row(6), minimal, rejected])
     rows = [stored(warehouse)[i] for i in ids]
     assert [(r["rows_read"], r["reason_code"], r["load_run_id"]) for r in rows] == [
-        (6, None, run_id), (0, None, run_id), (9, "xml_invalid", run_id)]
+        (6, None, run_id),
+        (0, None, run_id),
+        (9, "xml_invalid", run_id),
+    ]

@@ -15,8 +15,21 @@ def test_valid_bsns_pass_the_elfproef(value):
     assert is_valid_bsn(value)
 
 
-@pytest.mark.parametrize("value", ["999900007", "123456789", "000000000", "99990000", "9999000061", "99990000x", "",
-                                   None, "١٢٣٤٥٦٧٨٢", "１２３４５６７８２"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "999900007",
+        "123456789",
+        "000000000",
+        "99990000",
+        "9999000061",
+        "99990000x",
+        "",
+        None,
+        "١٢٣٤٥٦٧٨٢",
+        "１２３４５６７８２",
+    ],
+)
 def test_invalid_bsns_fail(value):
     assert not is_valid_bsn(value)
 

@@ -8,10 +8,17 @@ from jeugdmonitor.validation import _suite_columns, validator
 
 def test_single_column_suites_name_their_columns_and_table_level_ones_do_not():
     assert _suite_columns(load_suite_json("stg_jw323_prestatie")) >= {"check_bedrag", "product_categorie"}
-    table_level = {"expectations": [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a"}},
-                                    {"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": ["a"]}}]}
-    pair = {"expectations": [{"type": "expect_column_pair_values_to_be_equal",
-                              "kwargs": {"column_A": "a", "column_B": "b"}}]}
+    table_level = {
+        "expectations": [
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a"}},
+            {"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": ["a"]}},
+        ]
+    }
+    pair = {
+        "expectations": [
+            {"type": "expect_column_pair_values_to_be_equal", "kwargs": {"column_A": "a", "column_B": "b"}}
+        ]
+    }
     assert _suite_columns(table_level) is None and _suite_columns(pair) is None
 
 

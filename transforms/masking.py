@@ -42,7 +42,7 @@ def masked(value: object, limit: int = LIMIT) -> str | None:
     if len(digits) > KEPT_DIGITS or len(_DIGIT_GROUP.findall(text)) > KEPT_GROUPS:
         text = _DIGIT.sub("#", text)
     text = "".join(_visible(c) for c in text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _visible(char: str) -> str:

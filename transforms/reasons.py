@@ -15,19 +15,21 @@ from jeugdmonitor.transforms.masking import masked
 REASONS: dict[str, str] = {
     # whole files
     "empty_file": "Het bestand is leeg.",
-    "not_well_formed": "Het bestand is geen geldige XML (bijvoorbeeld afgebroken of in een verkeerde tekenset): {detail}",
+    "not_well_formed": (
+        "Het bestand is geen geldige XML (bijvoorbeeld afgebroken of in een verkeerde tekenset): {detail}"
+    ),
     "unknown_message": "Het bestand is geen iJw-bericht dat de monitor kent: {detail}",
     "unsupported_version": "Het bericht hoort bij een iJw-versie die de monitor nog niet kan lezen: {detail}",
     "xsd_invalid": "Het bericht voldoet niet aan het iJw-schema (XSD): {detail}",
     "header_invalid": "De kop van het bericht is onvolledig of onjuist: {detail}",
     # any file, before or while it is read (jeugdmonitor.discovery, the loaders)
     "inbox_symlink": "Het bestand is een snelkoppeling (symbolische link); de monitor leest alleen gewone bestanden "
-                     "die in de inbox zelf staan.",
+    "die in de inbox zelf staan.",
     "inbox_not_a_file": "Dit is geen gewoon bestand (bijvoorbeeld een pipe of een apparaat); de monitor leest alleen "
-                        "gewone bestanden.",
+    "gewone bestanden.",
     "inbox_name_invalid": "De naam van het bestand of de map is geen geldige UTF-8-tekst; geef het een andere naam.",
     "unexpected_error": "Het bestand kon niet worden verwerkt door een onverwachte fout ({detail}); de rest van de "
-                        "inbox is wel geladen.",
+    "inbox is wel geladen.",
     # records
     "bsn_invalid": "Het BSN voldoet niet aan de elfproef.",
     "missing_field": "Verplicht veld '{field}' ontbreekt.",
@@ -58,7 +60,9 @@ REASONS: dict[str, str] = {
     "csv_limit": "Het bestand overschrijdt een grens voor CSV-bestanden: {detail}",
     "row_malformed": "De regel heeft meer kolommen dan de kopregel.",
     "jgt_date_invalid": "Datum in '{field}' is geen geldige datum (verwacht DD-MM-JJJJ, eventueel met tijd).",
-    "duplicate_registratie": "Dit registratienummer staat twee keer in dezelfde export; alleen de eerste regel is geladen.",
+    "duplicate_registratie": (
+        "Dit registratienummer staat twee keer in dezelfde export; alleen de eerste regel is geladen."
+    ),
     "gemeente_unknown": "De gemeente hoort niet bij de regio van de monitor (of is onbekend).",
     "team_unknown": "Het team is geen bekend Jeugd- en Gezinsteam van de regio.",
     "start_before_aanmelding": "De hulp start voor de datum van aanmelding.",
@@ -91,8 +95,15 @@ class Rejection:
         object.__setattr__(self, "value_masked", masked(self.value_masked))
 
 
-def rejection(code: str, *, line: int | None = None, record_key: str | None = None, field: str | None = None,
-              value_masked: str | None = None, detail: str = "") -> Rejection:
+def rejection(
+    code: str,
+    *,
+    line: int | None = None,
+    record_key: str | None = None,
+    field: str | None = None,
+    value_masked: str | None = None,
+    detail: str = "",
+) -> Rejection:
     reden = REASONS[code].format(field=field or "", detail=detail).strip()
     return Rejection(code, reden, line, record_key, field, value_masked)
 

@@ -59,9 +59,16 @@ def smtp_settings(config: SmtpConfig, environ: Mapping[str, str] | None = None) 
 
         # async_dispatch types load() as "value or coroutine"; called from sync code it is the value
         password = Secret.load(config.password_block).get()  # type: ignore[union-attr]
-    return SmtpSettings(host=config.host, port=config.port, starttls=config.starttls, sender=config.sender,
-                        timeout_s=config.timeout_s, user=env.get(config.user_env) or None, password=password,
-                        allow_plaintext_password=config.allow_plaintext_password)
+    return SmtpSettings(
+        host=config.host,
+        port=config.port,
+        starttls=config.starttls,
+        sender=config.sender,
+        timeout_s=config.timeout_s,
+        user=env.get(config.user_env) or None,
+        password=password,
+        allow_plaintext_password=config.allow_plaintext_password,
+    )
 
 
 def send_email(smtp: SmtpSettings, to: str, subject: str, body: str) -> None:
@@ -69,11 +76,17 @@ def send_email(smtp: SmtpSettings, to: str, subject: str, body: str) -> None:
         raise RuntimeError("geen SMTP-server ingesteld (alerts.smtp.host)")
     if smtp.user and not smtp.starttls:
         if not smtp.allow_plaintext_password:
-            raise Refused("het SMTP-wachtwoord zou onversleuteld worden verstuurd (alerts.smtp.starttls = false); "
-                          "zet starttls aan, of sta dit uitdrukkelijk toe met "
-                          "alerts.smtp.allow_plaintext_password = true")
-        log.warning("SMTP login to %s:%d without TLS: the password goes in plain text "
-                    "(alerts.smtp.allow_plaintext_password = true)", smtp.host, smtp.port)
+            raise Refused(
+                "het SMTP-wachtwoord zou onversleuteld worden verstuurd (alerts.smtp.starttls = false); "
+                "zet starttls aan, of sta dit uitdrukkelijk toe met "
+                "alerts.smtp.allow_plaintext_password = true"
+            )
+        log.warning(
+            "SMTP login to %s:%d without TLS: the password goes in plain text "
+            "(alerts.smtp.allow_plaintext_password = true)",
+            smtp.host,
+            smtp.port,
+        )
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = smtp.sender, to, subject
     message.set_content(body, charset="utf-8")
@@ -105,8 +118,9 @@ def describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def with_retries(send: Callable[[], None], attempts: int, pause_s: float,
-                 sleep: Callable[[float], None] = time.sleep) -> Outcome:
+def with_retries(
+    send: Callable[[], None], attempts: int, pause_s: float, sleep: Callable[[float], None] = time.sleep
+) -> Outcome:
     """Try `send` up to `attempts` times, doubling the pause; the last error (`describe`d) when all fail. A
     `Refused` delivery is not tried again."""
     error = None

@@ -36,10 +36,14 @@ def build(folder: Path) -> Path | None:
         context.delete_data_docs_site(SITE)  # another run (a test, another config) in the same process
         sites = {}
     if SITE not in sites:
-        context.add_data_docs_site(SITE, {
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
+        context.add_data_docs_site(
+            SITE,
+            {
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
     context.build_data_docs(site_names=[SITE])
     owner_only.restrict_tree(folder)
     for key in keys:

@@ -43,9 +43,16 @@ class AlertReport:
     errors: list[str] = field(default_factory=list)  # Dutch, per failed delivery or failed part of the step
 
     def to_dict(self) -> dict:
-        return {"alerts": self.alerts, "digests": self.digests, "sent": self.sent, "failed": self.failed,
-                "resolved": self.resolved, "scorecard_rows": self.scorecard_rows, "data_docs": self.data_docs,
-                "errors": list(self.errors)}
+        return {
+            "alerts": self.alerts,
+            "digests": self.digests,
+            "sent": self.sent,
+            "failed": self.failed,
+            "resolved": self.resolved,
+            "scorecard_rows": self.scorecard_rows,
+            "data_docs": self.data_docs,
+            "errors": list(self.errors),
+        }
 
 
 @dataclass
@@ -62,18 +69,27 @@ def peildatum(settings: Settings) -> date:
 
 def thresholds(settings: Settings, day: date) -> Thresholds:
     a = settings.alerts
-    return Thresholds(peildatum=day, norm_dagen=settings.marts.doorlooptijd_norm_dagen,
-                      quarantaine_pct=a.quarantaine_pct, declaratie_dag=a.declaratie_dag,
-                      jgt_export_dag=a.jgt_export_dag, doorlooptijd_maanden=a.doorlooptijd_maanden,
-                      sprong_pct=a.sprong_pct, sprong_minimum=a.sprong_minimum, cbs_verschil_pct=a.cbs_verschil_pct,
-                      data_docs=str(a.data_docs_dir / "index.html"), ernst=dict(a.ernst))
+    return Thresholds(
+        peildatum=day,
+        norm_dagen=settings.marts.doorlooptijd_norm_dagen,
+        quarantaine_pct=a.quarantaine_pct,
+        declaratie_dag=a.declaratie_dag,
+        jgt_export_dag=a.jgt_export_dag,
+        doorlooptijd_maanden=a.doorlooptijd_maanden,
+        sprong_pct=a.sprong_pct,
+        sprong_minimum=a.sprong_minimum,
+        cbs_verschil_pct=a.cbs_verschil_pct,
+        data_docs=str(a.data_docs_dir / "index.html"),
+        ernst=dict(a.ernst),
+    )
 
 
 def recipients(settings: Settings) -> list[Recipient]:
     out = []
     for r in settings.alerts.ontvangers:
         kanalen = ([Channel("email", r.email)] if r.email else []) + (
-            [Channel(r.webhook_kind, r.webhook or f"env:{r.webhook_env}")] if r.webhook or r.webhook_env else [])
+            [Channel(r.webhook_kind, r.webhook or f"env:{r.webhook_env}")] if r.webhook or r.webhook_env else []
+        )
         out.append(Recipient(r.naam, r.rol, None if r.gemeenten == "all" else tuple(r.gemeenten), tuple(kanalen)))
     return out
 
@@ -81,25 +97,43 @@ def recipients(settings: Settings) -> list[Recipient]:
 def build_scorecard(engine: Engine, settings: Settings, day: date) -> pd.DataFrame:
     with engine.connect() as conn:
         source = inputs.scorecard_input(conn)
-    return scorecard.build(source, set(settings.region.gemeenten), day, settings.alerts.declaratie_dag,
-                           settings.marts.doorlooptijd_norm_dagen)
+    return scorecard.build(
+        source,
+        set(settings.region.gemeenten),
+        day,
+        settings.alerts.declaratie_dag,
+        settings.marts.doorlooptijd_norm_dagen,
+    )
 
 
 def write_scorecard(engine: Engine, frame: pd.DataFrame) -> None:
     """Replace the whole scorecard: it is small (aanbieders x months) and a late file changes earlier months."""
     stamp = meta.now()
-    rows = [{k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
-            for row in frame.astype(object).to_dict("records")]
+    rows = [
+        {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+        for row in frame.astype(object).to_dict("records")
+    ]
     with engine.begin() as conn:
         conn.execute(delete(SCORECARD))
         if rows:
-            conn.execute(insert(SCORECARD), [{**r, "niet_gedeclareerd": bool(r["niet_gedeclareerd"]),
-                                              "onderdrukt": False, "bron": "ijw", "bijgewerkt_op": stamp}
-                                             for r in rows])
+            conn.execute(
+                insert(SCORECARD),
+                [
+                    {
+                        **r,
+                        "niet_gedeclareerd": bool(r["niet_gedeclareerd"]),
+                        "onderdrukt": False,
+                        "bron": "ijw",
+                        "bijgewerkt_op": stamp,
+                    }
+                    for r in rows
+                ],
+            )
 
 
-def find_alerts(engine: Engine, settings: Settings, run_id: str, cbs_outcomes: list | None, day: date,
-                card: pd.DataFrame) -> tuple[list[Alert], set[str]]:
+def find_alerts(
+    engine: Engine, settings: Settings, run_id: str, cbs_outcomes: list | None, day: date, card: pd.DataFrame
+) -> tuple[list[Alert], set[str]]:
     """The rules over this run; `cbs_outcomes` None (the preview) reads the last CBS check from meta_cbs_table."""
     with engine.connect() as conn:
         cbs = inputs.cbs_from_tables(conn) if cbs_outcomes is None else inputs.cbs_from_outcomes(conn, cbs_outcomes)
@@ -138,13 +172,21 @@ def _webhook_url(target: str, environ: Mapping[str, str]) -> str:
     return target
 
 
-def deliver(rendered: Rendered, settings: Settings, smtp: channels.SmtpSettings, environ: Mapping[str, str],
-            sleep: Callable[[float], None]) -> tuple[channels.Outcome, str]:
+def deliver(
+    rendered: Rendered,
+    settings: Settings,
+    smtp: channels.SmtpSettings,
+    environ: Mapping[str, str],
+    sleep: Callable[[float], None],
+) -> tuple[channels.Outcome, str]:
     channel, a = rendered.digest.channel, settings.alerts
     if channel.kind == "email":
-        outcome = channels.with_retries(lambda: channels.send_email(smtp, channel.target, rendered.subject,
-                                                                    rendered.body), a.pogingen, a.wachttijd_s,
-                                        sleep=sleep)
+        outcome = channels.with_retries(
+            lambda: channels.send_email(smtp, channel.target, rendered.subject, rendered.body),
+            a.pogingen,
+            a.wachttijd_s,
+            sleep=sleep,
+        )
         return outcome, channel.target
     try:
         url = _webhook_url(channel.target, environ)
@@ -152,13 +194,20 @@ def deliver(rendered: Rendered, settings: Settings, smtp: channels.SmtpSettings,
         return channels.Outcome(False, 0, str(exc)), channel.target
     payload = rendered.payload
     assert payload is not None, "a webhook digest (teams or slack) is rendered with its payload"
-    outcome = channels.with_retries(lambda: channels.post_webhook(url, payload, a.webhook_timeout_s),
-                                    a.pogingen, a.wachttijd_s, sleep=sleep)
+    outcome = channels.with_retries(
+        lambda: channels.post_webhook(url, payload, a.webhook_timeout_s), a.pogingen, a.wachttijd_s, sleep=sleep
+    )
     return outcome, channels.target_label(channel.kind, url)
 
 
-def run_alerts(engine: Engine, settings: Settings, run_id: str, cbs_outcomes: list | None = None,
-               environ: Mapping[str, str] | None = None, sleep: Callable[[float], None] = time.sleep) -> AlertReport:
+def run_alerts(
+    engine: Engine,
+    settings: Settings,
+    run_id: str,
+    cbs_outcomes: list | None = None,
+    environ: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> AlertReport:
     """The alerts step after a load: never raises for a delivery; the report says what failed."""
     environ = os.environ if environ is None else environ
     report = AlertReport()
@@ -195,8 +244,9 @@ def run_alerts(engine: Engine, settings: Settings, run_id: str, cbs_outcomes: li
 
 def latest_run(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return conn.execute(select(meta_load_run.c.run_id).order_by(meta_load_run.c.started_at.desc())
-                            .limit(1)).scalar()
+        return conn.execute(
+            select(meta_load_run.c.run_id).order_by(meta_load_run.c.started_at.desc()).limit(1)
+        ).scalar()
 
 
 def preview(engine: Engine, settings: Settings, run_id: str | None = None) -> tuple[list[Rendered], list]:

@@ -33,20 +33,35 @@ from jeugdmonitor.redact import scrubbed_url
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "Category", "CbsClient", "CbsError", "CbsProtocolError", "CbsRequestError", "CbsUnavailable", "Dimension",
-    "Measure", "Page", "TableInfo", "make_client", "period_filter",
+    "Category",
+    "CbsClient",
+    "CbsError",
+    "CbsProtocolError",
+    "CbsRequestError",
+    "CbsUnavailable",
+    "Dimension",
+    "Measure",
+    "Page",
+    "TableInfo",
+    "make_client",
+    "period_filter",
 ]
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 DIMENSION_KINDS = ("Dimension", "TimeDimension", "GeoDimension")
 DISCONTINUED = ("Stopgezet", "Gediscontinueerd")
 PERIOD_DIMENSION = "Perioden"
-_PERIOD_STATUS = {"Definitief": "Definitief", "Voorlopig": "Voorlopig", "Nader voorlopig": "Nader voorlopig",
-                  "NaderVoorlopig": "Nader voorlopig"}  # v4 writes it without the space (cbs.md §2.3)
+_PERIOD_STATUS = {
+    "Definitief": "Definitief",
+    "Voorlopig": "Voorlopig",
+    "Nader voorlopig": "Nader voorlopig",
+    "NaderVoorlopig": "Nader voorlopig",
+}  # v4 writes it without the space (cbs.md §2.3)
 _QUERY_SAFE = "$(),'*:"  # kept readable in URLs (and in logs); spaces and & = + are encoded
 
 
 # -- errors -----------------------------------------------------------------------------------------------
+
 
 class CbsError(Exception):
     """Base of everything this client raises about CBS."""
@@ -73,7 +88,9 @@ class CbsRequestError(CbsError):
         self.url = url
         self.status = status
         self.detail = detail
-        super().__init__(f"CBS StatLine weigert het verzoek (HTTP {status}): {detail or 'geen toelichting'} [{scrubbed_url(url)}]")
+        super().__init__(
+            f"CBS StatLine weigert het verzoek (HTTP {status}): {detail or 'geen toelichting'} [{scrubbed_url(url)}]"
+        )
 
 
 class CbsProtocolError(CbsError):
@@ -81,6 +98,7 @@ class CbsProtocolError(CbsError):
 
 
 # -- results ----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TableInfo:
@@ -130,6 +148,7 @@ class Page:
 
 # -- HTTP -------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Layout:
     """What it takes to turn a table's data rows into observations."""
@@ -157,9 +176,17 @@ class _Transport:
         self.body_attempts = retries + 1
         self._own_session = session is None
         self.session = session or requests.Session()
-        retry = Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff,
-                      status_forcelist=RETRY_STATUSES, respect_retry_after_header=True,
-                      allowed_methods={"GET"}, raise_on_status=False)
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            backoff_factor=backoff,
+            status_forcelist=RETRY_STATUSES,
+            respect_retry_after_header=True,
+            allowed_methods={"GET"},
+            raise_on_status=False,
+        )
         adapter = HTTPAdapter(max_retries=retry)
         # Mounted on a caller's session too: without it that session would not retry at all.
         self.session.mount("https://", adapter)
@@ -180,13 +207,22 @@ class _Transport:
             except _BrokenBody as exc:
                 if attempt == self.body_attempts:
                     if exc.not_json:
-                        raise CbsProtocolError(f"CBS StatLine stuurde {attempt} keer geen leesbare JSON ({exc.reason}) "
-                                               f"[{scrubbed_url(url)}]") from None
-                    raise CbsUnavailable(url, None, f"verbinding verbroken tijdens het lezen ({exc.reason})",
-                                         attempt) from None
+                        raise CbsProtocolError(
+                            f"CBS StatLine stuurde {attempt} keer geen leesbare JSON ({exc.reason}) "
+                            f"[{scrubbed_url(url)}]"
+                        ) from None
+                    raise CbsUnavailable(
+                        url, None, f"verbinding verbroken tijdens het lezen ({exc.reason})", attempt
+                    ) from None
                 delay = self.backoff * 2 ** (attempt - 1)
-                log.warning("CBS response for %s was incomplete (%s); retry %d/%d in %.2f s", scrubbed_url(url),
-                            exc.reason, attempt, self.body_attempts - 1, delay)
+                log.warning(
+                    "CBS response for %s was incomplete (%s); retry %d/%d in %.2f s",
+                    scrubbed_url(url),
+                    exc.reason,
+                    attempt,
+                    self.body_attempts - 1,
+                    delay,
+                )
                 time.sleep(delay)
         raise AssertionError("unreachable")  # the loop returns or raises
 
@@ -203,8 +239,11 @@ class _Transport:
         with response:
             try:
                 body = response.content
-            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
-                    requests.ConnectionError) as exc:
+            except (
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+                requests.ConnectionError,
+            ) as exc:
                 raise _BrokenBody(type(exc).__name__, not_json=False) from exc
         if response.status_code >= 400:
             detail = _error_detail(body)
@@ -216,7 +255,9 @@ class _Transport:
         except ValueError as exc:
             raise _BrokenBody(f"{type(exc).__name__} after {len(body)} bytes", not_json=True) from exc
         if not isinstance(doc, dict):
-            raise CbsProtocolError(f"CBS StatLine stuurde geen JSON-object maar {type(doc).__name__} [{scrubbed_url(url)}]")
+            raise CbsProtocolError(
+                f"CBS StatLine stuurde geen JSON-object maar {type(doc).__name__} [{scrubbed_url(url)}]"
+            )
         return doc
 
 
@@ -272,6 +313,7 @@ def _period_status(value: str | None) -> str | None:
 
 # -- clients ----------------------------------------------------------------------------------------------
 
+
 class CbsClient(ABC):
     """Metadata and paged observations of CBS tables; build one with `make_client`."""
 
@@ -302,14 +344,21 @@ class CbsClient(ABC):
     def _layout(self, table_id: str) -> _Layout: ...
 
     @abstractmethod
-    def _first_data_url(self, table_id: str, filter: str | None, measures: list[str] | None,
-                        layout: _Layout) -> str: ...
+    def _first_data_url(
+        self, table_id: str, filter: str | None, measures: list[str] | None, layout: _Layout
+    ) -> str: ...
 
     @abstractmethod
     def _observations(self, row: dict, layout: _Layout) -> Iterator[dict]: ...
 
-    def pages(self, table_id: str, *, filter: str | None = None, measures: list[str] | None = None,
-              resume_url: str | None = None) -> Iterator[Page]:
+    def pages(
+        self,
+        table_id: str,
+        *,
+        filter: str | None = None,
+        measures: list[str] | None = None,
+        resume_url: str | None = None,
+    ) -> Iterator[Page]:
         """The table's observations page by page, following the server's next link verbatim.
 
         `filter` is an OData $filter (see `period_filter` to partition big tables); `measures` narrows the
@@ -362,8 +411,12 @@ class _FeedClient(CbsClient):
         return _url(self.base_url, f"ODataFeed/odata/{table_id}/{entity}", ("$format", "json"), *params)
 
     def find_tables(self, title_startswith: str) -> list[TableInfo]:
-        url = _url(self.base_url, "ODataCatalog/Tables", ("$format", "json"),
-                   ("$filter", f"startswith(Title,{_literal(title_startswith)})"))
+        url = _url(
+            self.base_url,
+            "ODataCatalog/Tables",
+            ("$format", "json"),
+            ("$filter", f"startswith(Title,{_literal(title_startswith)})"),
+        )
         return [self._table_info(r) for r in self._all_values(url)]
 
     def table_info(self, table_id: str) -> TableInfo:
@@ -380,16 +433,24 @@ class _FeedClient(CbsClient):
             status = "Gediscontinueerd"
         else:
             status = "Regulier"
-        return TableInfo(table_id=record["Identifier"], title=record["Title"], modified=record["Modified"],
-                         frequency=record.get("Frequency") or "", status=status,
-                         short_description=record.get("ShortDescription") or "")
+        return TableInfo(
+            table_id=record["Identifier"],
+            title=record["Title"],
+            modified=record["Modified"],
+            frequency=record.get("Frequency") or "",
+            status=status,
+            short_description=record.get("ShortDescription") or "",
+        )
 
     def _data_properties(self, table_id: str) -> list[dict]:
         return self._all_values(self._entity_url(table_id, "DataProperties"))
 
     def dimensions(self, table_id: str) -> list[Dimension]:
-        return [Dimension(p["Key"], p["Title"], p["Type"]) for p in self._data_properties(table_id)
-                if p["Type"] in DIMENSION_KINDS]
+        return [
+            Dimension(p["Key"], p["Title"], p["Type"])
+            for p in self._data_properties(table_id)
+            if p["Type"] in DIMENSION_KINDS
+        ]
 
     def measures(self, table_id: str) -> list[Measure]:
         return [self._measure(p) for p in self._data_properties(table_id) if p["Type"] == "Topic"]
@@ -399,19 +460,21 @@ class _FeedClient(CbsClient):
         return Measure(prop["Key"], prop["Title"], prop.get("Unit") or "", _decimals(prop.get("Decimals")))
 
     def categories(self, table_id: str, dimension: str) -> list[Category]:
-        return [Category(key=r["Key"].strip(), raw_key=r["Key"], title=r["Title"],
-                         status=_period_status(r.get("Status")))
-                for r in self._all_values(self._entity_url(table_id, dimension))]
+        return [
+            Category(key=r["Key"].strip(), raw_key=r["Key"], title=r["Title"], status=_period_status(r.get("Status")))
+            for r in self._all_values(self._entity_url(table_id, dimension))
+        ]
 
     def _layout(self, table_id: str) -> _Layout:
         props = self._data_properties(table_id)
         topics = [p for p in props if p["Type"] == "Topic"]
-        return _Layout(dimension_keys=[p["Key"] for p in props if p["Type"] in DIMENSION_KINDS],
-                       measure_keys={p["Key"] for p in topics},
-                       text_measures={p["Key"] for p in topics if p.get("Datatype") == "String"})
+        return _Layout(
+            dimension_keys=[p["Key"] for p in props if p["Type"] in DIMENSION_KINDS],
+            measure_keys={p["Key"] for p in topics},
+            text_measures={p["Key"] for p in topics if p.get("Datatype") == "String"},
+        )
 
-    def _first_data_url(self, table_id: str, filter: str | None, measures: list[str] | None,
-                        layout: _Layout) -> str:
+    def _first_data_url(self, table_id: str, filter: str | None, measures: list[str] | None, layout: _Layout) -> str:
         select = None
         if measures is not None:
             unknown = sorted(set(measures) - layout.measure_keys)
@@ -429,9 +492,12 @@ class _FeedClient(CbsClient):
                 continue
             # A typed v3 null stands for every kind of missing (secret, impossible, unknown: cbs.md §1.3,
             # §1.8); only the untyped set shows the symbol. "Missing" says exactly that much and no more.
-            observation = {"measure": column, "dimensions": dict(dims),
-                           "value": None if raw is None or column in text_measures else float(raw),
-                           "value_attribute": "Missing" if raw is None else "None"}
+            observation = {
+                "measure": column,
+                "dimensions": dict(dims),
+                "value": None if raw is None or column in text_measures else float(raw),
+                "value_attribute": "Missing" if raw is None else "None",
+            }
             if column in text_measures:
                 observation["string_value"] = None if raw is None else str(raw).strip()
             yield observation
@@ -447,8 +513,12 @@ class _V4Client(CbsClient):
         return _url(self.base_url, f"CBS/{table_id}/{entity}", ("$format", "json"), *params)
 
     def find_tables(self, title_startswith: str) -> list[TableInfo]:
-        url = _url(self.base_url, "CBS/Datasets", ("$format", "json"),
-                   ("$filter", f"startswith(Title,{_literal(title_startswith)})"))
+        url = _url(
+            self.base_url,
+            "CBS/Datasets",
+            ("$format", "json"),
+            ("$filter", f"startswith(Title,{_literal(title_startswith)})"),
+        )
         return [self._table_info(r) for r in self._all_values(url)]
 
     def table_info(self, table_id: str) -> TableInfo:
@@ -458,31 +528,45 @@ class _V4Client(CbsClient):
     @staticmethod
     def _table_info(record: dict) -> TableInfo:
         try:
-            return TableInfo(table_id=record["Identifier"], title=record["Title"], modified=record["Modified"],
-                             frequency=record.get("Frequency") or "", status=record.get("Status") or "Regulier",
-                             short_description=record.get("ShortDescription") or record.get("Description") or "")
+            return TableInfo(
+                table_id=record["Identifier"],
+                title=record["Title"],
+                modified=record["Modified"],
+                frequency=record.get("Frequency") or "",
+                status=record.get("Status") or "Regulier",
+                short_description=record.get("ShortDescription") or record.get("Description") or "",
+            )
         except KeyError as exc:
             raise CbsProtocolError(f"CBS v4-tabelgegevens zonder {exc}") from None
 
     def dimensions(self, table_id: str) -> list[Dimension]:
-        return [Dimension(d["Identifier"], d["Title"], d.get("Kind") or "Dimension")
-                for d in self._all_values(self._entity_url(table_id, "Dimensions"))]
+        return [
+            Dimension(d["Identifier"], d["Title"], d.get("Kind") or "Dimension")
+            for d in self._all_values(self._entity_url(table_id, "Dimensions"))
+        ]
 
     def measures(self, table_id: str) -> list[Measure]:
-        return [Measure(m["Identifier"], m["Title"], m.get("Unit") or "", _decimals(m.get("Decimals")))
-                for m in self._all_values(self._entity_url(table_id, "MeasureCodes"))]
+        return [
+            Measure(m["Identifier"], m["Title"], m.get("Unit") or "", _decimals(m.get("Decimals")))
+            for m in self._all_values(self._entity_url(table_id, "MeasureCodes"))
+        ]
 
     def categories(self, table_id: str, dimension: str) -> list[Category]:
-        return [Category(key=c["Identifier"].strip(), raw_key=c["Identifier"], title=c["Title"],
-                         status=_period_status(c.get("Status")))
-                for c in self._all_values(self._entity_url(table_id, f"{dimension}Codes"))]
+        return [
+            Category(
+                key=c["Identifier"].strip(),
+                raw_key=c["Identifier"],
+                title=c["Title"],
+                status=_period_status(c.get("Status")),
+            )
+            for c in self._all_values(self._entity_url(table_id, f"{dimension}Codes"))
+        ]
 
     def _layout(self, table_id: str) -> _Layout:
         # Text comes in StringValue, so only the dimensions are needed to read a row.
         return _Layout([d.key for d in self.dimensions(table_id)], set(), set())
 
-    def _first_data_url(self, table_id: str, filter: str | None, measures: list[str] | None,
-                        layout: _Layout) -> str:
+    def _first_data_url(self, table_id: str, filter: str | None, measures: list[str] | None, layout: _Layout) -> str:
         # v4 rows are one cell each, so narrowing measures is a filter on Measure rather than a $select.
         parts = [f"({filter})"] if filter else []
         if measures:
@@ -492,10 +576,12 @@ class _V4Client(CbsClient):
 
     def _observations(self, row: dict, layout: _Layout) -> Iterator[dict]:
         value = row.get("Value")
-        observation = {"measure": row["Measure"],
-                       "dimensions": {d: str(row[d]).strip() for d in layout.dimension_keys if d in row},
-                       "value": None if value is None else float(value),
-                       "value_attribute": row.get("ValueAttribute") or "None"}
+        observation = {
+            "measure": row["Measure"],
+            "dimensions": {d: str(row[d]).strip() for d in layout.dimension_keys if d in row},
+            "value": None if value is None else float(value),
+            "value_attribute": row.get("ValueAttribute") or "None",
+        }
         if row.get("StringValue") is not None:
             observation["string_value"] = row["StringValue"]
         yield observation
@@ -504,8 +590,15 @@ class _V4Client(CbsClient):
 _CLIENTS: dict[str, type[CbsClient]] = {"v3": _FeedClient, "v4": _V4Client}
 
 
-def make_client(base_url: str, *, api: str = "v3", timeout: float = 30.0, retries: int = 5,
-                backoff: float = 0.5, session: requests.Session | None = None) -> CbsClient:
+def make_client(
+    base_url: str,
+    *,
+    api: str = "v3",
+    timeout: float = 30.0,
+    retries: int = 5,
+    backoff: float = 0.5,
+    session: requests.Session | None = None,
+) -> CbsClient:
     """A client for `base_url`: v3 "https://opendata.cbs.nl", v4 "https://datasets.cbs.nl/odata/v1".
 
     `retries` bounds both urllib3's retries and the retries of a broken body; `backoff` is the first wait in

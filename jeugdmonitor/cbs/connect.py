@@ -24,10 +24,13 @@ def open_client(settings: Settings) -> Iterator[CbsClient]:
     """A client for the configured CBS endpoint."""
     cbs = settings.cbs
     if cbs.base_url == FIXTURE:
-        raise RuntimeError(f'cbs.base_url = "{FIXTURE}" needs the local CBS server, which `jeugdmonitor '
-                           f"demo`, `run` and `serve` start; elsewhere set {BASE_URL_ENV} or a CBS URL")
-    with _closing(make_client(cbs.base_url, api=cbs.api, timeout=cbs.timeout_s, retries=cbs.retries,
-                              backoff=cbs.backoff_s)) as client:
+        raise RuntimeError(
+            f'cbs.base_url = "{FIXTURE}" needs the local CBS server, which `jeugdmonitor '
+            f"demo`, `run` and `serve` start; elsewhere set {BASE_URL_ENV} or a CBS URL"
+        )
+    with _closing(
+        make_client(cbs.base_url, api=cbs.api, timeout=cbs.timeout_s, retries=cbs.retries, backoff=cbs.backoff_s)
+    ) as client:
         yield client
 
 
@@ -46,5 +49,10 @@ def options(settings: Settings) -> CbsOptions:
     herindeling = load_region_tables().herindeling
     regions = gemeenten | {old for old, new in herindeling.items() if new in gemeenten}
     regions |= set(settings.cbs.extra_regions) | ({settings.region.jeugdregio} if settings.region.jeugdregio else set())
-    return CbsOptions(tables=list(settings.cbs.tables), regions=frozenset(regions), herindeling=dict(herindeling),
-                      api=settings.cbs.api, fetch_root=settings.paths.data_dir / "cbs-fetch")
+    return CbsOptions(
+        tables=list(settings.cbs.tables),
+        regions=frozenset(regions),
+        herindeling=dict(herindeling),
+        api=settings.cbs.api,
+        fetch_root=settings.paths.data_dir / "cbs-fetch",
+    )

@@ -52,10 +52,13 @@ def fetch(client: CbsClient, plan: FetchPlan, root: Path) -> Fetched:
             continue
         resume = pages[-1]["next_url"] if pages else None
         number = len(pages)
-        for page in client.pages(plan.table_id, filter=partition, resume_url=resume,
-                                 measures=list(plan.measures) if plan.measures else None):
-            _write_page(folder / _page_name(index, number),
-                        {"url": page.url, "next_url": page.next_url, "observations": page.observations})
+        for page in client.pages(
+            plan.table_id, filter=partition, resume_url=resume, measures=list(plan.measures) if plan.measures else None
+        ):
+            _write_page(
+                folder / _page_name(index, number),
+                {"url": page.url, "next_url": page.next_url, "observations": page.observations},
+            )
             number += 1
             fetched += 1
     observations: list[dict] = []
@@ -82,4 +85,3 @@ def _write_page(path: Path, page: dict) -> None:
     temporary = path.with_suffix(".tmp")
     owner_only.write_text(temporary, json.dumps(page, ensure_ascii=False))
     os.replace(temporary, path)
-

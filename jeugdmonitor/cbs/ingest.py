@@ -93,8 +93,11 @@ def refresh(engine: Engine, run_id: str, client: CbsClient, options: CbsOptions)
     fetched: list[tuple[CbsTableConfig, _Version, fetch.Fetched]] = []
     for config in options.tables:
         try:
-            infos = (client.find_tables(config.title_startswith) if config.title_startswith
-                     else [client.table_info(config.table_id)])
+            infos = (
+                client.find_tables(config.title_startswith)
+                if config.title_startswith
+                else [client.table_info(config.table_id)]
+            )
         except CbsError as exc:
             outcomes += _stale(engine, config, config.table_id or None, exc)
             continue
@@ -102,9 +105,17 @@ def refresh(engine: Engine, run_id: str, client: CbsClient, options: CbsOptions)
             state = _state(engine, info.table_id)
             if state is not None and state["modified"] == info.modified and state["file_id"] is not None:
                 _mark_checked(engine, config, info, options.api)
-                outcomes.append(TableOutcome(config.purpose, info.table_id, "unchanged",
-                                             _melding_unchanged(info), info.modified, info.discontinued,
-                                             result=meta.FileResult(_path(info), "skipped", info.table_id)))
+                outcomes.append(
+                    TableOutcome(
+                        config.purpose,
+                        info.table_id,
+                        "unchanged",
+                        _melding_unchanged(info),
+                        info.modified,
+                        info.discontinued,
+                        result=meta.FileResult(_path(info), "skipped", info.table_id),
+                    )
+                )
                 continue
             try:
                 fetched.append((config, *_fetch_version(client, config, info, options)))
@@ -116,14 +127,20 @@ def refresh(engine: Engine, run_id: str, client: CbsClient, options: CbsOptions)
             outcome = _load_version(conn, run_id, config, version, options.api)
         fetch.discard(pages.folder)
         outcome.pages_fetched = pages.pages_fetched
-        log.info("CBS %s: %s (%d pages fetched, %d reused)", version.info.table_id, outcome.status,
-                 pages.pages_fetched, pages.pages_reused)
+        log.info(
+            "CBS %s: %s (%d pages fetched, %d reused)",
+            version.info.table_id,
+            outcome.status,
+            pages.pages_fetched,
+            pages.pages_reused,
+        )
         outcomes.append(outcome)
     return outcomes
 
 
-def _fetch_version(client: CbsClient, config: CbsTableConfig, info: TableInfo, options: CbsOptions
-                   ) -> tuple[_Version, fetch.Fetched]:
+def _fetch_version(
+    client: CbsClient, config: CbsTableConfig, info: TableInfo, options: CbsOptions
+) -> tuple[_Version, fetch.Fetched]:
     dimensions = client.dimensions(info.table_id)
     geo = next((d.key for d in dimensions if d.kind == "GeoDimension"), None)
     time = next((d.key for d in dimensions if d.kind == "TimeDimension"), None)
@@ -134,23 +151,37 @@ def _fetch_version(client: CbsClient, config: CbsTableConfig, info: TableInfo, o
     selection = [_regions_filter(categories[geo], geo, options.regions)]
     selection += [_title_filter(categories[dim], dim, titles, info.table_id) for dim, titles in config.select.items()]
     base = " and ".join(f"({s})" for s in selection)
-    partitions = ([f"{base} and {time} eq '{c.raw_key}'" for c in categories[time]] if time else [base])
-    fetched = fetch.fetch(client, fetch.FetchPlan(info.table_id, info.modified, tuple(partitions)),
-                          options.fetch_root)
+    partitions = [f"{base} and {time} eq '{c.raw_key}'" for c in categories[time]] if time else [base]
+    fetched = fetch.fetch(client, fetch.FetchPlan(info.table_id, info.modified, tuple(partitions)), options.fetch_root)
 
     period_status = {c.key: c.status for c in categories.get(time, [])} if time else {}
     fixed_period = None if time else _year_period(info.title)
-    frame = observations_frame(fetched.observations, table_id=info.table_id, geo_key=geo, time_key=time,
-                               period_status=period_status, herindeling=options.herindeling,
-                               fixed_period=fixed_period)
-    frame = add_checks(frame, known_periods=set(period_status) if fixed_period is None else {fixed_period},
-                       requested_regions=options.regions,
-                       count_measures={m.key for m in measures if m.unit.lower() == "aantal"},
-                       rounded=config.rounded)
-    version = _Version(info, frame, [
-        {"table_id": info.table_id, "dimension": dim, "code": c.key, "title": c.title, "period_status": c.status}
-        for dim, cats in categories.items() for c in cats
-    ], size=fetched.bytes)
+    frame = observations_frame(
+        fetched.observations,
+        table_id=info.table_id,
+        geo_key=geo,
+        time_key=time,
+        period_status=period_status,
+        herindeling=options.herindeling,
+        fixed_period=fixed_period,
+    )
+    frame = add_checks(
+        frame,
+        known_periods=set(period_status) if fixed_period is None else {fixed_period},
+        requested_regions=options.regions,
+        count_measures={m.key for m in measures if m.unit.lower() == "aantal"},
+        rounded=config.rounded,
+    )
+    version = _Version(
+        info,
+        frame,
+        [
+            {"table_id": info.table_id, "dimension": dim, "code": c.key, "title": c.title, "period_status": c.status}
+            for dim, cats in categories.items()
+            for c in cats
+        ],
+        size=fetched.bytes,
+    )
     return version, fetched
 
 
@@ -172,51 +203,94 @@ def _judge(versions: list[_Version]) -> None:
 def _rejected(cell: pd.Series, finding: Finding) -> Rejection:
     """A cell that breaks a fail rule: found by its measure, region, period and dimensions, shown by its value."""
     return rejection(
-        finding.reason_code, line=int(cell["line"]), field=_field_of(finding.reason_code),
+        finding.reason_code,
+        line=int(cell["line"]),
+        field=_field_of(finding.reason_code),
         record_key=f"{cell['measure']}|{cell['regio_code']}|{cell['periode']}|{cell['dimensions']}"[:64],
-        value_masked=None if pd.isna(cell["value"]) else str(cell["value"]))
+        value_masked=None if pd.isna(cell["value"]) else str(cell["value"]),
+    )
 
 
 def _field_of(code: str) -> str:
-    return {"cbs_period_invalid": "Perioden", "cbs_period_unknown": "Perioden", "cbs_region_invalid": "RegioS",
-            "cbs_region_unknown": "RegioS"}.get(code, "value")
+    return {
+        "cbs_period_invalid": "Perioden",
+        "cbs_period_unknown": "Perioden",
+        "cbs_region_invalid": "RegioS",
+        "cbs_region_unknown": "RegioS",
+    }.get(code, "value")
 
 
-def _load_version(conn: Connection, run_id: str, config: CbsTableConfig, version: _Version, api: str
-                  ) -> TableOutcome:
+def _load_version(conn: Connection, run_id: str, config: CbsTableConfig, version: _Version, api: str) -> TableOutcome:
     info = version.info
     table_id = info.table_id
     rows_read = len(version.frame) + len(version.rejections)
-    result = meta.FileResult(_path(info), "loaded", table_id, rows_read=rows_read,
-                             rows_quarantined=len(version.rejections),
-                             reasons=dict(Counter(r.reason_code for r in version.rejections)),
-                             warnings={w.finding.reason_code: w.rows_unexpected for w in version.warnings})
+    result = meta.FileResult(
+        _path(info),
+        "loaded",
+        table_id,
+        rows_read=rows_read,
+        rows_quarantined=len(version.rejections),
+        reasons=dict(Counter(r.reason_code for r in version.rejections)),
+        warnings={w.finding.reason_code: w.rows_unexpected for w in version.warnings},
+    )
     known = conn.execute(select(meta_cbs_table.c.file_id).where(meta_cbs_table.c.table_id == table_id)).scalar()
-    same_content = conn.execute(select(meta_source_file.c.file_id)
-                                .where(meta_source_file.c.sha256 == version.sha256)).scalar()
+    same_content = conn.execute(
+        select(meta_source_file.c.file_id).where(meta_source_file.c.sha256 == version.sha256)
+    ).scalar()
     if same_content is not None:
         # A new Modified with the same cells (CBS republished metadata only): nothing to load.
         _upsert_state(conn, config, info, api, file_id=same_content, fetched=True)
         result.status, result.rows_read, result.rows_quarantined, result.reasons = "skipped", 0, 0, {}
-        return TableOutcome(config.purpose, table_id, "unchanged",
-                            f"CBS-tabel {table_id} ({info.title}) heeft een nieuwe datum maar dezelfde cijfers.",
-                            info.modified, info.discontinued, result=result)
+        return TableOutcome(
+            config.purpose,
+            table_id,
+            "unchanged",
+            f"CBS-tabel {table_id} ({info.title}) heeft een nieuwe datum maar dezelfde cijfers.",
+            info.modified,
+            info.discontinued,
+            result=result,
+        )
 
-    file_id = meta.record_files(conn, run_id, [{
-        "sha256": version.sha256, "source": "cbs", "message_type": table_id, "path": _path(info),
-        "size_bytes": version.size, "modified_at": _modified_at(info.modified), "status": "loaded",
-        "rows_read": rows_read, "rows_loaded": len(version.frame), "rows_quarantined": len(version.rejections),
-        "reason_code": None, "reden": None,
-    }])[0]
-    existing = pd.DataFrame(conn.execute(
-        select(stg_cbs_waarneming.c.id, *(stg_cbs_waarneming.c[c] for c in COLUMNS))
-        .where(stg_cbs_waarneming.c.table_id == table_id)).mappings().all(), columns=["id", *COLUMNS])
+    file_id = meta.record_files(
+        conn,
+        run_id,
+        [
+            {
+                "sha256": version.sha256,
+                "source": "cbs",
+                "message_type": table_id,
+                "path": _path(info),
+                "size_bytes": version.size,
+                "modified_at": _modified_at(info.modified),
+                "status": "loaded",
+                "rows_read": rows_read,
+                "rows_loaded": len(version.frame),
+                "rows_quarantined": len(version.rejections),
+                "reason_code": None,
+                "reden": None,
+            }
+        ],
+    )[0]
+    existing = pd.DataFrame(
+        conn.execute(
+            select(stg_cbs_waarneming.c.id, *(stg_cbs_waarneming.c[c] for c in COLUMNS)).where(
+                stg_cbs_waarneming.c.table_id == table_id
+            )
+        )
+        .mappings()
+        .all(),
+        columns=["id", *COLUMNS],
+    )
     changes = diff(existing, version.frame)
     bulk.write_rows(conn, stg_cbs_waarneming, _records(changes.inserts.assign(file_id=file_id)))
     if not changes.updates.empty:
-        conn.execute(update(stg_cbs_waarneming).where(stg_cbs_waarneming.c.id == bindparam("row_id")),
-                     [{**{k: v for k, v in r.items() if k not in ("id", *KEY)}, "row_id": r["id"],
-                       "file_id": file_id} for r in _records(changes.updates)])
+        conn.execute(
+            update(stg_cbs_waarneming).where(stg_cbs_waarneming.c.id == bindparam("row_id")),
+            [
+                {**{k: v for k, v in r.items() if k not in ("id", *KEY)}, "row_id": r["id"], "file_id": file_id}
+                for r in _records(changes.updates)
+            ],
+        )
     if not changes.revisions.empty:
         conn.execute(insert(meta_cbs_revisie), _records(changes.revisions.assign(file_id=file_id)))
     conn.execute(delete(stg_cbs_categorie).where(stg_cbs_categorie.c.table_id == table_id))
@@ -227,15 +301,27 @@ def _load_version(conn: Connection, run_id: str, config: CbsTableConfig, version
     pending.mark_files(conn, run_id, [file_id])
     result.rows_loaded = len(version.frame)
     first = known is None
-    melding = (f"CBS-tabel {table_id} ({info.title}) is {'voor het eerst geladen' if first else 'bijgewerkt'}: "
-               f"versie van {_dutch_date(info.modified)}, {len(changes.inserts)} nieuwe en "
-               f"{len(changes.updates)} gewijzigde cijfers.")
+    melding = (
+        f"CBS-tabel {table_id} ({info.title}) is {'voor het eerst geladen' if first else 'bijgewerkt'}: "
+        f"versie van {_dutch_date(info.modified)}, {len(changes.inserts)} nieuwe en "
+        f"{len(changes.updates)} gewijzigde cijfers."
+    )
     if info.discontinued:
-        melding += (" Let op: CBS heeft deze tabel stopgezet; zoek in de CBS-catalogus de opvolger en pas de "
-                    "configuratie aan.")
-    return TableOutcome(config.purpose, table_id, "loaded", melding, info.modified, info.discontinued,
-                        rows_inserted=len(changes.inserts), rows_updated=len(changes.updates),
-                        revisions=len(changes.revisions), result=result)
+        melding += (
+            " Let op: CBS heeft deze tabel stopgezet; zoek in de CBS-catalogus de opvolger en pas de configuratie aan."
+        )
+    return TableOutcome(
+        config.purpose,
+        table_id,
+        "loaded",
+        melding,
+        info.modified,
+        info.discontinued,
+        rows_inserted=len(changes.inserts),
+        rows_updated=len(changes.updates),
+        revisions=len(changes.revisions),
+        result=result,
+    )
 
 
 def _regions_filter(categories: list[Category], geo: str, regions: frozenset[str]) -> str:
@@ -250,8 +336,10 @@ def _title_filter(categories: list[Category], dimension: str, titles: list[str],
     by_title = {c.title: c for c in categories}
     missing = [t for t in titles if t not in by_title]
     if missing:
-        raise CbsError(f"tabel {table_id}: categorie {', '.join(repr(t) for t in missing)} niet gevonden in "
-                       f"dimensie {dimension}; CBS heeft de indeling gewijzigd of de configuratie klopt niet")
+        raise CbsError(
+            f"tabel {table_id}: categorie {', '.join(repr(t) for t in missing)} niet gevonden in "
+            f"dimensie {dimension}; CBS heeft de indeling gewijzigd of de configuratie klopt niet"
+        )
     return " or ".join(f"{dimension} eq '{by_title[t].raw_key}'" for t in titles)
 
 
@@ -267,19 +355,34 @@ def _stale(engine: Engine, config: CbsTableConfig, table_id: str | None, exc: Cb
     known = _states(engine, config.purpose, table_id)
     if not known:
         name = table_id or config.title_startswith
-        return [TableOutcome(config.purpose, name or config.purpose, "stale",
-                             f"CBS-tabel {name} kon niet worden opgehaald: {exc}. Er zijn nog geen cijfers van "
-                             "deze tabel in het warehouse.")]
+        return [
+            TableOutcome(
+                config.purpose,
+                name or config.purpose,
+                "stale",
+                f"CBS-tabel {name} kon niet worden opgehaald: {exc}. Er zijn nog geen cijfers van "
+                "deze tabel in het warehouse.",
+            )
+        ]
     outcomes = []
     with engine.begin() as conn:
         for state in known:
-            conn.execute(update(meta_cbs_table).where(meta_cbs_table.c.table_id == state["table_id"])
-                         .values(last_error=str(exc), last_error_at=meta.now(), checked_at=meta.now()))
-            outcomes.append(TableOutcome(
-                config.purpose, state["table_id"], "stale",
-                f"CBS-tabel {state['table_id']} ({state['title']}) kon niet worden bijgewerkt: {exc}. De monitor "
-                f"gebruikt de laatst geladen versie (van {_dutch_date(state['modified'])}, opgehaald op "
-                f"{_dutch_date(state['fetched_at'])}).", state["modified"]))
+            conn.execute(
+                update(meta_cbs_table)
+                .where(meta_cbs_table.c.table_id == state["table_id"])
+                .values(last_error=str(exc), last_error_at=meta.now(), checked_at=meta.now())
+            )
+            outcomes.append(
+                TableOutcome(
+                    config.purpose,
+                    state["table_id"],
+                    "stale",
+                    f"CBS-tabel {state['table_id']} ({state['title']}) kon niet worden bijgewerkt: {exc}. De monitor "
+                    f"gebruikt de laatst geladen versie (van {_dutch_date(state['modified'])}, opgehaald op "
+                    f"{_dutch_date(state['fetched_at'])}).",
+                    state["modified"],
+                )
+            )
     return outcomes
 
 
@@ -291,8 +394,11 @@ def _state(engine: Engine, table_id: str) -> dict | None:
 
 def _states(engine: Engine, purpose: str, table_id: str | None) -> list[dict]:
     query = select(meta_cbs_table).where(meta_cbs_table.c.file_id.is_not(None))
-    query = (query.where(meta_cbs_table.c.table_id == table_id) if table_id
-             else query.where(meta_cbs_table.c.purpose == purpose))
+    query = (
+        query.where(meta_cbs_table.c.table_id == table_id)
+        if table_id
+        else query.where(meta_cbs_table.c.purpose == purpose)
+    )
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(query.order_by(meta_cbs_table.c.table_id)).mappings()]
 
@@ -302,29 +408,41 @@ def _mark_checked(engine: Engine, config: CbsTableConfig, info: TableInfo, api: 
         _upsert_state(conn, config, info, api, file_id=None, fetched=False)
 
 
-def _upsert_state(conn: Connection, config: CbsTableConfig, info: TableInfo, api: str, *, file_id: int | None,
-                  fetched: bool) -> None:
+def _upsert_state(
+    conn: Connection, config: CbsTableConfig, info: TableInfo, api: str, *, file_id: int | None, fetched: bool
+) -> None:
     stamp = meta.now()
-    values = {"purpose": config.purpose, "title": info.title, "api": api, "frequency": info.frequency,
-              "status": info.status, "checked_at": stamp, "last_error": None, "last_error_at": None}
+    values = {
+        "purpose": config.purpose,
+        "title": info.title,
+        "api": api,
+        "frequency": info.frequency,
+        "status": info.status,
+        "checked_at": stamp,
+        "last_error": None,
+        "last_error_at": None,
+    }
     if fetched:
         values |= {"modified": info.modified, "file_id": file_id, "fetched_at": stamp}
-    exists = conn.execute(select(meta_cbs_table.c.table_id)
-                          .where(meta_cbs_table.c.table_id == info.table_id)).scalar() is not None
+    exists = (
+        conn.execute(select(meta_cbs_table.c.table_id).where(meta_cbs_table.c.table_id == info.table_id)).scalar()
+        is not None
+    )
     if exists:
         conn.execute(update(meta_cbs_table).where(meta_cbs_table.c.table_id == info.table_id).values(**values))
     else:
         conn.execute(insert(meta_cbs_table).values(table_id=info.table_id, **values))
     if fetched:
-        count = conn.execute(select(func.count()).select_from(stg_cbs_waarneming)
-                             .where(stg_cbs_waarneming.c.table_id == info.table_id)).scalar()
-        conn.execute(update(meta_cbs_table).where(meta_cbs_table.c.table_id == info.table_id)
-                     .values(row_count=count))
+        count = conn.execute(
+            select(func.count()).select_from(stg_cbs_waarneming).where(stg_cbs_waarneming.c.table_id == info.table_id)
+        ).scalar()
+        conn.execute(update(meta_cbs_table).where(meta_cbs_table.c.table_id == info.table_id).values(row_count=count))
 
 
 def _melding_unchanged(info: TableInfo) -> str:
-    return (f"CBS-tabel {info.table_id} ({info.title}) is niet gewijzigd sinds de versie van "
-            f"{_dutch_date(info.modified)}.")
+    return (
+        f"CBS-tabel {info.table_id} ({info.title}) is niet gewijzigd sinds de versie van {_dutch_date(info.modified)}."
+    )
 
 
 def _path(info: TableInfo) -> str:
@@ -351,4 +469,3 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value) or value is pd.NA
-

@@ -21,9 +21,12 @@ Predicate = Callable[[dict], bool]
 
 _TOKEN = re.compile(r"\s*(?:(\()|(\))|(,)|'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_]*))")
 _COMPARISONS: dict[str, Callable[[str, str], bool]] = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b,
-    "ge": lambda a, b: a >= b, "gt": lambda a, b: a > b,
-    "le": lambda a, b: a <= b, "lt": lambda a, b: a < b,
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "ge": lambda a, b: a >= b,
+    "gt": lambda a, b: a > b,
+    "le": lambda a, b: a <= b,
+    "lt": lambda a, b: a < b,
 }
 
 
@@ -47,7 +50,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             break
         match = _TOKEN.match(text, pos)
         if not match:
-            raise FilterError(f"cannot read $filter from position {pos}: {text[pos:pos + 20]!r}")
+            raise FilterError(f"cannot read $filter from position {pos}: {text[pos : pos + 20]!r}")
         lparen, rparen, comma, string, word = match.groups()
         if lparen:
             tokens.append(("(", "("))

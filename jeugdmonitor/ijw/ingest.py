@@ -55,8 +55,9 @@ class IjwOptions:
     files_per_batch: int = 10_000  # at most this many files load in one transaction (and rows: chunk_size × 10)
 
 
-def parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options: IjwOptions = IjwOptions()
-               ) -> ParsedFile:
+def parse_file(
+    delivery: Delivery, pseudonymise: Callable[[str], str], options: IjwOptions = IjwOptions()
+) -> ParsedFile:
     """Read one delivered file completely; never raises, the outcome says what happened: bad input is refused with
     its reason, and any other failure of this one file (a bug, a file that vanished) refuses it with the type of
     the error only (a message can quote the file), so that the rest of the inbox loads. A delivery that discovery
@@ -107,8 +108,9 @@ def _parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options:
     return parsed
 
 
-def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcodes: frozenset[str] | None = None
-               ) -> list[meta.FileResult]:
+def load_batch(
+    engine: Engine, run_id: str, batch: list[ParsedFile], productcodes: frozenset[str] | None = None
+) -> list[meta.FileResult]:
     """Judge and write a batch of parsed files in one transaction; returns one FileResult per file. A file whose
     bytes are recorded already, or came earlier in the batch, is skipped: it was new by its stamp, and its hash
     was only taken when it was parsed (parse_file)."""
@@ -118,8 +120,7 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcode
         fresh = [p for p in batch if id(p) not in repeats]
         declaraties = [p for p in fresh if p.message_type == "JW323" and p.refused is None and p.rows]
         with clock.stage("validate"):
-            warnings = (apply_jw323_rules(conn, declaraties, _toewijzingen(fresh), productcodes)
-                        if declaraties else [])
+            warnings = apply_jw323_rules(conn, declaraties, _toewijzingen(fresh), productcodes) if declaraties else []
         clock.count("validate", sum(len(p.rows) for p in declaraties))
         results = [file_result(p) for p in fresh]
         recorded = [(p, r) for p, r in zip(fresh, results, strict=True) if not p.pending]
@@ -138,16 +139,18 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], productcode
             by_table.setdefault(message_type, []).extend((file_id, *staged(row)) for row in parsed.rows)
             quarantine.extend((file_id, r) for r in parsed.rejections)
         for message_type, values in by_table.items():
-            clock.count("load", bulk.write_tuples(conn, STAGING_TABLES[message_type], _staging_columns(message_type),
-                                                  values))
+            clock.count(
+                "load", bulk.write_tuples(conn, STAGING_TABLES[message_type], _staging_columns(message_type), values)
+            )
         meta.record_quarantine(conn, run_id, quarantine)
         meta.record_validation(conn, run_id, [(file_ids[id(declaraties[w.file_index])], w) for w in warnings])
         pending.mark_files(conn, run_id, ids)  # with the facts: a crash before the marts leaves the mark
     result_of = {id(parsed): result for parsed, result in zip(fresh, results, strict=True)}
     for w in warnings:
         result_of[id(declaraties[w.file_index])].warnings[w.finding.reason_code] = w.rows_unexpected
-    return [meta.FileResult(p.delivery.relative, "skipped", p.message_type) for p in batch if id(p) in repeats
-            ] + results
+    return [
+        meta.FileResult(p.delivery.relative, "skipped", p.message_type) for p in batch if id(p) in repeats
+    ] + results
 
 
 def _repeats(conn: Connection, batch: list[ParsedFile]) -> set[int]:
@@ -199,17 +202,29 @@ def ordered(deliveries: Iterable[Delivery]) -> list[Delivery]:
     return sorted(deliveries, key=lambda d: load_order(d.relative))
 
 
-def load_files(engine: Engine, run_id: str, deliveries: Iterable[Delivery], pseudonymise: Callable[[str], str],
-               options: IjwOptions = IjwOptions(), pool: OrderedPool | None = None) -> list[meta.FileResult]:
+def load_files(
+    engine: Engine,
+    run_id: str,
+    deliveries: Iterable[Delivery],
+    pseudonymise: Callable[[str], str],
+    options: IjwOptions = IjwOptions(),
+    pool: OrderedPool | None = None,
+) -> list[meta.FileResult]:
     """Parse (in parallel when options.workers > 1) and load `deliveries` in batches, in load order. Pass a
     `pool` (OrderedPool(options.workers)) to keep the worker processes across calls."""
-    return [r for results in load_rounds(engine, run_id, [list(deliveries)], pseudonymise, options, pool)
-            for r in results]
+    return [
+        r for results in load_rounds(engine, run_id, [list(deliveries)], pseudonymise, options, pool) for r in results
+    ]
 
 
-def load_rounds(engine: Engine, run_id: str, rounds: Iterable[list[Delivery]], pseudonymise: Callable[[str], str],
-                options: IjwOptions = IjwOptions(), pool: OrderedPool | None = None
-                ) -> Iterator[list[meta.FileResult]]:
+def load_rounds(
+    engine: Engine,
+    run_id: str,
+    rounds: Iterable[list[Delivery]],
+    pseudonymise: Callable[[str], str],
+    options: IjwOptions = IjwOptions(),
+    pool: OrderedPool | None = None,
+) -> Iterator[list[meta.FileResult]]:
     """Load rounds of deliveries (each in load order) as one stream: the parse workers go on with the next round
     while this process loads the last batches of the one before, instead of draining between rounds. `rounds` is
     consumed lazily (it may discover as it goes). Yields the results of each load batch once it has committed.
@@ -226,8 +241,9 @@ def load_rounds(engine: Engine, run_id: str, rounds: Iterable[list[Delivery]], p
     # Leaving the block waits for a batch still being written, also when this stops early on an error.
     with ThreadPoolExecutor(1, thread_name_prefix="ijw-writer") as writer:
         loading: Future | None = None
-        for batch in clock.timed("parse", batches(parsed, max_rows=max(options.chunk_size, 1) * 10,
-                                                  max_files=options.files_per_batch)):
+        for batch in clock.timed(
+            "parse", batches(parsed, max_rows=max(options.chunk_size, 1) * 10, max_files=options.files_per_batch)
+        ):
             clock.count("parse", sum(p.lines_read for p in batch))
             if loading is not None:
                 yield loading.result()
@@ -236,8 +252,9 @@ def load_rounds(engine: Engine, run_id: str, rounds: Iterable[list[Delivery]], p
             yield loading.result()
 
 
-def _parsed(rounds: Iterable[list[Delivery]], pseudonymise: Callable[[str], str], options: IjwOptions,
-            pool: OrderedPool) -> Iterator[ParsedFile]:
+def _parsed(
+    rounds: Iterable[list[Delivery]], pseudonymise: Callable[[str], str], options: IjwOptions, pool: OrderedPool
+) -> Iterator[ParsedFile]:
     parse = partial(parse_file, pseudonymise=pseudonymise, options=options)
     # Up to about a load batch of files in flight: the workers parse the next batch while this process judges and
     # writes the current one (with a window of a few chunks they sat idle through every load).
@@ -255,8 +272,7 @@ Found = tuple[str, str | None, list[tuple], list[Rejection], Rejection | None, b
 
 
 def _found(parsed: ParsedFile) -> Found:
-    return (parsed.sha256, parsed.message_type, parsed.rows, parsed.rejections, parsed.refused,
-            parsed.pending)
+    return (parsed.sha256, parsed.message_type, parsed.rows, parsed.rejections, parsed.refused, parsed.pending)
 
 
 def _with_delivery(delivery: Delivery, found: Found) -> ParsedFile:
@@ -270,7 +286,7 @@ def _chunks(rounds: Iterable[list[Delivery]], most: int, workers: int) -> Iterat
     for deliveries in rounds:
         deliveries = ordered(deliveries)
         size = max(1, min(most, len(deliveries) // (max(workers, 1) * 4)))
-        yield from (deliveries[i:i + size] for i in range(0, len(deliveries), size))
+        yield from (deliveries[i : i + size] for i in range(0, len(deliveries), size))
 
 
 def _parse_chunk(parse: Callable[[Delivery], ParsedFile], chunk: list[Delivery]) -> list[Found]:
@@ -303,8 +319,9 @@ def analyze(engine: Engine) -> None:
         bulk.analyze(engine, [*STAGING_TABLES.values(), meta_source_file, meta_quarantine])
 
 
-def ingest_inbox(engine: Engine, inbox: Path, run_id: str, pseudonymise: Callable[[str], str],
-                 options: IjwOptions = IjwOptions()) -> meta.FileTally:
+def ingest_inbox(
+    engine: Engine, inbox: Path, run_id: str, pseudonymise: Callable[[str], str], options: IjwOptions = IjwOptions()
+) -> meta.FileTally:
     """Discover and load an iJw inbox a round of folders at a time (jeugdmonitor.inbox), so that memory is bounded
     by a round, not by the inbox; the new files are parsed in `options.workers` processes and loaded in batches of
     files that commit together. Rounds follow each other without a pause: discovery does not hash (parse_file

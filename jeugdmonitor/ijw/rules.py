@@ -25,19 +25,26 @@ from jeugdmonitor.validation import FileWarning, Finding
 
 SUITE = "stg_jw323_prestatie"
 # Positions in a JW323 row (a tuple in JW323.row_columns order, as parse_file keeps them).
-_LINE, _REFERENTIE, _DECLARATIE_TOTAAL = (JW323.row_columns.index(c)
-                                          for c in ("line", "referentie_nummer", "declaratie_totaal"))
+_LINE, _REFERENTIE, _DECLARATIE_TOTAAL = (
+    JW323.row_columns.index(c) for c in ("line", "referentie_nummer", "declaratie_totaal")
+)
 
 
-def apply_jw323_rules(conn: Connection, files: list, batch_toewijzingen: Iterable[tuple[str, str, int]],
-                      productcodes: frozenset[str] | None = None) -> list[FileWarning]:
+def apply_jw323_rules(
+    conn: Connection,
+    files: list,
+    batch_toewijzingen: Iterable[tuple[str, str, int]],
+    productcodes: frozenset[str] | None = None,
+) -> list[FileWarning]:
     """Judge the JW323 rows of `files` (ParsedFile objects, changed in place) and return the warnings."""
     frame = _frame(files)
     if frame.empty:
         return []
-    known = Known(referenties=_known_referenties(conn, frame),
-                  toewijzingen=_known_toewijzingen(conn, frame) | frozenset(batch_toewijzingen),
-                  productcodes=productcodes)
+    known = Known(
+        referenties=_known_referenties(conn, frame),
+        toewijzingen=_known_toewijzingen(conn, frame) | frozenset(batch_toewijzingen),
+        productcodes=productcodes,
+    )
     checked = jw323_checks(frame, known, _declared_totals(files))
     verdict = judging.judge(checked, frame["file_key"].to_numpy(), SUITE)
     judging.apply_to_files(files, verdict, frame["row_position"].to_numpy(), _rejected)
@@ -62,8 +69,14 @@ def _frame(files: list) -> pd.DataFrame:
 
 def _declared_totals(files: list) -> pd.Series:
     """Declared totals of the files whose every line parsed: only those can be held against their sum."""
-    return pd.Series({key: parsed.rows[0][_DECLARATIE_TOTAAL] for key, parsed in enumerate(files)
-                      if parsed.rows and not parsed.rejections}, dtype="int64")
+    return pd.Series(
+        {
+            key: parsed.rows[0][_DECLARATIE_TOTAAL]
+            for key, parsed in enumerate(files)
+            if parsed.rows and not parsed.rejections
+        },
+        dtype="int64",
+    )
 
 
 def _matching(conn: Connection, columns: list, key, values: list) -> set[tuple]:
@@ -76,9 +89,10 @@ def _known_referenties(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple
     the unique index on them answers (ReferentieNummers are unique per aanbieder only)."""
     credits = frame[frame["vorig_referentie_nummer"].notna()]
     # Unsorted: the server finds each pair through the index whatever their order (sorting them cost more here)
-    wanted = list(set(zip(frame["aanbieder_agb"].tolist(), frame["referentie_nummer"].tolist(), strict=True))
-                  | set(zip(credits["aanbieder_agb"].tolist(), credits["vorig_referentie_nummer"].tolist(),
-                            strict=True)))
+    wanted = list(
+        set(zip(frame["aanbieder_agb"].tolist(), frame["referentie_nummer"].tolist(), strict=True))
+        | set(zip(credits["aanbieder_agb"].tolist(), credits["vorig_referentie_nummer"].tolist(), strict=True))
+    )
     table = stg_jw323_prestatie
     columns = [table.c.aanbieder_agb, table.c.referentie_nummer]
     return frozenset(_matching(conn, columns, columns, wanted))
@@ -87,5 +101,11 @@ def _known_referenties(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple
 def _known_toewijzingen(conn: Connection, frame: pd.DataFrame) -> frozenset[tuple[str, str, int]]:
     table = stg_jw301_toewijzing
     wanted = sorted(set(frame["toewijzing_nummer"].tolist()))
-    return frozenset(_matching(conn, [table.c.gemeentecode, table.c.aanbieder_agb, table.c.toewijzing_nummer],
-                               table.c.toewijzing_nummer, wanted))
+    return frozenset(
+        _matching(
+            conn,
+            [table.c.gemeentecode, table.c.aanbieder_agb, table.c.toewijzing_nummer],
+            table.c.toewijzing_nummer,
+            wanted,
+        )
+    )

@@ -62,15 +62,21 @@ def _parse_file(delivery: Delivery, pseudonymise: Callable[[str], str], options:
     result = canonical_rows(table, pseudonymise, options.region, delivery.path.name)
     parsed = ParsedFile(delivery, f"JGT-{table.layout.name}", rows=result.rows, rejections=result.rejections)
     if parsed.rows and parsed.rows[0]["export_maand"] is None:
-        return ParsedFile(delivery, parsed.message_type, refused=FileRejected(
-            "file_unreadable", "de exportmaand is niet te bepalen").rejection)
+        return ParsedFile(
+            delivery,
+            parsed.message_type,
+            refused=FileRejected("file_unreadable", "de exportmaand is niet te bepalen").rejection,
+        )
     return parsed
 
 
 def apply_jgt_rules(files: list[ParsedFile], options: JgtOptions) -> list[FileWarning]:
     """Judge the rows of `files` (changed in place: failing rows move to their rejections); returns warnings."""
-    records = [row | {"file_key": key, "row_position": pos}
-               for key, parsed in enumerate(files) for pos, row in enumerate(parsed.rows)]
+    records = [
+        row | {"file_key": key, "row_position": pos}
+        for key, parsed in enumerate(files)
+        for pos, row in enumerate(parsed.rows)
+    ]
     if not records:
         return []
     frame = pd.DataFrame.from_records(records)
@@ -81,8 +87,13 @@ def apply_jgt_rules(files: list[ParsedFile], options: JgtOptions) -> list[FileWa
 
 
 def _rejected(row: dict, finding: Finding) -> Rejection:
-    return rejection(finding.reason_code, line=row["line"], record_key=row["registratie_id"], field=finding.field,
-                     value_masked=_shown(row, finding))
+    return rejection(
+        finding.reason_code,
+        line=row["line"],
+        record_key=row["registratie_id"],
+        field=finding.field,
+        value_masked=_shown(row, finding),
+    )
 
 
 def _judged(files: list[ParsedFile], options: JgtOptions) -> list[FileWarning]:
@@ -104,9 +115,14 @@ def _judged(files: list[ParsedFile], options: JgtOptions) -> list[FileWarning]:
 
 def _shown(row: dict, finding: Finding) -> str | None:
     """The offending value for the quarantine report (the BSN field is never shown; the Rejection masks the rest)."""
-    value = {"gemeente": row.get("gemeente_export"), "team": row.get("team_export"),
-            "registratie_id": row.get("registratie_id"), "datum_start_hulp": row.get("datum_start_hulp"),
-            "afsluitdatum": row.get("afsluitdatum"), "aanmelddatum": row.get("aanmelddatum")}.get(finding.field or "")
+    value = {
+        "gemeente": row.get("gemeente_export"),
+        "team": row.get("team_export"),
+        "registratie_id": row.get("registratie_id"),
+        "datum_start_hulp": row.get("datum_start_hulp"),
+        "afsluitdatum": row.get("afsluitdatum"),
+        "aanmelddatum": row.get("aanmelddatum"),
+    }.get(finding.field or "")
     return None if value is None else str(value)
 
 
@@ -132,8 +148,11 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], options: Jg
                 row["file_id"] = file_id
             rows.extend(parsed.rows)
             quarantine.extend((file_id, r) for r in parsed.rejections)
-        bulk.write_rows(conn, stg_jgt_registratie, [{c.name: r.get(c.name) for c in stg_jgt_registratie.c
-                                                      if c.name != "id"} for r in rows])
+        bulk.write_rows(
+            conn,
+            stg_jgt_registratie,
+            [{c.name: r.get(c.name) for c in stg_jgt_registratie.c if c.name != "id"} for r in rows],
+        )
         meta.record_quarantine(conn, run_id, quarantine)
         file_id_of = {id(p): i for p, i in zip(batch, ids, strict=True)}
         meta.record_validation(conn, run_id, [(file_id_of[id(loadable[w.file_index])], w) for w in warnings])
@@ -145,8 +164,13 @@ def load_batch(engine: Engine, run_id: str, batch: list[ParsedFile], options: Jg
     return results
 
 
-def load_files(engine: Engine, run_id: str, deliveries: Iterable[Delivery], pseudonymise: Callable[[str], str],
-               options: JgtOptions | None = None) -> list[meta.FileResult]:
+def load_files(
+    engine: Engine,
+    run_id: str,
+    deliveries: Iterable[Delivery],
+    pseudonymise: Callable[[str], str],
+    options: JgtOptions | None = None,
+) -> list[meta.FileResult]:
     """Parse and load `deliveries` in batches (in path order: a team's months in sequence)."""
     options = options or JgtOptions()
     clock = stages.clock()

@@ -8,5 +8,18 @@ from jeugdmonitor.marts.registry import LINKS, MARTS, SPECS, Link, Mart
 from jeugdmonitor.marts.scope import changed_scope
 from jeugdmonitor.marts.settings import BuildReport, BuildSettings, build_settings
 
-__all__ = ["LINKS", "MARTS", "SPECS", "BuildReport", "BuildSettings", "Link", "Mart", "build", "build_gemeente",
-           "build_settings", "changed_scope", "pending", "read_inputs_many"]
+__all__ = [
+    "LINKS",
+    "MARTS",
+    "SPECS",
+    "BuildReport",
+    "BuildSettings",
+    "Link",
+    "Mart",
+    "build",
+    "build_gemeente",
+    "build_settings",
+    "changed_scope",
+    "pending",
+    "read_inputs_many",
+]

@@ -50,8 +50,13 @@ from jeugdmonitor.transforms.marts.suppression import complementary, primary, pu
 log = logging.getLogger(__name__)
 
 
-def build(engine: Engine, settings: BuildSettings, scope: dict[str, date] | None = None,
-          until: date | None = None, progress: Callable[[int, int], None] | None = None) -> BuildReport:
+def build(
+    engine: Engine,
+    settings: BuildSettings,
+    scope: dict[str, date] | None = None,
+    until: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
     """Rebuild the dimensions, then the marts of the gemeenten in `scope` from their month on (None: everything),
     up to the last month with data, or up to the end of `until`'s year (a backfill of a range)."""
     report = BuildReport()
@@ -86,8 +91,14 @@ def build(engine: Engine, settings: BuildSettings, scope: dict[str, date] | None
         with engine.begin() as conn:
             for name, rows in marts:
                 # the half-years and years of the last year built end after its last month
-                _replace(conn, by_name[name], gemeente, since, None if until is None else date(end.year, 12, 31),
-                         rows.assign(bijgewerkt_op=stamp))
+                _replace(
+                    conn,
+                    by_name[name],
+                    gemeente,
+                    since,
+                    None if until is None else date(end.year, 12, 31),
+                    rows.assign(bijgewerkt_op=stamp),
+                )
                 report.rows[name] = report.rows.get(name, 0) + len(rows)
             if complete:  # from `first` on is everything: months before it are never built
                 pending.clear(conn, gemeente, None if since <= first else since)
@@ -110,10 +121,11 @@ def _jobs(engine: Engine, settings: BuildSettings, todo: list[tuple[str, date]],
     """The gemeenten to build with their inputs, read a chunk of gemeenten at a time as the build goes on."""
     teams = load_region_tables().teams
     for start in range(0, len(todo), READ_CHUNK):
-        chunk = todo[start:start + READ_CHUNK]
+        chunk = todo[start : start + READ_CHUNK]
         with engine.connect() as conn:
-            inputs_of = read_inputs_many(conn, [g for g, _ in chunk],
-                                         {g: [t for t, (_, tg) in teams.items() if tg == g] for g, _ in chunk})
+            inputs_of = read_inputs_many(
+                conn, [g for g, _ in chunk], {g: [t for t, (_, tg) in teams.items() if tg == g] for g, _ in chunk}
+            )
         for gemeente, since in chunk:
             params = replace(settings.params, budget=settings.budgets.get(gemeente, {}))
             yield _Job(gemeente, since, inputs_of.pop(gemeente), Window(since, end), params, settings.threshold)
@@ -125,16 +137,16 @@ def _build_job(job: _Job) -> tuple[str, date, list[tuple[str, pd.DataFrame]]]:
     return job.gemeente, job.since, [(spec.table.name, rows) for spec, rows in marts]
 
 
-def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: int
-                   ) -> list[tuple[Mart, pd.DataFrame]]:
+def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: int) -> list[tuple[Mart, pd.DataFrame]]:
     """Every mart of one gemeente for the periods of `window`, suppressed together, in the tables' columns."""
     frames: dict[str, pd.DataFrame] = {}
     hidden: dict[str, pd.DataFrame] = {}
     by_name = {spec.table.name: spec for spec in SPECS}
     for spec in SPECS:
         rows = spec.build(inputs, window, params)
-        rows = _with_time_parts(rows[pd.to_datetime(rows[spec.period_column]) >= pd.Timestamp(window.since)]
-                                .reset_index(drop=True), spec)
+        rows = _with_time_parts(
+            rows[pd.to_datetime(rows[spec.period_column]) >= pd.Timestamp(window.since)].reset_index(drop=True), spec
+        )
         frames[spec.table.name] = rows
         hidden[spec.table.name] = complementary(rows, primary(rows, spec.counts, threshold), spec.all_directions())
     changed = True
@@ -149,9 +161,14 @@ def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: in
     out = []
     for spec in SPECS:
         rows, mask = frames[spec.table.name], hidden[spec.table.name]
-        published = publish(rows.assign(_jaar=pd.to_datetime(rows[spec.period_column]).dt.year), mask,
-                            rates=spec.rates, carry=spec.carry, carry_by=spec.carry_by,
-                            carry_order=spec.period_column)
+        published = publish(
+            rows.assign(_jaar=pd.to_datetime(rows[spec.period_column]).dt.year),
+            mask,
+            rates=spec.rates,
+            carry=spec.carry,
+            carry_by=spec.carry_by,
+            carry_order=spec.period_column,
+        )
         out.append((spec, published[[c.name for c in spec.table.columns if c.name != "bijgewerkt_op"]]))
     return out
 
@@ -174,14 +191,16 @@ def _with_time_parts(rows: pd.DataFrame, spec: Mart) -> pd.DataFrame:
 
 def _link(frames: dict[str, pd.DataFrame], hidden: dict[str, pd.DataFrame], link: Link) -> set[str]:
     """Hide `link`'s figure in both marts where it is hidden in either; the names of the marts that changed."""
+
     def selected(name: str, where: dict[str, object]) -> pd.DataFrame:
         rows = frames[name]
         for column, value in where.items():
             rows = rows[rows[column] == value]
         return rows[list(link.keys)].reset_index(names="_row")
 
-    pairs = selected(link.a, link.a_where).merge(selected(link.b, link.b_where), on=list(link.keys),
-                                                 suffixes=("_a", "_b"))
+    pairs = selected(link.a, link.a_where).merge(
+        selected(link.b, link.b_where), on=list(link.keys), suffixes=("_a", "_b")
+    )
     touched: set[str] = set()
     for row_a, row_b in zip(pairs["_row_a"], pairs["_row_b"], strict=True):
         in_a, in_b = hidden[link.a].at[row_a, link.a_column], hidden[link.b].at[row_b, link.b_column]
@@ -194,8 +213,7 @@ def _link(frames: dict[str, pd.DataFrame], hidden: dict[str, pd.DataFrame], link
     return touched
 
 
-def _replace(conn: Connection, spec: Mart, gemeente: str, since: date, until: date | None,
-             rows: pd.DataFrame) -> None:
+def _replace(conn: Connection, spec: Mart, gemeente: str, since: date, until: date | None, rows: pd.DataFrame) -> None:
     table = spec.table
     period = table.c[spec.period_column]
     bounds = [period >= since] + ([period <= until] if until is not None else [])

@@ -23,13 +23,23 @@ def mark(conn: Connection, scope: dict[str, date], run_id: str | None) -> None:
     """Mark `scope` (gemeente -> first changed month) pending, keeping an earlier month already marked."""
     if not scope:
         return
-    marked = {g: as_date(d) for g, d in conn.execute(
-        select(_P.c.gemeentecode, _P.c.vanaf_maand).where(_P.c.gemeentecode.in_(sorted(scope))))}
+    marked = {
+        g: as_date(d)
+        for g, d in conn.execute(
+            select(_P.c.gemeentecode, _P.c.vanaf_maand).where(_P.c.gemeentecode.in_(sorted(scope)))
+        )
+    }
     stamp = meta.now()
-    new = [{"gemeentecode": g, "vanaf_maand": d, "load_run_id": run_id, "gemarkeerd_op": stamp}
-           for g, d in sorted(scope.items()) if g not in marked]
-    earlier = [{"g": g, "vanaf_maand": d, "load_run_id": run_id, "gemarkeerd_op": stamp}
-               for g, d in sorted(scope.items()) if g in marked and d < marked[g]]
+    new = [
+        {"gemeentecode": g, "vanaf_maand": d, "load_run_id": run_id, "gemarkeerd_op": stamp}
+        for g, d in sorted(scope.items())
+        if g not in marked
+    ]
+    earlier = [
+        {"g": g, "vanaf_maand": d, "load_run_id": run_id, "gemarkeerd_op": stamp}
+        for g, d in sorted(scope.items())
+        if g in marked and d < marked[g]
+    ]
     if new:
         conn.execute(insert(_P), new)
     if earlier:

@@ -91,8 +91,11 @@ class Mart:
     def all_directions(self) -> tuple[Direction, ...]:
         if not self.over_time:
             return self.directions
-        return (*self.directions, Direction((*self.time_group, "_hj"), "_hj_deel", columns=self.over_time),
-                Direction((*self.time_group, "_jj"), "_jj_deel", columns=self.over_time))
+        return (
+            *self.directions,
+            Direction((*self.time_group, "_hj"), "_hj_deel", columns=self.over_time),
+            Direction((*self.time_group, "_jj"), "_jj_deel", columns=self.over_time),
+        )
 
 
 def _by(*group: str, part: str) -> tuple[Direction, ...]:
@@ -104,8 +107,11 @@ def _lokaal(a: str, a_where: dict[str, object], a_column: str, indicator: str) -
     return Link(a, a_where, a_column, "mart_cbs_vergelijking", {"indicator": indicator}, "lokaal", ("periode",))
 
 
-_DAYS = {"mediaan_dagen": ("aantal",), "p80_dagen": ("aantal",),
-         "binnen_norm_pct": ("aantal", "_binnen_norm", "_buiten_norm")}
+_DAYS = {
+    "mediaan_dagen": ("aantal",),
+    "p80_dagen": ("aantal",),
+    "binnen_norm_pct": ("aantal", "_binnen_norm", "_buiten_norm"),
+}
 _STOCK = ("lopend", "jeugdigen_in_periode", "gestart")
 
 # Medians and percentiles of a small group would show individual day counts: they go with their count, and a
@@ -114,63 +120,155 @@ _STOCK = ("lopend", "jeugdigen_in_periode", "gestart")
 # A link sits with the mart that publishes the figure again; LINKS keeps their order here.
 _LOCAL: dict[str, object] = {"bron": "ijw"}
 MARTS: list[Mart] = [
-    Mart(mart_aanmeldingen, aanmeldingen.build, ("aantal_aanmeldingen", "aantal_jeugdigen"),
-         directions=_by("gemeentecode", "maand", part="team"),
-         page="aanmeldingen.md", golden="tests/transforms/test_mart_aanmeldingen.py"),
-    Mart(mart_aanmeldingen_uitsplitsing, aanmeldingen.build_uitsplitsing, ("aantal_aanmeldingen",),
-         directions=(Direction(("gemeentecode", "team", "maand", "kenmerk"), "categorie"),
-                     Direction(("gemeentecode", "maand", "kenmerk", "categorie"), "team")),
-         page="aanmeldingen.md", golden="tests/transforms/test_mart_aanmeldingen.py",
-         links=(Link("mart_aanmeldingen", {}, "aantal_aanmeldingen", "mart_aanmeldingen_uitsplitsing",
-                     {"categorie": TOTAAL}, "aantal_aanmeldingen", ("team", "maand")),)),
-    Mart(mart_doorlooptijd, doorlooptijd.build,
-         ("aantal", "wachtend_aantal", "wachtend_langer_dan_norm", "_binnen_norm", "_buiten_norm"),
-         directions=_by("gemeentecode", "maand", part="team"), rates=_DAYS,
-         page="doorlooptijd.md", golden="tests/transforms/test_mart_doorlooptijd.py"),
-    Mart(mart_doorlooptijd_aanbieder, doorlooptijd.build_aanbieder,
-         ("aantal", "wachtend_aantal", "wachtend_langer_dan_norm", "_binnen_norm", "_buiten_norm"),
-         directions=_by("gemeentecode", "maand", part="aanbieder_agb"), rates=_DAYS,
-         page="doorlooptijd.md", golden="tests/transforms/test_mart_doorlooptijd.py"),
-    Mart(mart_doorlooptijd_keten, doorlooptijd.build_keten, ("aantal",),
-         rates={"mediaan_dagen_aanmelding_toewijzing": ("aantal",), "mediaan_dagen_toewijzing_start": ("aantal",),
-                "mediaan_dagen_totaal": ("aantal",), "p80_dagen_totaal": ("aantal",)},
-         page="doorlooptijd.md", golden="tests/transforms/test_mart_doorlooptijd.py"),
-    Mart(mart_verwijzingen, verwijzingen.build, ("nieuwe_toewijzingen", "aantal_jeugdigen"),
-         directions=_by("gemeentecode", "maand", part="verwijzer_type"),
-         page="verwijzingen.md", golden="tests/transforms/test_mart_verwijzingen.py"),
-    Mart(mart_verwijzingen_team, verwijzingen.build_team,
-         ("afgesloten", "doorverwezen_specialistisch", "_niet_doorverwezen"),
-         directions=_by("gemeentecode", "maand", part="team"),
-         rates={"verwijspercentage": ("afgesloten", "doorverwezen_specialistisch", "_niet_doorverwezen")},
-         page="verwijzingen.md", golden="tests/transforms/test_mart_verwijzingen.py"),
-    Mart(mart_ots, ots.build, _STOCK, over_time=("gestart",), time_group=("gemeentecode", "bron"),
-         period_column="periode_eind", page="ots.md", golden="tests/transforms/test_mart_zorg.py"),
-    Mart(mart_uithuisplaatsingen, uithuisplaatsingen.build, _STOCK,
-         directions=_by("gemeentecode", "bron", "periode", part="vorm"), over_time=("gestart",),
-         time_group=("gemeentecode", "bron", "vorm"), period_column="periode_eind",
-         page="uithuisplaatsingen.md", golden="tests/transforms/test_mart_zorg.py"),
-    Mart(mart_kosten, kosten.build, ("aantal_jeugdigen",),
-         directions=_by("gemeentecode", "maand", part="product_categorie"),
-         rates={"netto_bedrag": ("aantal_jeugdigen",), "kosten_per_jeugdige": ("aantal_jeugdigen",)},
-         carry={"jaar_tot_nu": ("aantal_jeugdigen",), "prognose_lineair": ("aantal_jeugdigen",),
-                "prognose_seizoen": ("aantal_jeugdigen",)}, carry_by=("product_categorie", "_jaar"),
-         page="kosten.md", golden="tests/transforms/test_mart_kosten.py"),
+    Mart(
+        mart_aanmeldingen,
+        aanmeldingen.build,
+        ("aantal_aanmeldingen", "aantal_jeugdigen"),
+        directions=_by("gemeentecode", "maand", part="team"),
+        page="aanmeldingen.md",
+        golden="tests/transforms/test_mart_aanmeldingen.py",
+    ),
+    Mart(
+        mart_aanmeldingen_uitsplitsing,
+        aanmeldingen.build_uitsplitsing,
+        ("aantal_aanmeldingen",),
+        directions=(
+            Direction(("gemeentecode", "team", "maand", "kenmerk"), "categorie"),
+            Direction(("gemeentecode", "maand", "kenmerk", "categorie"), "team"),
+        ),
+        page="aanmeldingen.md",
+        golden="tests/transforms/test_mart_aanmeldingen.py",
+        links=(
+            Link(
+                "mart_aanmeldingen",
+                {},
+                "aantal_aanmeldingen",
+                "mart_aanmeldingen_uitsplitsing",
+                {"categorie": TOTAAL},
+                "aantal_aanmeldingen",
+                ("team", "maand"),
+            ),
+        ),
+    ),
+    Mart(
+        mart_doorlooptijd,
+        doorlooptijd.build,
+        ("aantal", "wachtend_aantal", "wachtend_langer_dan_norm", "_binnen_norm", "_buiten_norm"),
+        directions=_by("gemeentecode", "maand", part="team"),
+        rates=_DAYS,
+        page="doorlooptijd.md",
+        golden="tests/transforms/test_mart_doorlooptijd.py",
+    ),
+    Mart(
+        mart_doorlooptijd_aanbieder,
+        doorlooptijd.build_aanbieder,
+        ("aantal", "wachtend_aantal", "wachtend_langer_dan_norm", "_binnen_norm", "_buiten_norm"),
+        directions=_by("gemeentecode", "maand", part="aanbieder_agb"),
+        rates=_DAYS,
+        page="doorlooptijd.md",
+        golden="tests/transforms/test_mart_doorlooptijd.py",
+    ),
+    Mart(
+        mart_doorlooptijd_keten,
+        doorlooptijd.build_keten,
+        ("aantal",),
+        rates={
+            "mediaan_dagen_aanmelding_toewijzing": ("aantal",),
+            "mediaan_dagen_toewijzing_start": ("aantal",),
+            "mediaan_dagen_totaal": ("aantal",),
+            "p80_dagen_totaal": ("aantal",),
+        },
+        page="doorlooptijd.md",
+        golden="tests/transforms/test_mart_doorlooptijd.py",
+    ),
+    Mart(
+        mart_verwijzingen,
+        verwijzingen.build,
+        ("nieuwe_toewijzingen", "aantal_jeugdigen"),
+        directions=_by("gemeentecode", "maand", part="verwijzer_type"),
+        page="verwijzingen.md",
+        golden="tests/transforms/test_mart_verwijzingen.py",
+    ),
+    Mart(
+        mart_verwijzingen_team,
+        verwijzingen.build_team,
+        ("afgesloten", "doorverwezen_specialistisch", "_niet_doorverwezen"),
+        directions=_by("gemeentecode", "maand", part="team"),
+        rates={"verwijspercentage": ("afgesloten", "doorverwezen_specialistisch", "_niet_doorverwezen")},
+        page="verwijzingen.md",
+        golden="tests/transforms/test_mart_verwijzingen.py",
+    ),
+    Mart(
+        mart_ots,
+        ots.build,
+        _STOCK,
+        over_time=("gestart",),
+        time_group=("gemeentecode", "bron"),
+        period_column="periode_eind",
+        page="ots.md",
+        golden="tests/transforms/test_mart_zorg.py",
+    ),
+    Mart(
+        mart_uithuisplaatsingen,
+        uithuisplaatsingen.build,
+        _STOCK,
+        directions=_by("gemeentecode", "bron", "periode", part="vorm"),
+        over_time=("gestart",),
+        time_group=("gemeentecode", "bron", "vorm"),
+        period_column="periode_eind",
+        page="uithuisplaatsingen.md",
+        golden="tests/transforms/test_mart_zorg.py",
+    ),
+    Mart(
+        mart_kosten,
+        kosten.build,
+        ("aantal_jeugdigen",),
+        directions=_by("gemeentecode", "maand", part="product_categorie"),
+        rates={"netto_bedrag": ("aantal_jeugdigen",), "kosten_per_jeugdige": ("aantal_jeugdigen",)},
+        carry={
+            "jaar_tot_nu": ("aantal_jeugdigen",),
+            "prognose_lineair": ("aantal_jeugdigen",),
+            "prognose_seizoen": ("aantal_jeugdigen",),
+        },
+        carry_by=("product_categorie", "_jaar"),
+        page="kosten.md",
+        golden="tests/transforms/test_mart_kosten.py",
+    ),
     # CBS figures are public (rounded and suppressed by CBS itself): only the local counts are protected here.
-    Mart(mart_jeugdhulpgebruik, jeugdhulpgebruik.build, ("jeugdigen_met_jeugdhulp",),
-         rates={"aandeel_pct": ("jeugdigen_met_jeugdhulp",), "een_op_n": ("jeugdigen_met_jeugdhulp",)},
-         period_column="periode_eind", page="jeugdhulpgebruik.md", golden="tests/transforms/test_mart_zorg.py"),
-    Mart(mart_cbs_vergelijking, jeugdhulpgebruik.build_cbs_vergelijking, ("lokaal",),
-         rates={"verschil": ("lokaal",), "verschil_pct": ("lokaal",)}, period_column="periode_eind",
-         page="cbs-vergelijking.md", golden="tests/transforms/test_mart_zorg.py",
-         links=(_lokaal("mart_jeugdhulpgebruik", {}, "jeugdigen_met_jeugdhulp", "jeugdhulp"),
-                _lokaal("mart_ots", _LOCAL, "jeugdigen_in_periode", "ots"),
-                _lokaal("mart_uithuisplaatsingen", {**_LOCAL, "vorm": "pleegzorg"}, "jeugdigen_in_periode",
-                        "pleegzorg"),
-                _lokaal("mart_uithuisplaatsingen", {**_LOCAL, "vorm": TOTAAL}, "jeugdigen_in_periode",
-                        "jeugdhulp_met_verblijf"))),
+    Mart(
+        mart_jeugdhulpgebruik,
+        jeugdhulpgebruik.build,
+        ("jeugdigen_met_jeugdhulp",),
+        rates={"aandeel_pct": ("jeugdigen_met_jeugdhulp",), "een_op_n": ("jeugdigen_met_jeugdhulp",)},
+        period_column="periode_eind",
+        page="jeugdhulpgebruik.md",
+        golden="tests/transforms/test_mart_zorg.py",
+    ),
+    Mart(
+        mart_cbs_vergelijking,
+        jeugdhulpgebruik.build_cbs_vergelijking,
+        ("lokaal",),
+        rates={"verschil": ("lokaal",), "verschil_pct": ("lokaal",)},
+        period_column="periode_eind",
+        page="cbs-vergelijking.md",
+        golden="tests/transforms/test_mart_zorg.py",
+        links=(
+            _lokaal("mart_jeugdhulpgebruik", {}, "jeugdigen_met_jeugdhulp", "jeugdhulp"),
+            _lokaal("mart_ots", _LOCAL, "jeugdigen_in_periode", "ots"),
+            _lokaal("mart_uithuisplaatsingen", {**_LOCAL, "vorm": "pleegzorg"}, "jeugdigen_in_periode", "pleegzorg"),
+            _lokaal(
+                "mart_uithuisplaatsingen", {**_LOCAL, "vorm": TOTAAL}, "jeugdigen_in_periode", "jeugdhulp_met_verblijf"
+            ),
+        ),
+    ),
     # Counts of files and messages, not of people: nothing to suppress. Rebuilt whole by the alerts step.
-    Mart(SCORECARD, scorecard.build, step="alerts",
-         page="aanbieder-scorecard.md", golden="tests/transforms/test_alert_scorecard.py"),
+    Mart(
+        SCORECARD,
+        scorecard.build,
+        step="alerts",
+        page="aanbieder-scorecard.md",
+        golden="tests/transforms/test_alert_scorecard.py",
+    ),
 ]
 
 # What the mart step builds, in this order, and the figures it hides together across marts.

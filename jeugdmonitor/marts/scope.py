@@ -30,13 +30,20 @@ def data_months(conn: Connection) -> tuple[date, date] | None:
     """The months the deliveries cover. They start at the first JGT export or JW323 declaration month (JW301/305
     history reaches years back for care that is still running, but those years are not covered by the stream;
     without periodic deliveries, at the first iJw message) and end at the last month any source reached."""
-    periodic = [select(func.min(stg_jgt_registratie.c.export_maand), func.max(stg_jgt_registratie.c.export_maand)),
-                select(func.min(stg_jw323_prestatie.c.product_periode_begin),
-                       func.max(stg_jw323_prestatie.c.product_periode_begin))]
-    messages = [select(func.min(t.c.dagtekening), func.max(t.c.dagtekening))
-                for t in (stg_jw301_toewijzing, stg_jw305_start, stg_jw307_stop)]
-    bounds = {name: [(as_date(lo), as_date(hi)) for lo, hi in (conn.execute(q).one() for q in queries)
-                     if lo is not None] for name, queries in (("periodic", periodic), ("messages", messages))}
+    periodic = [
+        select(func.min(stg_jgt_registratie.c.export_maand), func.max(stg_jgt_registratie.c.export_maand)),
+        select(
+            func.min(stg_jw323_prestatie.c.product_periode_begin), func.max(stg_jw323_prestatie.c.product_periode_begin)
+        ),
+    ]
+    messages = [
+        select(func.min(t.c.dagtekening), func.max(t.c.dagtekening))
+        for t in (stg_jw301_toewijzing, stg_jw305_start, stg_jw307_stop)
+    ]
+    bounds = {
+        name: [(as_date(lo), as_date(hi)) for lo, hi in (conn.execute(q).one() for q in queries) if lo is not None]
+        for name, queries in (("periodic", periodic), ("messages", messages))
+    }
     starts = bounds["periodic"] or bounds["messages"]
     if not starts:
         return None
@@ -46,8 +53,6 @@ def data_months(conn: Connection) -> tuple[date, date] | None:
 
 def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 
 
 _DATES = {
@@ -72,15 +77,20 @@ def scope_of_files(conn: Connection, which: Callable[[ColumnElement], ColumnElem
     the files (a load run's, or the ids a load batch just wrote)."""
     scope: dict[str, date] = {}
     for table, columns in _DATES.items():
-        query = (select(table.c.gemeentecode, *(func.min(table.c[c]) for c in columns))
-                 .where(which(table.c.file_id)).group_by(table.c.gemeentecode))
+        query = (
+            select(table.c.gemeentecode, *(func.min(table.c[c]) for c in columns))
+            .where(which(table.c.file_id))
+            .group_by(table.c.gemeentecode)
+        )
         for gemeente, *earliest in conn.execute(query):
             for day in earliest:
                 if day is not None:
                     earlier(scope, gemeente, as_date(day))
-    cbs = (select(stg_cbs_waarneming.c.gemeentecode, func.min(stg_cbs_waarneming.c.periode))
-           .where(which(stg_cbs_waarneming.c.file_id), stg_cbs_waarneming.c.gemeentecode.is_not(None))
-           .group_by(stg_cbs_waarneming.c.gemeentecode))
+    cbs = (
+        select(stg_cbs_waarneming.c.gemeentecode, func.min(stg_cbs_waarneming.c.periode))
+        .where(which(stg_cbs_waarneming.c.file_id), stg_cbs_waarneming.c.gemeentecode.is_not(None))
+        .group_by(stg_cbs_waarneming.c.gemeentecode)
+    )
     for gemeente, periode in conn.execute(cbs):
         earlier(scope, gemeente, date(int(periode[:4]), 1, 1))
     return scope
@@ -92,8 +102,9 @@ def earlier(scope: dict[str, date], gemeente: str, day: date) -> None:
         scope[gemeente] = first
 
 
-def targets(gemeenten: list[str], scope: dict[str, date] | None, first: date, last: date,
-            previous: tuple) -> dict[str, date]:
+def targets(
+    gemeenten: list[str], scope: dict[str, date] | None, first: date, last: date, previous: tuple
+) -> dict[str, date]:
     """gemeente -> first month to rebuild. Besides what the loads changed (`scope`), a window that grew needs
     every gemeente: earlier months that are new, and from the previous last month on (it may have been partial,
     and running care goes on into the new months)."""

@@ -34,10 +34,17 @@ def build_settings(settings) -> BuildSettings:
     """The mart build's settings from the configuration (jeugdmonitor.config.Settings)."""
     marts = settings.marts
     first = date.fromisoformat(f"{marts.eerste_maand}-01") if marts.eerste_maand else None
-    return BuildSettings(gemeenten=list(settings.region.gemeenten), threshold=settings.privacy.suppression_threshold,
-                         jeugdregio=settings.region.jeugdregio, productcodes_path=settings.ijw.productcodes,
-                         first_month=first, params=Params(
-                             norm_dagen=marts.doorlooptijd_norm_dagen, herregistratie_dagen=marts.herregistratie_dagen,
-                             doel_een_op_n=marts.doel_een_op_n or None),
-                         budgets={g: {int(y): q for y, q in years.items()} for g, years in settings.budget.items()},
-                         workers=marts.workers)
+    return BuildSettings(
+        gemeenten=list(settings.region.gemeenten),
+        threshold=settings.privacy.suppression_threshold,
+        jeugdregio=settings.region.jeugdregio,
+        productcodes_path=settings.ijw.productcodes,
+        first_month=first,
+        params=Params(
+            norm_dagen=marts.doorlooptijd_norm_dagen,
+            herregistratie_dagen=marts.herregistratie_dagen,
+            doel_een_op_n=marts.doel_een_op_n or None,
+        ),
+        budgets={g: {int(y): q for y, q in years.items()} for g, years in settings.budget.items()},
+        workers=marts.workers,
+    )

@@ -34,10 +34,19 @@ __all__ = ["generate", "GenerationReport"]
 OUTPUT_NAMES = ("ijw", "jgt", "cbs", "manifest.json")
 
 
-def generate(out_dir: Path, *, region: str = "holland-rijnland", gemeenten: list[str] | None = None,
-             start: str = "2025-01", months: int = 12, seed: int = 20250101, defects: float = 0.0,
-             scale: float = 1.0, cbs_page_size: int = 1000,
-             progress: Callable[[str], None] | None = None) -> GenerationReport:
+def generate(
+    out_dir: Path,
+    *,
+    region: str = "holland-rijnland",
+    gemeenten: list[str] | None = None,
+    start: str = "2025-01",
+    months: int = 12,
+    seed: int = 20250101,
+    defects: float = 0.0,
+    scale: float = 1.0,
+    cbs_page_size: int = 1000,
+    progress: Callable[[str], None] | None = None,
+) -> GenerationReport:
     """Write a synthetic world to `out_dir` and return what was written.
 
     region: "holland-rijnland" or "national"; gemeenten narrows it (GM codes) without changing those gemeenten's
@@ -88,8 +97,9 @@ def generate(out_dir: Path, *, region: str = "holland-rijnland", gemeenten: list
         exports = []
         for ti, team in enumerate(g.teams):
             style = team_style(team, ctx.index, ti, xlsx=team.code == xlsx_team)
-            regs = sorted((r for r in world.registrations if r.team.code == team.code),
-                          key=lambda r: (r.aanmelddatum, r.nummer))
+            regs = sorted(
+                (r for r in world.registrations if r.team.code == team.code), key=lambda r: (r.aanmelddatum, r.nummer)
+            )
             for month in window.month_starts:
                 export = build_export(team, g, month, style, regs)
                 planter.plant_export(export)
@@ -110,14 +120,29 @@ def generate(out_dir: Path, *, region: str = "holland-rijnland", gemeenten: list
 
     counts = pd.DataFrame(cbs_rows, columns=["gemeentecode", "periode", "measure", "value"])
     counts["value"] = counts["value"].astype("int64")
-    cbs_files = write_cbs_tree(out_dir / "cbs", region=chosen, counts=counts, first_month=start, months=months,
-                               seed=seed, page_size=cbs_page_size)
+    cbs_files = write_cbs_tree(
+        out_dir / "cbs",
+        region=chosen,
+        counts=counts,
+        first_month=start,
+        months=months,
+        seed=seed,
+        page_size=cbs_page_size,
+    )
     builder.add_defects(planted)
-    report = builder.finish(region=region, gemeenten=len(chosen.gemeenten), start=start, months=months, seed=seed,
-                            scale=scale, defect_share=defects, cbs_files=int(cbs_files))
+    report = builder.finish(
+        region=region,
+        gemeenten=len(chosen.gemeenten),
+        start=start,
+        months=months,
+        seed=seed,
+        scale=scale,
+        defect_share=defects,
+        cbs_files=int(cbs_files),
+    )
     manifest = report.to_dict()
-    manifest["defects"] = sorted((d.to_dict() for d in planted),
-                                 key=lambda x: (x["file"], x["line"] or 0, x["kind"], x["key"]))
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                           encoding="utf-8")
+    manifest["defects"] = sorted(
+        (d.to_dict() for d in planted), key=lambda x: (x["file"], x["line"] or 0, x["kind"], x["key"])
+    )
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return report

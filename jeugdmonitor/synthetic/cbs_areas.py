@@ -15,10 +15,18 @@ from jeugdmonitor.synthetic.regions import MAX_AGE, Gemeente, Region
 
 NL_INWONERS = 17_950_000
 PROVINCIES = {  # code: (name, inhabitants 1 January 2025, rounded)
-    "PV20": ("Groningen", 603_000), "PV21": ("Fryslân", 664_000), "PV22": ("Drenthe", 502_000),
-    "PV23": ("Overijssel", 1_196_000), "PV24": ("Flevoland", 452_000), "PV25": ("Gelderland", 2_161_000),
-    "PV26": ("Utrecht", 1_409_000), "PV27": ("Noord-Holland", 2_992_000), "PV28": ("Zuid-Holland", 3_863_000),
-    "PV29": ("Zeeland", 392_000), "PV30": ("Noord-Brabant", 2_664_000), "PV31": ("Limburg", 1_135_000),
+    "PV20": ("Groningen", 603_000),
+    "PV21": ("Fryslân", 664_000),
+    "PV22": ("Drenthe", 502_000),
+    "PV23": ("Overijssel", 1_196_000),
+    "PV24": ("Flevoland", 452_000),
+    "PV25": ("Gelderland", 2_161_000),
+    "PV26": ("Utrecht", 1_409_000),
+    "PV27": ("Noord-Holland", 2_992_000),
+    "PV28": ("Zuid-Holland", 3_863_000),
+    "PV29": ("Zeeland", 392_000),
+    "PV30": ("Noord-Brabant", 2_664_000),
+    "PV31": ("Limburg", 1_135_000),
 }
 # Jeugdregio's whose provincie is known; the synthetic national JZ01.. regions get one by number.
 _PROVINCIE_BY_JZ = {"JZ18": "PV28"}

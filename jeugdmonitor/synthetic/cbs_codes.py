@@ -126,12 +126,24 @@ def next_release(after: date) -> date:
     return next(d for d in candidates if d > after)
 
 
-_MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-              "oktober", "november", "december")
+_MONTHS_NL = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def dutch_date(day: date) -> str:
-    """"31 oktober 2024", as the table texts write dates (no locale dependency)."""
+    """ "31 oktober 2024", as the table texts write dates (no locale dependency)."""
     return f"{day.day} {_MONTHS_NL[day.month - 1]} {day.year}"
 
 

@@ -64,8 +64,10 @@ def regio_dimension(areas: list[Area]) -> tuple[Dimension, dict[str, str]]:
 
 def perioden_dimension(statuses: dict[str, str]) -> Dimension:
     """Perioden with Status and the starred StatLine title, in key order."""
-    entries = [{"Key": p, "Title": period_title(p, statuses[p]), "Description": "", "Status": statuses[p]}
-               for p in sorted(statuses)]
+    entries = [
+        {"Key": p, "Title": period_title(p, statuses[p]), "Description": "", "Status": statuses[p]}
+        for p in sorted(statuses)
+    ]
     return Dimension("Perioden", "Perioden", "TimeDimension", entries)
 
 

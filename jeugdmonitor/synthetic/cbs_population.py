@@ -45,8 +45,11 @@ def bevolking(areas: list[Area], years: list[int], modified: date) -> Table:
     census = [a for a in areas if a.kind != "JZ"]
     regio, padded = regio_dimension(census)
     sexes = [(SEX_TOTAL, "Totaal mannen en vrouwen"), (MEN, "Mannen"), (WOMEN, "Vrouwen")]
-    ages = [(AGE_TOTAL, "Totaal", 2), *((age_key(a), f"{a} jaar", 1) for a in range(MAX_AGE + 1)),
-            (AGE_GROUP_0_17, "0 tot 18 jaar", 2)]
+    ages = [
+        (AGE_TOTAL, "Totaal", 2),
+        *((age_key(a), f"{a} jaar", 1) for a in range(MAX_AGE + 1)),
+        (AGE_GROUP_0_17, "0 tot 18 jaar", 2),
+    ]
     sex_pad, age_pad = pad_keys([k for k, _ in sexes]), pad_keys([k for k, _, _ in ages])
     last = max(years)
     pops = {(a.code, y): area_population(a, y) for a in census for y in [*years, last + 1]}
@@ -63,27 +66,46 @@ def bevolking(areas: list[Area], years: list[int], modified: date) -> Table:
                         if year != last:
                             assert following is not None, "an area is defunct in every year or in none"
                             mean = round((on_jan + following[(sex, age)]) / 2)
-                    rows.append({"ID": len(rows), "Geslacht": sex_pad[sex], "Leeftijd": age_pad[age],
-                                 "BurgerlijkeStaat": MARITAL_TOTAL, "RegioS": padded[area.code],
-                                 "Perioden": f"{year}JJ00", "BevolkingOp1Januari_1": on_jan,
-                                 "GemiddeldeBevolking_2": mean})
+                    rows.append(
+                        {
+                            "ID": len(rows),
+                            "Geslacht": sex_pad[sex],
+                            "Leeftijd": age_pad[age],
+                            "BurgerlijkeStaat": MARITAL_TOTAL,
+                            "RegioS": padded[area.code],
+                            "Perioden": f"{year}JJ00",
+                            "BevolkingOp1Januari_1": on_jan,
+                            "GemiddeldeBevolking_2": mean,
+                        }
+                    )
     statuses = {f"{y}JJ00": VOORLOPIG if y == last else DEFINITIEF for y in years}
     dims = [
         Dimension("Geslacht", "Geslacht", "Dimension", [entry(sex_pad[k], t) for k, t in sexes]),
         Dimension("Leeftijd", "Leeftijd", "Dimension", [entry(age_pad[k], t, g) for k, t, g in ages]),
-        Dimension("BurgerlijkeStaat", "Burgerlijke staat", "Dimension",
-                  [entry(MARITAL_TOTAL, "Totaal burgerlijke staat")]),
+        Dimension(
+            "BurgerlijkeStaat", "Burgerlijke staat", "Dimension", [entry(MARITAL_TOTAL, "Totaal burgerlijke staat")]
+        ),
         regio,
         perioden_dimension(statuses),
     ]
-    topics = [Topic("BevolkingOp1Januari_1", "Bevolking op 1 januari"),
-              Topic("GemiddeldeBevolking_2", "Gemiddelde bevolking")]
-    groups = [category_group(1, "Leeftijd", "Leeftijd per jaar"),
-              category_group(2, "Leeftijd", "Leeftijdsgroepen")]
-    return Table("03759ned", "Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio",
-                 "Bevolking; geslacht, leeftijd, regio", "Perjaar", modified, f"{min(years)} - {last}",
-                 "Status van de cijfers:\nDe cijfers over het laatste jaar zijn voorlopig.", dims, topics,
-                 rows, groups)
+    topics = [
+        Topic("BevolkingOp1Januari_1", "Bevolking op 1 januari"),
+        Topic("GemiddeldeBevolking_2", "Gemiddelde bevolking"),
+    ]
+    groups = [category_group(1, "Leeftijd", "Leeftijd per jaar"), category_group(2, "Leeftijd", "Leeftijdsgroepen")]
+    return Table(
+        "03759ned",
+        "Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio",
+        "Bevolking; geslacht, leeftijd, regio",
+        "Perjaar",
+        modified,
+        f"{min(years)} - {last}",
+        "Status van de cijfers:\nDe cijfers over het laatste jaar zijn voorlopig.",
+        dims,
+        topics,
+        rows,
+        groups,
+    )
 
 
 def gebieden(region: Region, year: int, modified: date) -> Table:
@@ -99,9 +121,19 @@ def gebieden(region: Region, year: int, modified: date) -> Table:
     for g in gemeenten:
         pv = provincie_of(g)
         # String topics are fixed-width in CBS; codes arrive right-padded, so clients must strip them too.
-        rows.append({"ID": len(rows), "RegioS": padded[g.code], "Code_1": g.code.ljust(10), "Naam_2": g.naam,
-                     "SorteringNaam_3": g.naam, "Code_16": g.jeugdregio.ljust(10),
-                     "Naam_17": names[g.jeugdregio], "Code_28": pv.ljust(10), "Naam_29": PROVINCIES[pv][0]})
+        rows.append(
+            {
+                "ID": len(rows),
+                "RegioS": padded[g.code],
+                "Code_1": g.code.ljust(10),
+                "Naam_2": g.naam,
+                "SorteringNaam_3": g.naam,
+                "Code_16": g.jeugdregio.ljust(10),
+                "Naam_17": names[g.jeugdregio],
+                "Code_28": pv.ljust(10),
+                "Naam_29": PROVINCIES[pv][0],
+            }
+        )
     text = partial(Topic, unit="", datatype="String")
     topics = [
         text("Code_1", "Code", group="Gemeenten"),
@@ -112,9 +144,9 @@ def gebieden(region: Region, year: int, modified: date) -> Table:
         text("Code_28", "Code", group="Provincies"),
         text("Naam_29", "Naam", group="Provincies"),
     ]
-    regio = Dimension("RegioS", "Regio's", "GeoDimension",
-                      [entry(padded[g.code], g.naam, description=None) for g in gemeenten])
+    regio = Dimension(
+        "RegioS", "Regio's", "GeoDimension", [entry(padded[g.code], g.naam, description=None) for g in gemeenten]
+    )
     title = f"Gebieden in Nederland {year}"
     text_nl = f"Gemeentelijke indeling op 1 januari {year} met regionale indelingen."
-    return Table(gebieden_id(year), title, title, "Perjaar", modified, str(year), text_nl, [regio], topics,
-                 rows)
+    return Table(gebieden_id(year), title, title, "Perjaar", modified, str(year), text_nl, [regio], topics, rows)

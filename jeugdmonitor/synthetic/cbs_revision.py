@@ -73,8 +73,13 @@ def make_revision(tree_dir: Path, table_id: str, seed: int) -> dict:
                 row[key] = share
     # Corrections reach back into definitive periods, so the null lands there when the table has any.
     taken = {r["ID"] for r in picked}
-    older = [r for r in rows if r["ID"] not in taken and r[headline] is not None
-             and before_status.get(r.get("Perioden"), DEFINITIEF) == DEFINITIEF]
+    older = [
+        r
+        for r in rows
+        if r["ID"] not in taken
+        and r[headline] is not None
+        and before_status.get(r.get("Perioden"), DEFINITIEF) == DEFINITIEF
+    ]
     nulled: list[dict] = []
     if older:
         row = rng.choice(older)
@@ -84,10 +89,12 @@ def make_revision(tree_dir: Path, table_id: str, seed: int) -> dict:
                 row[key] = None
     for path, page in zip(page_paths, pages, strict=True):
         write_file(path, dump(page))
-    status = {p: {"before": before_status[p], "after": after_status[p]}
-              for p in sorted(before_status) if before_status[p] != after_status[p]}
-    return {"table_id": table_id, "modified": modified, "status": status, "changed": changed,
-            "nulled": nulled}
+    status = {
+        p: {"before": before_status[p], "after": after_status[p]}
+        for p in sorted(before_status)
+        if before_status[p] != after_status[p]
+    }
+    return {"table_id": table_id, "modified": modified, "status": status, "changed": changed, "nulled": nulled}
 
 
 def _cell(row: dict, dims: list[str], column: str, before: object, after: object) -> dict:
@@ -115,8 +122,9 @@ def _bump_modified(root: Path, tree_dir: Path, table_id: str) -> dict[str, str]:
     day = next_release(date.fromisoformat(old[:10]))
     new = timestamp(day)
     info["Modified"] = info["MetaDataModified"] = new
-    info["ShortDescription"] = re.sub(r"Wijzigingen per [^:\n]*:", f"Wijzigingen per {dutch_date(day)}:",
-                                      info["ShortDescription"])
+    info["ShortDescription"] = re.sub(
+        r"Wijzigingen per [^:\n]*:", f"Wijzigingen per {dutch_date(day)}:", info["ShortDescription"]
+    )
     write_file(infos_path, dump(infos))
     catalog_path = tree_dir / "ODataCatalog" / "Tables.json"
     if catalog_path.is_file():

@@ -136,8 +136,7 @@ class FixtureServer:
         self._tables: dict[str, _Table] = {}
         self._catalog: dict = {}
         self.reload()
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"cbs-fixture-{self.url}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"cbs-fixture-{self.url}", daemon=True)
         self._thread.start()
         log.info("CBS fixture server for %s at %s", self.tree, self.url)
 
@@ -166,8 +165,9 @@ class FixtureServer:
 
     def reload(self) -> None:
         """Read the tree again, e.g. after `make_revision` changed its files."""
-        tables = {p.name: self._load_table(p) for p in sorted((self.tree / "ODataFeed" / "odata").iterdir())
-                  if p.is_dir()}
+        tables = {
+            p.name: self._load_table(p) for p in sorted((self.tree / "ODataFeed" / "odata").iterdir()) if p.is_dir()
+        }
         catalog = self._load_json(self.tree / "ODataCatalog" / "Tables.json")
         with self._lock:
             self._tables, self._catalog = tables, catalog
@@ -193,8 +193,13 @@ class FixtureServer:
         pages = sorted((root / "TypedDataSet").glob("page-*.json"))
         rows = [row for page in pages for row in self._load_json(page)["value"]]
         props = entities["DataProperties"]["value"]
-        return _Table(root.name, entities, rows, [p for p in props if p["Type"] in _DIMENSION_TYPES],
-                      [p for p in props if p["Type"] == "Topic"])
+        return _Table(
+            root.name,
+            entities,
+            rows,
+            [p for p in props if p["Type"] in _DIMENSION_TYPES],
+            [p for p in props if p["Type"] == "Topic"],
+        )
 
     # -- request handling (called from the handler threads) ---------------------------------------------
 
@@ -240,8 +245,15 @@ class FixtureServer:
             records = _apply_filter(records, query["$filter"], records[0].keys() if records else ())
         return _json({**catalog, "value": records})
 
-    def _v3(self, raw_path: str, tables: dict[str, _Table], service: str, table_id: str, rest: list[str],
-            query: dict[str, str]) -> _Response:
+    def _v3(
+        self,
+        raw_path: str,
+        tables: dict[str, _Table],
+        service: str,
+        table_id: str,
+        rest: list[str],
+        query: dict[str, str],
+    ) -> _Response:
         table = tables.get(table_id)
         if table is None:
             raise _RequestError(404, f"Tabel {table_id} bestaat niet.")
@@ -264,23 +276,26 @@ class FixtureServer:
         rows, columns = _filter_and_select(table.rows, query, table.columns)
         skip, top = _paging(query)
         service = "ODataApi" if api else "ODataFeed"
-        doc: dict = {"odata.metadata": f"{self.url}/{service}/odata/{table.table_id}/$metadata"
-                                       f"#Cbs.OData.WebAPI.TypedDataSet"}
+        doc: dict = {
+            "odata.metadata": f"{self.url}/{service}/odata/{table.table_id}/$metadata#Cbs.OData.WebAPI.TypedDataSet"
+        }
         if api:
-            window = rows[skip:] if top is None else rows[skip:skip + top]
+            window = rows[skip:] if top is None else rows[skip : skip + top]
             cells = len(window) * len(columns)
             if cells > API_CELL_LIMIT:
-                raise _RequestError(400, f"De gevraagde gegevens ({cells} cellen) overschrijden de limiet van "
-                                         f"{API_CELL_LIMIT} cellen. Gebruik een $filter of de ODataFeed.")
+                raise _RequestError(
+                    400,
+                    f"De gevraagde gegevens ({cells} cellen) overschrijden de limiet van "
+                    f"{API_CELL_LIMIT} cellen. Gebruik een $filter of de ODataFeed.",
+                )
             doc["value"] = window
             return _json(doc)
         return _json(self._page(doc, raw_path, rows, skip, top, "odata.nextLink"))
 
-    def _page(self, doc: dict, raw_path: str, rows: list[dict], skip: int, top: int | None,
-              link_name: str) -> dict:
+    def _page(self, doc: dict, raw_path: str, rows: list[dict], skip: int, top: int | None, link_name: str) -> dict:
         """One page from `skip`; with `$top` the server returns at most that many rows and no link."""
         size = self.page_size if top is None else min(top, self.page_size)
-        doc["value"] = rows[skip:skip + size]
+        doc["value"] = rows[skip : skip + size]
         if top is None and skip + size < len(rows):
             doc[link_name] = self._next_link(raw_path, skip + size)
         return doc
@@ -298,8 +313,9 @@ class FixtureServer:
             records = _apply_filter(records, query["$filter"], records[0].keys() if records else ())
         return _json({"@odata.context": f"{self.v4_url}/CBS/$metadata#Datasets", "value": records}, v4=True)
 
-    def _v4(self, raw_path: str, tables: dict[str, _Table], table_id: str, rest: list[str],
-            query: dict[str, str]) -> _Response:
+    def _v4(
+        self, raw_path: str, tables: dict[str, _Table], table_id: str, rest: list[str], query: dict[str, str]
+    ) -> _Response:
         table = tables.get(table_id)
         if table is None:
             raise _RequestError(404, f"Dataset {table_id} bestaat niet.", v4=True)
@@ -307,10 +323,14 @@ class FixtureServer:
         context = f"{self.v4_url}/CBS/{table_id}/$metadata"
         entity = rest[0] if len(rest) == 1 else None
         if not rest:
-            names = ["Properties", "Dimensions", "MeasureCodes", "Observations",
-                     *(f"{d['Key']}Codes" for d in table.dimensions)]
-            value = [{"name": n, "kind": "Singleton" if n == "Properties" else "EntitySet", "url": n}
-                     for n in names]
+            names = [
+                "Properties",
+                "Dimensions",
+                "MeasureCodes",
+                "Observations",
+                *(f"{d['Key']}Codes" for d in table.dimensions),
+            ]
+            value = [{"name": n, "kind": "Singleton" if n == "Properties" else "EntitySet", "url": n} for n in names]
             return _json({"@odata.context": context, "value": value}, v4=True)
         if entity == "Properties":
             return _json({"@odata.context": f"{context}#Properties", **_v4_properties(table)}, v4=True)
@@ -320,8 +340,7 @@ class FixtureServer:
             return _json({"@odata.context": f"{context}#MeasureCodes", "value": _v4_measures(table)}, v4=True)
         if entity == "Observations":
             observations = table.observations()
-            fields = ["Id", "Measure", "ValueAttribute", "Value", "StringValue",
-                      *(d["Key"] for d in table.dimensions)]
+            fields = ["Id", "Measure", "ValueAttribute", "Value", "StringValue", *(d["Key"] for d in table.dimensions)]
             rows, _ = _filter_and_select(observations, query, fields)
             doc = {"@odata.context": f"{context}#Observations"}
             skip, top = _paging(query)
@@ -348,7 +367,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "drop":
             self._send_dropped(response)
         elif fault is not None and fault.kind == "truncate":
-            half = response.body[:len(response.body) // 2]
+            half = response.body[: len(response.body) // 2]
             self._send(_Response(200, half, response.content_type, response.headers))
         else:
             self._send(response)
@@ -368,7 +387,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_dropped(self, response: _Response) -> None:
         """Promise the whole body, send half of it and hang up: a reset in the middle of a page."""
         self._send_head(response, len(response.body))
-        self.wfile.write(response.body[:len(response.body) // 2])
+        self.wfile.write(response.body[: len(response.body) // 2])
         self.wfile.flush()
         self.close_connection = True
         try:
@@ -381,6 +400,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
+
 
 def _parse_query(query: str) -> dict[str, str]:
     options: dict[str, str] = {}
@@ -461,39 +481,78 @@ def _v3_status(record: dict) -> str:
 
 
 def _v4_dataset_record(record: dict) -> dict:
-    return {"Identifier": record["Identifier"], "Title": record["Title"], "Modified": record["Modified"],
-            "Status": _v3_status(record), "Frequency": record["Frequency"],
-            "ObservationCount": record["RecordCount"], "ShortDescription": record["ShortDescription"]}
+    return {
+        "Identifier": record["Identifier"],
+        "Title": record["Title"],
+        "Modified": record["Modified"],
+        "Status": _v3_status(record),
+        "Frequency": record["Frequency"],
+        "ObservationCount": record["RecordCount"],
+        "ShortDescription": record["ShortDescription"],
+    }
 
 
 def _v4_properties(table: _Table) -> dict:
     info = table.entities["TableInfos"]["value"][0]
-    return {"Identifier": info["Identifier"], "Title": info["Title"], "Modified": info["Modified"],
-            "TemporalCoverage": info["Period"], "Status": _v3_status(info), "Frequency": info["Frequency"],
-            "VersionReason": info["ReasonDelivery"], "ObservationCount": len(table.observations()),
-            "DatasetType": "Numeric", "ShortDescription": info["ShortDescription"],
-            "LongDescription": info["Description"]}
+    return {
+        "Identifier": info["Identifier"],
+        "Title": info["Title"],
+        "Modified": info["Modified"],
+        "TemporalCoverage": info["Period"],
+        "Status": _v3_status(info),
+        "Frequency": info["Frequency"],
+        "VersionReason": info["ReasonDelivery"],
+        "ObservationCount": len(table.observations()),
+        "DatasetType": "Numeric",
+        "ShortDescription": info["ShortDescription"],
+        "LongDescription": info["Description"],
+    }
 
 
 def _v4_dimensions(table: _Table) -> list[dict]:
-    return [{"@odata.type": f"#Cbs.Ccb.Models.{d['Type']}", "Identifier": d["Key"], "Title": d["Title"],
-             "Description": d["Description"], "Kind": d["Type"], "ContainsGroups": False, "ContainsCodes": True}
-            for d in table.dimensions]
+    return [
+        {
+            "@odata.type": f"#Cbs.Ccb.Models.{d['Type']}",
+            "Identifier": d["Key"],
+            "Title": d["Title"],
+            "Description": d["Description"],
+            "Kind": d["Type"],
+            "ContainsGroups": False,
+            "ContainsCodes": True,
+        }
+        for d in table.dimensions
+    ]
 
 
 def _v4_measures(table: _Table) -> list[dict]:
     # Real v4 measure identifiers are codes such as M000352 (cbs.md §2.2); the fixture reuses the v3 Topic
     # key, so a v3 and a v4 download of the same tree name their measures alike.
-    return [{"Identifier": t["Key"], "Index": i + 1, "Title": t["Title"], "Description": t["Description"],
-             "MeasureGroupId": None, "DataType": t["Datatype"], "Unit": t["Unit"], "Decimals": t["Decimals"],
-             "PresentationType": t["PresentationType"]} for i, t in enumerate(table.topics)]
+    return [
+        {
+            "Identifier": t["Key"],
+            "Index": i + 1,
+            "Title": t["Title"],
+            "Description": t["Description"],
+            "MeasureGroupId": None,
+            "DataType": t["Datatype"],
+            "Unit": t["Unit"],
+            "Decimals": t["Decimals"],
+            "PresentationType": t["PresentationType"],
+        }
+        for i, t in enumerate(table.topics)
+    ]
 
 
 def _v4_codes(entries: list[dict]) -> list[dict]:
     codes = []
     for i, entry in enumerate(entries):
-        code = {"Identifier": entry["Key"].strip(), "Index": i + 1, "Title": entry["Title"],
-                "Description": entry.get("Description"), "DimensionGroupId": entry.get("CategoryGroupID")}
+        code = {
+            "Identifier": entry["Key"].strip(),
+            "Index": i + 1,
+            "Title": entry["Title"],
+            "Description": entry.get("Description"),
+            "DimensionGroupId": entry.get("CategoryGroupID"),
+        }
         if "Status" in entry:
             code["Status"] = _V4_PERIOD_STATUS.get(entry["Status"], entry["Status"])
         codes.append(code)
@@ -509,7 +568,8 @@ def _v4_observations(table: _Table):
             value = row.get(topic["Key"])
             text = topic["Datatype"] == "String"
             observation = {
-                "Id": next_id, "Measure": topic["Key"],
+                "Id": next_id,
+                "Measure": topic["Key"],
                 # A null v3 cell cannot say why it is null; the fixture calls it Confidential, the common case.
                 "ValueAttribute": "Confidential" if value is None else "None",
                 "Value": None if value is None or text else float(value),

@@ -86,10 +86,8 @@ _NO_TRAJECTEN = {"A045561", "A045559"}
 _OTS, _VOOGDIJ = "Ondertoezichtstelling", "Voogdij"
 JB_TOPICS: tuple[tuple[Topic, Recipe], ...] = (
     (Topic("TotaalTrajectenOndertoezichtstelling_1", "Totaal trajecten", group=_OTS), {"ots": 1.0}),
-    (Topic("BegonnenTrajectenOndertoezichtstelling_2", "Begonnen trajecten", group=_OTS),
-     {"ots_begonnen": 1.0}),
-    (Topic("BeeindigdeTrajectenOndertoezichtstelling_3", "Beëindigde trajecten", group=_OTS),
-     {"ots_beeindigd": 1.0}),
+    (Topic("BegonnenTrajectenOndertoezichtstelling_2", "Begonnen trajecten", group=_OTS), {"ots_begonnen": 1.0}),
+    (Topic("BeeindigdeTrajectenOndertoezichtstelling_3", "Beëindigde trajecten", group=_OTS), {"ots_beeindigd": 1.0}),
     (Topic("TotaalTrajectenVoogdij_4", "Totaal trajecten", group=_VOOGDIJ), {"voogdij": 1.0}),
     (Topic("BegonnenTrajectenVoogdij_5", "Begonnen trajecten", group=_VOOGDIJ), {"voogdij": 0.12}),
     (Topic("BeeindigdeTrajectenVoogdij_6", "Beëindigde trajecten", group=_VOOGDIJ), {"voogdij": 0.10}),
@@ -119,8 +117,9 @@ def _gemeente_values(inp: Inputs, recipe: Recipe, tag: str, period: str, traject
     return inp.cache[cache_key]
 
 
-def _area_value(inp: Inputs, area: Area, recipe: Recipe, tag: str, period: str, trajecten: bool = False
-                ) -> float | None:
+def _area_value(
+    inp: Inputs, area: Area, recipe: Recipe, tag: str, period: str, trajecten: bool = False
+) -> float | None:
     """The unrounded figure of an area: the sum of its gemeenten, plus the NL/PV rest; None when defunct."""
     if area.defunct:
         return None
@@ -149,7 +148,7 @@ def _status_text(inp: Inputs) -> str:
 
 
 def _period_text(periods: list[str]) -> str:
-    """"2021 - 2023" or "2021 - 1e halfjaar 2024": the first year to the newest period, without stars."""
+    """ "2021 - 2023" or "2021 - 1e halfjaar 2024": the first year to the newest period, without stars."""
     return f"{min(periods)[:4]} - {period_title(max(periods), DEFINITIEF)}"
 
 
@@ -166,31 +165,64 @@ def kerncijfers_jeugdzorg(inp: Inputs) -> Table:
                 count = publish(value)
                 pop = youth[(area.code, int(period[:4]))]
                 # CBS computes the share from the unrounded count and hides it with the count.
-                relatief = (round(value / pop * 100, 1) if value is not None and count is not None and pop
-                            else None)
+                relatief = round(value / pop * 100, 1) if value is not None and count is not None and pop else None
                 trajecten = None
                 if count is not None and key not in _NO_TRAJECTEN:
                     trajecten = publish(_area_value(inp, area, recipe, key, period, trajecten=True))
-                rows.append({"ID": len(rows), "VormenVanJeugdzorg": key, "RegioS": padded[area.code],
-                             "Perioden": period, "JongerenMetJeugdzorg_1": count,
-                             "JongerenMetJeugdzorgRelatief_2": relatief, "Jeugdzorgtrajecten_3": trajecten})
+                rows.append(
+                    {
+                        "ID": len(rows),
+                        "VormenVanJeugdzorg": key,
+                        "RegioS": padded[area.code],
+                        "Perioden": period,
+                        "JongerenMetJeugdzorg_1": count,
+                        "JongerenMetJeugdzorgRelatief_2": relatief,
+                        "Jeugdzorgtrajecten_3": trajecten,
+                    }
+                )
     topics = [
-        Topic("JongerenMetJeugdzorg_1", "Jongeren met jeugdzorg",
-              description="Aantal jongeren met jeugdzorg in de periode; een jongere telt eenmaal per vorm."),
-        Topic("JongerenMetJeugdzorgRelatief_2", "Jongeren met jeugdzorg (relatief)", unit="%",
-              datatype="Double", decimals=1, presentation="Relative",
-              description="Jongeren met jeugdzorg in % van de jongeren van 0 tot 18 jaar op 1 januari."),
+        Topic(
+            "JongerenMetJeugdzorg_1",
+            "Jongeren met jeugdzorg",
+            description="Aantal jongeren met jeugdzorg in de periode; een jongere telt eenmaal per vorm.",
+        ),
+        Topic(
+            "JongerenMetJeugdzorgRelatief_2",
+            "Jongeren met jeugdzorg (relatief)",
+            unit="%",
+            datatype="Double",
+            decimals=1,
+            presentation="Relative",
+            description="Jongeren met jeugdzorg in % van de jongeren van 0 tot 18 jaar op 1 januari.",
+        ),
         Topic("Jeugdzorgtrajecten_3", "Jeugdzorgtrajecten", description="Aantal trajecten in de periode."),
     ]
-    vormen = Dimension("VormenVanJeugdzorg", "Vormen van jeugdzorg", "Dimension",
-                       [entry(key, title, group) for key, title, group, _ in VORMEN])
+    vormen = Dimension(
+        "VormenVanJeugdzorg",
+        "Vormen van jeugdzorg",
+        "Dimension",
+        [entry(key, title, group) for key, title, group, _ in VORMEN],
+    )
     groups = [category_group(gid, "VormenVanJeugdzorg", title) for gid, title in _VORM_GROUPS]
-    selection = (f"$filter=((VormenVanJeugdzorg eq 'A045561')) and ((RegioS eq '{padded['NL01']}')) and "
-                 f"((Perioden eq '{max(inp.periods)}'))"
-                 "&$select=VormenVanJeugdzorg, RegioS, Perioden, JongerenMetJeugdzorg_1")
-    return Table("85099NED", "Kerncijfers over jeugdzorg", "Jeugdzorg; kerncijfers", "Tweemaalperjaar",
-                 inp.release, _period_text(inp.periods), _status_text(inp),
-                 [vormen, regio, release_perioden(inp.periods)], topics, rows, groups, selection)
+    selection = (
+        f"$filter=((VormenVanJeugdzorg eq 'A045561')) and ((RegioS eq '{padded['NL01']}')) and "
+        f"((Perioden eq '{max(inp.periods)}'))"
+        "&$select=VormenVanJeugdzorg, RegioS, Perioden, JongerenMetJeugdzorg_1"
+    )
+    return Table(
+        "85099NED",
+        "Kerncijfers over jeugdzorg",
+        "Jeugdzorg; kerncijfers",
+        "Tweemaalperjaar",
+        inp.release,
+        _period_text(inp.periods),
+        _status_text(inp),
+        [vormen, regio, release_perioden(inp.periods)],
+        topics,
+        rows,
+        groups,
+        selection,
+    )
 
 
 def jeugdbescherming(inp: Inputs) -> Table:
@@ -203,6 +235,15 @@ def jeugdbescherming(inp: Inputs) -> Table:
             for topic, recipe in JB_TOPICS:
                 row[topic.key] = publish(_area_value(inp, area, recipe, topic.key, period))
             rows.append(row)
-    return Table("82975NED", "Jeugdbeschermingstrajecten; regio", "Jeugdbeschermingstrajecten; regio",
-                 "Tweemaalperjaar", inp.release, _period_text(inp.periods), _status_text(inp),
-                 [regio, release_perioden(inp.periods)], [t for t, _ in JB_TOPICS], rows)
+    return Table(
+        "82975NED",
+        "Jeugdbeschermingstrajecten; regio",
+        "Jeugdbeschermingstrajecten; regio",
+        "Tweemaalperjaar",
+        inp.release,
+        _period_text(inp.periods),
+        _status_text(inp),
+        [regio, release_perioden(inp.periods)],
+        [t for t, _ in JB_TOPICS],
+        rows,
+    )

@@ -39,22 +39,47 @@ from jeugdmonitor.synthetic.regions import Region
 
 __all__ = ["MEASURES", "make_revision", "write_cbs_tree"]
 
-MEASURES = frozenset({
-    "jeugdhulp", "jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf", "pleegzorg", "gezinsgericht",
-    "gesloten", "overig_verblijf", "ots", "voogdij", "jeugdreclassering", "ots_begonnen", "ots_beeindigd",
-})
+MEASURES = frozenset(
+    {
+        "jeugdhulp",
+        "jeugdhulp_zonder_verblijf",
+        "jeugdhulp_met_verblijf",
+        "pleegzorg",
+        "gezinsgericht",
+        "gesloten",
+        "overig_verblijf",
+        "ots",
+        "voogdij",
+        "jeugdreclassering",
+        "ots_begonnen",
+        "ots_beeindigd",
+    }
+)
 # The 2015-2020 predecessor of 85099NED: listed in the catalog only, so a client learns to skip `Stopgezet`.
 _DISCONTINUED: dict[str, Any] = {  # a catalogue record: JSON values
-    "Identifier": "84134NED", "Title": "Kerncijfers over jeugdzorg, 2015-2020",
+    "Identifier": "84134NED",
+    "Title": "Kerncijfers over jeugdzorg, 2015-2020",
     "ShortTitle": "Jeugdzorg; 2015-2020",
-    "Modified": "2021-10-29T02:00:00", "Period": "2015 - 2020", "RecordCount": 392_196, "ColumnCount": 6,
+    "Modified": "2021-10-29T02:00:00",
+    "Period": "2015 - 2020",
+    "RecordCount": 392_196,
+    "ColumnCount": 6,
     "ShortDescription": "Deze tabel is stopgezet. Vanaf 2021 verschijnen de cijfers in tabel 85099NED "
-                        "(Kerncijfers over jeugdzorg).",
+    "(Kerncijfers over jeugdzorg).",
 }
 
 
-def write_cbs_tree(out_dir: Path, *, region: Region, counts: pd.DataFrame, first_month: str, months: int,
-                   seed: int, page_size: int = 1000, base_url: str = "https://opendata.cbs.nl") -> int:
+def write_cbs_tree(
+    out_dir: Path,
+    *,
+    region: Region,
+    counts: pd.DataFrame,
+    first_month: str,
+    months: int,
+    seed: int,
+    page_size: int = 1000,
+    base_url: str = "https://opendata.cbs.nl",
+) -> int:
     """Write the tree for `region` and the generator's `counts`; returns the number of files written."""
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
@@ -102,8 +127,7 @@ def _counts_lookup(counts: pd.DataFrame, region: Region) -> dict[tuple[str, str,
 
 
 def _entity(base: str, table_id: str, name: str, value: list) -> dict:
-    return {"odata.metadata": f"{base}/ODataFeed/odata/{table_id}/$metadata#Cbs.OData.WebAPI.{name}",
-            "value": value}
+    return {"odata.metadata": f"{base}/ODataFeed/odata/{table_id}/$metadata#Cbs.OData.WebAPI.{name}", "value": value}
 
 
 def _write_table(out_dir: Path, table: Table, base: str, page_size: int) -> int:
@@ -111,12 +135,20 @@ def _write_table(out_dir: Path, table: Table, base: str, page_size: int) -> int:
     tid = table.identifier
     root = out_dir / "ODataFeed" / "odata" / tid
     url = f"{base}/ODataFeed/odata/{tid}"
-    names = ["TableInfos", "UntypedDataSet", "TypedDataSet", "DataProperties", "CategoryGroups",
-             *(d.key for d in table.dimensions)]
+    names = [
+        "TableInfos",
+        "UntypedDataSet",
+        "TypedDataSet",
+        "DataProperties",
+        "CategoryGroups",
+        *(d.key for d in table.dimensions),
+    ]
     # The service document lists UntypedDataSet as CBS does; the tree serves the typed set only.
     files: dict[str, object] = {
-        "index.json": {"odata.metadata": f"{url}/$metadata",
-                       "value": [{"name": n, "url": f"{url}/{n}"} for n in names]},
+        "index.json": {
+            "odata.metadata": f"{url}/$metadata",
+            "value": [{"name": n, "url": f"{url}/{n}"} for n in names],
+        },
         "TableInfos.json": _entity(base, tid, "TableInfos", [_table_info(table)]),
         "DataProperties.json": _entity(base, tid, "DataProperties", _data_properties(table)),
         "CategoryGroups.json": _entity(base, tid, "CategoryGroups", table.category_groups),
@@ -131,7 +163,7 @@ def _write_table(out_dir: Path, table: Table, base: str, page_size: int) -> int:
         stale.unlink()
     pages = max(1, -(-len(table.rows) // page_size))
     for i in range(pages):
-        page = _entity(base, tid, "TypedDataSet", table.rows[i * page_size:(i + 1) * page_size])
+        page = _entity(base, tid, "TypedDataSet", table.rows[i * page_size : (i + 1) * page_size])
         if i < pages - 1:
             page["odata.nextLink"] = f"{url}/TypedDataSet?$format=json&$skip={(i + 1) * page_size}"
         write_file(typed / f"page-{i:05d}.json", dump(page))
@@ -141,13 +173,27 @@ def _write_table(out_dir: Path, table: Table, base: str, page_size: int) -> int:
 def _table_info(table: Table) -> dict:
     stamp = timestamp(table.modified)
     return {
-        "ID": 0, "Title": table.title, "ShortTitle": table.short_title, "Identifier": table.identifier,
-        "Summary": table.title, "Modified": stamp, "MetaDataModified": stamp,
-        "ReasonDelivery": "Actualisering", "ExplanatoryText": "", "OutputStatus": "Regulier",
-        "Source": "CBS.", "Language": "nl", "Catalog": "CBS",
-        "Frequency": table.frequency, "Period": table.period, "ShortDescription": table.short_description,
-        "Description": "", "DefaultPresentation": "", "DefaultSelection": table.default_selection,
-        "GraphTypes": "Table", "SearchPriority": "2",
+        "ID": 0,
+        "Title": table.title,
+        "ShortTitle": table.short_title,
+        "Identifier": table.identifier,
+        "Summary": table.title,
+        "Modified": stamp,
+        "MetaDataModified": stamp,
+        "ReasonDelivery": "Actualisering",
+        "ExplanatoryText": "",
+        "OutputStatus": "Regulier",
+        "Source": "CBS.",
+        "Language": "nl",
+        "Catalog": "CBS",
+        "Frequency": table.frequency,
+        "Period": table.period,
+        "ShortDescription": table.short_description,
+        "Description": "",
+        "DefaultPresentation": "",
+        "DefaultSelection": table.default_selection,
+        "GraphTypes": "Table",
+        "SearchPriority": "2",
     }
 
 
@@ -155,9 +201,16 @@ def _data_properties(table: Table) -> list[dict]:
     """Dimensions first, then topics; a TopicGroup row precedes its first topic and is their ParentID."""
     props: list[dict] = []
     for dim in table.dimensions:
-        row = {"odata.type": f"Cbs.OData.{dim.kind}", "ID": len(props), "Position": len(props),
-               "ParentID": None, "Type": dim.kind, "Key": dim.key, "Title": dim.title,
-               "Description": dim.description}
+        row = {
+            "odata.type": f"Cbs.OData.{dim.kind}",
+            "ID": len(props),
+            "Position": len(props),
+            "ParentID": None,
+            "Type": dim.kind,
+            "Key": dim.key,
+            "Title": dim.title,
+            "Description": dim.description,
+        }
         if dim.kind == "GeoDimension":
             row["MapYear"] = str(table.modified.year)
         if dim.kind != "Dimension":
@@ -168,16 +221,36 @@ def _data_properties(table: Table) -> list[dict]:
     for topic in table.topics:
         if topic.group and topic.group not in groups:
             groups[topic.group] = len(props)
-            props.append({"odata.type": "Cbs.OData.TopicGroup", "ID": len(props), "Position": None,
-                          "ParentID": None, "Type": "TopicGroup", "Key": "", "Title": topic.group,
-                          "Description": ""})
-        props.append({
-            "odata.type": "Cbs.OData.Topic", "ID": len(props), "Position": position,
-            "ParentID": groups.get(topic.group) if topic.group else None, "Type": "Topic", "Key": topic.key,
-            "Title": topic.title, "ShortTitle": topic.title, "Description": topic.description,
-            "Datatype": topic.datatype, "Unit": topic.unit, "Decimals": topic.decimals, "Default": "Missing",
-            "PresentationType": topic.presentation,
-        })
+            props.append(
+                {
+                    "odata.type": "Cbs.OData.TopicGroup",
+                    "ID": len(props),
+                    "Position": None,
+                    "ParentID": None,
+                    "Type": "TopicGroup",
+                    "Key": "",
+                    "Title": topic.group,
+                    "Description": "",
+                }
+            )
+        props.append(
+            {
+                "odata.type": "Cbs.OData.Topic",
+                "ID": len(props),
+                "Position": position,
+                "ParentID": groups.get(topic.group) if topic.group else None,
+                "Type": "Topic",
+                "Key": topic.key,
+                "Title": topic.title,
+                "ShortTitle": topic.title,
+                "Description": topic.description,
+                "Datatype": topic.datatype,
+                "Unit": topic.unit,
+                "Decimals": topic.decimals,
+                "Default": "Missing",
+                "PresentationType": topic.presentation,
+            }
+        )
         position += 1
     return props
 
@@ -185,24 +258,37 @@ def _data_properties(table: Table) -> list[dict]:
 def _catalog_record(base: str, info: dict, record_count: int, column_count: int) -> dict:
     tid = info["Identifier"]
     return {
-        "Updated": info["Modified"], "ID": 0, "Identifier": tid, "Title": info["Title"],
-        "ShortTitle": info["ShortTitle"], "ShortDescription": info["ShortDescription"],
+        "Updated": info["Modified"],
+        "ID": 0,
+        "Identifier": tid,
+        "Title": info["Title"],
+        "ShortTitle": info["ShortTitle"],
+        "ShortDescription": info["ShortDescription"],
         "Summary": info["Title"],
-        "Modified": info["Modified"], "MetaDataModified": info["Modified"],
-        "ReasonDelivery": info.get("ReasonDelivery", "Actualisering"), "ExplanatoryText": "",
-        "OutputStatus": info.get("OutputStatus", "Regulier"), "Source": "CBS.", "Language": "nl",
+        "Modified": info["Modified"],
+        "MetaDataModified": info["Modified"],
+        "ReasonDelivery": info.get("ReasonDelivery", "Actualisering"),
+        "ExplanatoryText": "",
+        "OutputStatus": info.get("OutputStatus", "Regulier"),
+        "Source": "CBS.",
+        "Language": "nl",
         "Catalog": "CBS",
-        "Frequency": info["Frequency"], "Period": info["Period"], "SummaryAndLinks": info["Title"],
-        "ApiUrl": f"{base}/ODataApi/odata/{tid}", "FeedUrl": f"{base}/ODataFeed/odata/{tid}",
-        "DefaultPresentation": "", "DefaultSelection": info.get("DefaultSelection", ""),
+        "Frequency": info["Frequency"],
+        "Period": info["Period"],
+        "SummaryAndLinks": info["Title"],
+        "ApiUrl": f"{base}/ODataApi/odata/{tid}",
+        "FeedUrl": f"{base}/ODataFeed/odata/{tid}",
+        "DefaultPresentation": "",
+        "DefaultSelection": info.get("DefaultSelection", ""),
         "GraphTypes": "Table",
-        "RecordCount": record_count, "ColumnCount": column_count, "SearchPriority": "2",
+        "RecordCount": record_count,
+        "ColumnCount": column_count,
+        "SearchPriority": "2",
     }
 
 
 def _catalog(tables: list[Table], base: str) -> dict:
-    records = [_catalog_record(base, _table_info(t), len(t.rows), len(t.dimensions) + len(t.topics))
-               for t in tables]
+    records = [_catalog_record(base, _table_info(t), len(t.rows), len(t.dimensions) + len(t.topics)) for t in tables]
     stopped = {**_DISCONTINUED, "Frequency": "Stopgezet", "OutputStatus": "Gediscontinueerd"}
     records.append(_catalog_record(base, stopped, stopped["RecordCount"], stopped["ColumnCount"]))
     records.sort(key=lambda r: r["Identifier"].upper())

@@ -81,11 +81,15 @@ class DefectPlanter:
             if self._hit():
                 d.total_offset = (1 + int(self.rng.random() * 10_000)) * (1 if self.rng.random() < 0.5 else -1)
                 nummer = f"D{d.gemeente}{d.maand.year % 100:02d}{d.maand.month:02d}01"
-                d.defect = Defect(TOTAL_MISMATCH, "TotaalIngediendBedrag differs from the sum of the prestaties "
-                                                  f"by {d.total_offset} cents", f"AGB={d.agb} DeclaratieNummer={nummer}")
+                d.defect = Defect(
+                    TOTAL_MISMATCH,
+                    f"TotaalIngediendBedrag differs from the sum of the prestaties by {d.total_offset} cents",
+                    f"AGB={d.agb} DeclaratieNummer={nummer}",
+                )
 
-    def _spoil_prestatie(self, p: Prestatie, block: ClientBlock, real_bsn: str, d: Declaratie, later: Declaratie,
-                         gemeente_index: int) -> None:
+    def _spoil_prestatie(
+        self, p: Prestatie, block: ClientBlock, real_bsn: str, d: Declaratie, later: Declaratie, gemeente_index: int
+    ) -> None:
         kind = self._choice(PRESTATIE_KINDS)
         key = f"AGB={d.agb} ReferentieNummer={p.referentie}"
         if kind == INVALID_BSN:
@@ -93,9 +97,11 @@ class DefectPlanter:
                 return  # one defect per record: the Bsn spoils every line of the client
             block.bsn = invalid_bsn(block.bsn)
             first = block.prestaties[0]
-            first.defect = Defect(kind, f"Client Bsn {mask_bsn(block.bsn)} fails the 11-proef "
-                                        f"({len(block.prestaties)} Prestatie(s))",
-                                  f"AGB={d.agb} ReferentieNummer={first.referentie}")
+            first.defect = Defect(
+                kind,
+                f"Client Bsn {mask_bsn(block.bsn)} fails the 11-proef ({len(block.prestaties)} Prestatie(s))",
+                f"AGB={d.agb} ReferentieNummer={first.referentie}",
+            )
         elif kind == IMPOSSIBLE_DATE:
             p.eind = p.begin - timedelta(days=1 + int(self.rng.random() * 5))
             p.defect = Defect(kind, f"ProductPeriode Einddatum {p.eind} before Begindatum {p.begin}", key)
@@ -111,10 +117,22 @@ class DefectPlanter:
             p.nummer = (gemeente_index + 2) * TOEWIJZING_BLOCK - 1 - int(self.rng.random() * 1000)
             p.defect = Defect(kind, f"ToewijzingNummer {p.nummer} was never assigned", key)
         else:
-            copy = Prestatie(p.referentie, p.vorig, p.nummer, p.categorie, p.code, p.begin, p.eind, p.volume,
-                             p.eenheid, p.tarief, p.bedrag, p.dc, correction=True)
-            copy.defect = Defect(DUPLICATE, f"Prestatie {p.referentie} sent again with the same ReferentieNummer",
-                                 key)
+            copy = Prestatie(
+                p.referentie,
+                p.vorig,
+                p.nummer,
+                p.categorie,
+                p.code,
+                p.begin,
+                p.eind,
+                p.volume,
+                p.eenheid,
+                p.tarief,
+                p.bedrag,
+                p.dc,
+                correction=True,
+            )
+            copy.defect = Defect(DUPLICATE, f"Prestatie {p.referentie} sent again with the same ReferentieNummer", key)
             later.add(real_bsn, copy)
             p.correction = True  # keep the original clean: it is the reference the duplicate repeats
 
@@ -155,7 +173,8 @@ class DefectPlanter:
                 if v[f["start"]] is not None and self.rng.random() < 0.5:
                     aanmeld = v[f["aanmelddatum"]]
                     v[f["start"]] = (aanmeld if not hasattr(aanmeld, "hour") else aanmeld.date()) - timedelta(
-                        days=1 + int(self.rng.random() * 20))
+                        days=1 + int(self.rng.random() * 20)
+                    )
                     row.defect = Defect(kind, "start hulp before aanmelding", key)
                 else:
                     v[f["aanmelddatum"]] = f"31-02-{export.month.year}"
@@ -197,7 +216,7 @@ class DefectPlanter:
             elif kind == XSD_INVALID:
                 text = data.decode("utf-8")
                 start = text.index(":Bsn>") + 5
-                path.write_bytes((text[:start] + text[start:start + 8] + text[start + 9:]).encode("utf-8"))
+                path.write_bytes((text[:start] + text[start : start + 8] + text[start + 9 :]).encode("utf-8"))
                 message = "Bsn of 8 digits: not valid against the XSD"
             else:
                 path.write_bytes(b"")
@@ -208,8 +227,12 @@ class DefectPlanter:
         return planted
 
     def _file_for(self, kind: str, clean: list[WrittenFile], used: set[str], root: Path) -> WrittenFile | None:
-        preferred = {TRUNCATED_XML: ("JW323", "JW301", "JW305"), WRONG_ENCODING: ("JW301", "JW305", "JW315"),
-                     XSD_INVALID: ("JW305", "JW307", "JW301"), EMPTY_FILE: ("JW307", "JW305", "JW315")}[kind]
+        preferred = {
+            TRUNCATED_XML: ("JW323", "JW301", "JW305"),
+            WRONG_ENCODING: ("JW301", "JW305", "JW315"),
+            XSD_INVALID: ("JW305", "JW307", "JW301"),
+            EMPTY_FILE: ("JW307", "JW305", "JW315"),
+        }[kind]
         for wanted in preferred:
             options = [w for w in clean if w.kind == wanted and w.rel not in used]
             if kind == WRONG_ENCODING:

@@ -87,8 +87,10 @@ def _product(p: str, categorie: str, code: str) -> str:
 
 
 def _omvang(p: str, volume: int, eenheid: str, frequentie: str) -> str:
-    return (f"<{p}:Omvang><ijw:Volume>{volume}</ijw:Volume><ijw:Eenheid>{eenheid}</ijw:Eenheid>"
-            f"<ijw:Frequentie>{frequentie}</ijw:Frequentie></{p}:Omvang>")
+    return (
+        f"<{p}:Omvang><ijw:Volume>{volume}</ijw:Volume><ijw:Eenheid>{eenheid}</ijw:Eenheid>"
+        f"<ijw:Frequentie>{frequentie}</ijw:Frequentie></{p}:Omvang>"
+    )
 
 
 def _geslachtsnaam(m: Message) -> str:
@@ -108,17 +110,20 @@ def _client_head(p: str, m: Message) -> list[str]:
     if m.kind == "JW301":
         lines.append(
             f"  <{p}:Naam>{_geslachtsnaam(m)}<ijw:Voornamen>{escape(y.voornaam)}</ijw:Voornamen>"
-            f"<ijw:Voorletters>{y.voorletters}</ijw:Voorletters><ijw:NaamGebruik>1</ijw:NaamGebruik></{p}:Naam>")
+            f"<ijw:Voorletters>{y.voorletters}</ijw:Voorletters><ijw:NaamGebruik>1</ijw:NaamGebruik></{p}:Naam>"
+        )
         if m.juridische_status:
             lines.append(f"  <{p}:JuridischeStatus>{m.juridische_status}</{p}:JuridischeStatus>")
         if m.vertegenwoordiging:
-            lines.append(f"  <{p}:WettelijkeVertegenwoordiging>{m.vertegenwoordiging}"
-                         f"</{p}:WettelijkeVertegenwoordiging>")
+            lines.append(
+                f"  <{p}:WettelijkeVertegenwoordiging>{m.vertegenwoordiging}</{p}:WettelijkeVertegenwoordiging>"
+            )
         lines.append(
             f"  <{p}:Contactgegevens><{p}:Contact><{p}:Soort>01</{p}:Soort><{p}:Adres><ijw:Huis>"
             f"<ijw:Huisnummer>{y.huisnummer}</ijw:Huisnummer></ijw:Huis><ijw:Postcode>{y.postcode}</ijw:Postcode>"
             f"<ijw:Straatnaam>{escape(y.straat)}</ijw:Straatnaam>"
-            f"<ijw:Plaatsnaam>{escape(m.plaats)}</ijw:Plaatsnaam></{p}:Adres></{p}:Contact></{p}:Contactgegevens>")
+            f"<ijw:Plaatsnaam>{escape(m.plaats)}</ijw:Plaatsnaam></{p}:Adres></{p}:Contact></{p}:Contactgegevens>"
+        )
     else:
         lines.append(f"  <{p}:Naam>{_geslachtsnaam(m)}<ijw:Voorletters>{y.voorletters}</ijw:Voorletters></{p}:Naam>")
     return lines
@@ -300,16 +305,22 @@ def write_declaratie(root: Path, d: Declaratie) -> list[WrittenFile]:
         total = sum(p.signed for c, *_ in part for p in c.prestaties)
         if n == 1:
             total += d.total_offset
-        lines = [XML_DECL, _root("jw323"), *_header("jw323", "JW323", d.agb, d.gemeente, ident, d.dag),
-                 " <jw323:Declaratie>",
-                 f"  <jw323:DeclaratieNummer>D{d.gemeente}{yymm}{n:02d}</jw323:DeclaratieNummer>",
-                 f"  <jw323:DeclaratiePeriode><ijw:Begindatum>{_d(d.maand)}</ijw:Begindatum>"
-                 f"<ijw:Einddatum>{_d(m_end)}</ijw:Einddatum></jw323:DeclaratiePeriode>",
-                 f"  <jw323:DeclaratieDagtekening>{_d(d.dag)}</jw323:DeclaratieDagtekening>"]
+        lines = [
+            XML_DECL,
+            _root("jw323"),
+            *_header("jw323", "JW323", d.agb, d.gemeente, ident, d.dag),
+            " <jw323:Declaratie>",
+            f"  <jw323:DeclaratieNummer>D{d.gemeente}{yymm}{n:02d}</jw323:DeclaratieNummer>",
+            f"  <jw323:DeclaratiePeriode><ijw:Begindatum>{_d(d.maand)}</ijw:Begindatum>"
+            f"<ijw:Einddatum>{_d(m_end)}</ijw:Einddatum></jw323:DeclaratiePeriode>",
+            f"  <jw323:DeclaratieDagtekening>{_d(d.dag)}</jw323:DeclaratieDagtekening>",
+        ]
         total_line = len(lines) + 1
-        lines += [f"  <jw323:TotaalIngediendBedrag><ijw:TotaalBedrag>{abs(total)}</ijw:TotaalBedrag>"
-                  f"<ijw:DebetCredit>{'D' if total >= 0 else 'C'}</ijw:DebetCredit></jw323:TotaalIngediendBedrag>",
-                  "  <jw323:Clienten>"]
+        lines += [
+            f"  <jw323:TotaalIngediendBedrag><ijw:TotaalBedrag>{abs(total)}</ijw:TotaalBedrag>"
+            f"<ijw:DebetCredit>{'D' if total >= 0 else 'C'}</ijw:DebetCredit></jw323:TotaalIngediendBedrag>",
+            "  <jw323:Clienten>",
+        ]
         wf = WrittenFile(rel, "JW323", 0)
         if n == 1 and d.defect is not None:
             d.defect.file, d.defect.line = rel, total_line

@@ -8,7 +8,8 @@ v1 (`;`-separated, header on line 1; gemeente as its name, team as its display n
     Datum start hulp;Datum afsluiting;Uitkomst
 
     Bron aanmelding: Zelfmelding | Huisarts | School | JGZ | Politie/Veilig Thuis | Overig
-    Hulpvraag:       Opvoeding | Psychische klachten | Ontwikkeling | School | Veiligheid | Overig (o.a. financiële zorgen)
+    Hulpvraag:       Opvoeding | Psychische klachten | Ontwikkeling | School | Veiligheid |
+                     Overig (o.a. financiële zorgen)
     Uitkomst:        Afgesloten zonder vervolg | Doorverwezen naar specialistische jeugdhulp |
                      Doorverwezen naar voorliggend veld
     Dates dd-mm-jjjj, or d-m-jjjj for some teams.
@@ -43,42 +44,126 @@ from jeugdmonitor.synthetic.messages import Defect
 from jeugdmonitor.synthetic.regions import Gemeente, Team
 from jeugdmonitor.synthetic.world import Registration, month_end
 
-V1_COLUMNS = ("Registratienummer", "BSN", "Geboortedatum", "Gemeente", "Team", "Datum aanmelding",
-              "Bron aanmelding", "Hulpvraag", "Datum start hulp", "Datum afsluiting", "Uitkomst")
-V2_COLUMNS = ("client_bsn", "dossier_id", "geb_datum", "gemeentecode", "wijkteam", "aanmelddatum",
-              "aangemeld_door", "categorie_hulpvraag", "startdatum_hulp", "einddatum", "resultaat")
+V1_COLUMNS = (
+    "Registratienummer",
+    "BSN",
+    "Geboortedatum",
+    "Gemeente",
+    "Team",
+    "Datum aanmelding",
+    "Bron aanmelding",
+    "Hulpvraag",
+    "Datum start hulp",
+    "Datum afsluiting",
+    "Uitkomst",
+)
+V2_COLUMNS = (
+    "client_bsn",
+    "dossier_id",
+    "geb_datum",
+    "gemeentecode",
+    "wijkteam",
+    "aanmelddatum",
+    "aangemeld_door",
+    "categorie_hulpvraag",
+    "startdatum_hulp",
+    "einddatum",
+    "resultaat",
+)
 
 LABELS = {
     "v1": {
-        "bron": {"zelf": "Zelfmelding", "huisarts": "Huisarts", "school": "School", "jgz": "JGZ",
-                 "politie/veilig thuis": "Politie/Veilig Thuis", "overig": "Overig"},
-        "hulpvraag": {"opvoeding": "Opvoeding", "psychisch": "Psychische klachten", "ontwikkeling": "Ontwikkeling",
-                      "school": "School", "veiligheid": "Veiligheid", "overig": "Overig (o.a. financiële zorgen)"},
-        "uitkomst": {"zonder_vervolg": "Afgesloten zonder vervolg",
-                     "specialistisch": "Doorverwezen naar specialistische jeugdhulp",
-                     "voorliggend_veld": "Doorverwezen naar voorliggend veld"},
+        "bron": {
+            "zelf": "Zelfmelding",
+            "huisarts": "Huisarts",
+            "school": "School",
+            "jgz": "JGZ",
+            "politie/veilig thuis": "Politie/Veilig Thuis",
+            "overig": "Overig",
+        },
+        "hulpvraag": {
+            "opvoeding": "Opvoeding",
+            "psychisch": "Psychische klachten",
+            "ontwikkeling": "Ontwikkeling",
+            "school": "School",
+            "veiligheid": "Veiligheid",
+            "overig": "Overig (o.a. financiële zorgen)",
+        },
+        "uitkomst": {
+            "zonder_vervolg": "Afgesloten zonder vervolg",
+            "specialistisch": "Doorverwezen naar specialistische jeugdhulp",
+            "voorliggend_veld": "Doorverwezen naar voorliggend veld",
+        },
     },
     "v2": {
-        "bron": {"zelf": "zelf", "huisarts": "huisarts", "school": "school", "jgz": "jeugdgezondheidszorg",
-                 "politie/veilig thuis": "politie / veilig thuis", "overig": "anders"},
-        "hulpvraag": {"opvoeding": "opvoedingsvragen", "psychisch": "psychische klachten",
-                      "ontwikkeling": "ontwikkeling", "school": "onderwijs", "veiligheid": "veiligheid",
-                      "overig": "overig"},
-        "uitkomst": {"zonder_vervolg": "beëindigd zonder vervolg", "specialistisch": "verwezen specialistische jeugdhulp",
-                     "voorliggend_veld": "verwezen voorliggend veld"},
+        "bron": {
+            "zelf": "zelf",
+            "huisarts": "huisarts",
+            "school": "school",
+            "jgz": "jeugdgezondheidszorg",
+            "politie/veilig thuis": "politie / veilig thuis",
+            "overig": "anders",
+        },
+        "hulpvraag": {
+            "opvoeding": "opvoedingsvragen",
+            "psychisch": "psychische klachten",
+            "ontwikkeling": "ontwikkeling",
+            "school": "onderwijs",
+            "veiligheid": "veiligheid",
+            "overig": "overig",
+        },
+        "uitkomst": {
+            "zonder_vervolg": "beëindigd zonder vervolg",
+            "specialistisch": "verwezen specialistische jeugdhulp",
+            "voorliggend_veld": "verwezen voorliggend veld",
+        },
     },
 }
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")
 # Column positions per layout, so that defects can be planted without knowing the layout.
 FIELDS = {
-    "v1": {"nummer": 0, "bsn": 1, "geboortedatum": 2, "gemeente": 3, "team": 4, "aanmelddatum": 5, "bron": 6,
-           "hulpvraag": 7, "start": 8, "afsluiting": 9, "uitkomst": 10},
-    "v2": {"bsn": 0, "nummer": 1, "geboortedatum": 2, "gemeente": 3, "team": 4, "aanmelddatum": 5, "bron": 6,
-           "hulpvraag": 7, "start": 8, "afsluiting": 9, "uitkomst": 10},
+    "v1": {
+        "nummer": 0,
+        "bsn": 1,
+        "geboortedatum": 2,
+        "gemeente": 3,
+        "team": 4,
+        "aanmelddatum": 5,
+        "bron": 6,
+        "hulpvraag": 7,
+        "start": 8,
+        "afsluiting": 9,
+        "uitkomst": 10,
+    },
+    "v2": {
+        "bsn": 0,
+        "nummer": 1,
+        "geboortedatum": 2,
+        "gemeente": 3,
+        "team": 4,
+        "aanmelddatum": 5,
+        "bron": 6,
+        "hulpvraag": 7,
+        "start": 8,
+        "afsluiting": 9,
+        "uitkomst": 10,
+    },
 }
 FIXED_TIME = datetime(2000, 1, 1)  # what XLSX metadata says instead of the wall clock
-_MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-            "november", "december")
+_MAANDEN = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +200,9 @@ class Export:
 
     @property
     def rel(self) -> str:
-        return f"jgt/{self.team.code}_{self.month.year:04d}-{self.month.month:02d}.{'xlsx' if self.style.xlsx else 'csv'}"
+        return (
+            f"jgt/{self.team.code}_{self.month.year:04d}-{self.month.month:02d}.{'xlsx' if self.style.xlsx else 'csv'}"
+        )
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -126,8 +213,9 @@ class Export:
         return 3 if self.style.xlsx else 2
 
 
-def build_export(team: Team, gemeente: Gemeente, month: date, style: ExportStyle,
-                 registrations: list[Registration]) -> Export:
+def build_export(
+    team: Team, gemeente: Gemeente, month: date, style: ExportStyle, registrations: list[Registration]
+) -> Export:
     """The snapshot at the end of `month` of the team's registrations open during it."""
     m_end = month_end(month)
     export = Export(team, month, style)
@@ -140,14 +228,35 @@ def build_export(team: Team, gemeente: Gemeente, month: date, style: ExportStyle
         afsluiting = reg.afsluiting if closed else None
         uitkomst = labels["uitkomst"][reg.uitkomst] if closed and reg.uitkomst else None
         if style.layout == "v1":
-            values = [reg.nummer, reg.youth.bsn, reg.youth.geboortedatum, gemeente.naam, team.naam,
-                      reg.aanmelddatum, labels["bron"][reg.bron], labels["hulpvraag"][reg.hulpvraag], start,
-                      afsluiting, uitkomst]
+            values = [
+                reg.nummer,
+                reg.youth.bsn,
+                reg.youth.geboortedatum,
+                gemeente.naam,
+                team.naam,
+                reg.aanmelddatum,
+                labels["bron"][reg.bron],
+                labels["hulpvraag"][reg.hulpvraag],
+                start,
+                afsluiting,
+                uitkomst,
+            ]
         else:
             hh, mm = (int(x) for x in reg.aanmeldtijd.split(":"))
             aanmeld = datetime(reg.aanmelddatum.year, reg.aanmelddatum.month, reg.aanmelddatum.day, hh, mm)
-            values = [reg.youth.bsn, reg.nummer, reg.youth.geboortedatum, gemeente.code4, team.code, aanmeld,
-                      labels["bron"][reg.bron], labels["hulpvraag"][reg.hulpvraag], start, afsluiting, uitkomst]
+            values = [
+                reg.youth.bsn,
+                reg.nummer,
+                reg.youth.geboortedatum,
+                gemeente.code4,
+                team.code,
+                aanmeld,
+                labels["bron"][reg.bron],
+                labels["hulpvraag"][reg.hulpvraag],
+                start,
+                afsluiting,
+                uitkomst,
+            ]
         export.rows.append(Row(values, reg))
     return export
 
@@ -218,8 +327,11 @@ def deterministic_zip(data: bytes) -> bytes:
         for name in src.namelist():  # openpyxl's own order: stable, [Content_Types].xml first
             content = src.read(name)
             if name == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
-                                 lambda m: m.group(1) + stamp.encode() + m.group(3), content)
+                content = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    lambda m: m.group(1) + stamp.encode() + m.group(3),
+                    content,
+                )
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

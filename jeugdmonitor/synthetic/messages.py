@@ -226,10 +226,21 @@ def build_messages(world: GemeenteWorld, rng: random.Random) -> GemeenteMessages
         if tr.vot_dag is None or tr.vot_dag > end:
             continue
         aangevraagd = [
-            AangevraagdProduct(tw.referentie_aanbieder or "", tw.product.categorie, tw.product.code,
-                               tw.ingangsdatum, tw.versions[0].einddatum, tw.omvang, tw.product.eenheid,
-                               tw.product.omvang[2], tr.verwijzer, tr.verwijzer_naam, tr.verwijzer_agb)
-            for tw in tr.toewijzingen]
+            AangevraagdProduct(
+                tw.referentie_aanbieder or "",
+                tw.product.categorie,
+                tw.product.code,
+                tw.ingangsdatum,
+                tw.versions[0].einddatum,
+                tw.omvang,
+                tw.product.eenheid,
+                tw.product.omvang[2],
+                tr.verwijzer,
+                tr.verwijzer_naam,
+                tr.verwijzer_agb,
+            )
+            for tw in tr.toewijzingen
+        ]
         messages.append(Message("JW315", tr.vot_dag, tr.aanbieder.agb, code4, tr.youth, aangevraagd))
 
     # JW301: a snapshot per client and aanbieder on every day the gemeente created or changed a toewijzing.
@@ -255,15 +266,35 @@ def build_messages(world: GemeenteWorld, rng: random.Random) -> GemeenteMessages
                 v = tw.version_at(d)
                 if v is None or (v.datum != d and v.einddatum < d):
                     continue
-                toegewezen.append(ToegewezenProduct(tw.nummer, tw.referentie_aanbieder, tw.product.categorie,
-                                              tw.product.code, v.datum, v.tijd, tw.ingangsdatum, v.einddatum,
-                                              v.reden, tw.omvang, tw.product.eenheid, tw.product.omvang[2]))
-            messages.append(Message(
-                "JW301", d, code4, key[1], youth, toegewezen,
-                juridische_status="04" if _status_at(youth.ots_status, d) else None,
-                vertegenwoordiging="06" if _status_at(youth.voogdij_status, d) else None,
-                plaats=world.gemeente.naam,
-            ))
+                toegewezen.append(
+                    ToegewezenProduct(
+                        tw.nummer,
+                        tw.referentie_aanbieder,
+                        tw.product.categorie,
+                        tw.product.code,
+                        v.datum,
+                        v.tijd,
+                        tw.ingangsdatum,
+                        v.einddatum,
+                        v.reden,
+                        tw.omvang,
+                        tw.product.eenheid,
+                        tw.product.omvang[2],
+                    )
+                )
+            messages.append(
+                Message(
+                    "JW301",
+                    d,
+                    code4,
+                    key[1],
+                    youth,
+                    toegewezen,
+                    juridische_status="04" if _status_at(youth.ots_status, d) else None,
+                    vertegenwoordiging="06" if _status_at(youth.voogdij_status, d) else None,
+                    plaats=world.gemeente.naam,
+                )
+            )
 
     # JW305 / JW307: grouped per client, aanbieder and day.
     starts: dict[tuple[str, str, date], list[StartProduct]] = defaultdict(list)
@@ -279,16 +310,20 @@ def build_messages(world: GemeenteWorld, rng: random.Random) -> GemeenteMessages
                     continue  # care that was over before the window: its start and stop are history
                 sent_begin = s.wrong_begin or s.begin
                 starts[(tr.youth.bsn, agb, s.start_dag)].append(
-                    StartProduct(tw.nummer, p.categorie, p.code, tw.ingangsdatum, sent_begin, "1"))
+                    StartProduct(tw.nummer, p.categorie, p.code, tw.ingangsdatum, sent_begin, "1")
+                )
                 if s.wrong_begin and s.correction_dag:
-                    starts[(tr.youth.bsn, agb, s.correction_dag)].extend([
-                        StartProduct(tw.nummer, p.categorie, p.code, tw.ingangsdatum, s.wrong_begin, "3"),
-                        StartProduct(tw.nummer, p.categorie, p.code, tw.ingangsdatum, s.begin, "1"),
-                    ])
+                    starts[(tr.youth.bsn, agb, s.correction_dag)].extend(
+                        [
+                            StartProduct(tw.nummer, p.categorie, p.code, tw.ingangsdatum, s.wrong_begin, "3"),
+                            StartProduct(tw.nummer, p.categorie, p.code, tw.ingangsdatum, s.begin, "1"),
+                        ]
+                    )
                 stops[(tr.youth.bsn, agb, s.stop_dag)].append(
-                    StopProduct(tw.nummer, p.categorie, p.code, tw.ingangsdatum, s.begin, s.reden, s.end, "1"))
+                    StopProduct(tw.nummer, p.categorie, p.code, tw.ingangsdatum, s.begin, s.reden, s.end, "1")
+                )
     for kind, table in (("JW305", starts), ("JW307", stops)):
-        for (bsn, agb, d) in sorted(table):
+        for bsn, agb, d in sorted(table):
             if d <= end:
                 records = sorted(table[(bsn, agb, d)], key=lambda r: (r.nummer, r.begin, r.status != "3"))
                 messages.append(Message(kind, d, agb, code4, youths[bsn], records))
@@ -383,8 +418,20 @@ def build_declaraties(world: GemeenteWorld, trajecten: list[Traject], rng: rando
                 continue  # SAP GI: the first broken month is not declared, the last one is declared in full
             begin, eind = max(m, tw.ingangsdatum), min(m_end, tw.einddatum)
             volume = _volume(tw, active, dim, rng)
-            prest = Prestatie(next_ref(agb), None, tw.nummer, p.categorie, p.code, begin, eind, volume, p.eenheid,
-                              p.tarief, amount_cents(p, volume), "D")
+            prest = Prestatie(
+                next_ref(agb),
+                None,
+                tw.nummer,
+                p.categorie,
+                p.code,
+                begin,
+                eind,
+                volume,
+                p.eenheid,
+                p.tarief,
+                amount_cents(p, volume),
+                "D",
+            )
             declaratie(agb, m).add(bsn, prest)
             originals.append((mi, agb, bsn, prest))
 
@@ -395,17 +442,42 @@ def build_declaraties(world: GemeenteWorld, trajecten: list[Traject], rng: rando
             continue
         target = months[min(last, mi + 1 + int(rng.random() * 2))]
         product_tarief = orig.tarief
-        credit = Prestatie(next_ref(agb), orig.referentie, orig.nummer, orig.categorie, orig.code, orig.begin,
-                           orig.eind, orig.volume, orig.eenheid, orig.tarief, orig.bedrag, "C", correction=True)
+        credit = Prestatie(
+            next_ref(agb),
+            orig.referentie,
+            orig.nummer,
+            orig.categorie,
+            orig.code,
+            orig.begin,
+            orig.eind,
+            orig.volume,
+            orig.eenheid,
+            orig.tarief,
+            orig.bedrag,
+            "C",
+            correction=True,
+        )
         if orig.eenheid == STUKS_OUTPUT:  # a maandtarief is corrected in price (indexation), not volume
             volume, product_tarief = orig.volume, round((orig.tarief or 0) * 1.02)
         else:
             step = 15 if orig.eenheid == MINUUT else 100 if orig.eenheid == EURO else 1
             delta = step * (1 + int(rng.random() * 3))
             volume = orig.volume + delta if rng.random() < 0.5 or orig.volume <= delta else orig.volume - delta
-        debet = Prestatie(next_ref(agb), None, orig.nummer, orig.categorie, orig.code, orig.begin, orig.eind, volume,
-                          orig.eenheid, product_tarief, amount_cents(PRODUCTS[orig.code], volume, product_tarief),
-                          "D", correction=True)
+        debet = Prestatie(
+            next_ref(agb),
+            None,
+            orig.nummer,
+            orig.categorie,
+            orig.code,
+            orig.begin,
+            orig.eind,
+            volume,
+            orig.eenheid,
+            product_tarief,
+            amount_cents(PRODUCTS[orig.code], volume, product_tarief),
+            "D",
+            correction=True,
+        )
         orig.correction = True
         d = declaratie(agb, target)
         d.add(bsn, credit)

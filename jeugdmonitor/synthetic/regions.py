@@ -102,8 +102,8 @@ def _teams(prefix: str, naam: str, n: int, seed: int) -> tuple[Team, ...]:
     )
 
 
-# Holland Rijnland: 13 gemeenten. The jeugdregio code (JZ18) is unverified: the monitor keeps it in config (checked against CBS
-# "Gebieden in Nederland" at run time); the generator uses the code below for its CBS responses.
+# Holland Rijnland: 13 gemeenten. The jeugdregio code (JZ18) is unverified: the monitor keeps it in config (checked
+# against CBS "Gebieden in Nederland" at run time); the generator uses the code below for its CBS responses.
 HOLLAND_RIJNLAND_JZ = "JZ18"
 _HR = [
     # code, naam, inwoners (rounded, 2024), share 0-17, number of JGT teams, team prefix
@@ -147,8 +147,14 @@ def national(n_gemeenten: int = 342, total_inwoners: int = 17_950_000, n_regios:
         regio = f"JZ{(i % n_regios) + 1:02d}"
         naam = f"Gemeente {7001 + i}"
         gemeenten.append(
-            Gemeente(code, naam, inwoners, round(rng.uniform(0.16, 0.23), 3), regio,
-                     _teams(f"T{7001 + i}", naam, n_teams, _stable_seed(code)))
+            Gemeente(
+                code,
+                naam,
+                inwoners,
+                round(rng.uniform(0.16, 0.23), 3),
+                regio,
+                _teams(f"T{7001 + i}", naam, n_teams, _stable_seed(code)),
+            )
         )
     return Region("Nederland (synthetisch)", "national", tuple(gemeenten))
 

@@ -17,8 +17,14 @@ from jeugdmonitor.synthetic.messages import Defect
 from jeugdmonitor.synthetic.world import SPECIALISTISCH, GemeenteWorld
 
 KINDS = ("JW301", "JW305", "JW307", "JW315", "JW323", "JGT", "CBS")
-RECORD_NAMES = {"JW301": "ToegewezenProduct", "JW305": "StartProduct", "JW307": "StopProduct",
-                "JW315": "AangevraagdProduct", "JW323": "Prestatie", "JGT": "rows"}
+RECORD_NAMES = {
+    "JW301": "ToegewezenProduct",
+    "JW305": "StartProduct",
+    "JW307": "StopProduct",
+    "JW315": "AangevraagdProduct",
+    "JW323": "Prestatie",
+    "JGT": "rows",
+}
 MIN_CLOSED_FOR_TEAM_RATE = 10  # teams with fewer closed cases in the window are left out of min/max
 
 
@@ -155,15 +161,32 @@ class ReportBuilder:
         for d in defects:
             self.defects[d.kind] += 1
 
-    def finish(self, *, region: str, gemeenten: int, start: str, months: int, seed: int, scale: float,
-               defect_share: float, cbs_files: int) -> GenerationReport:
+    def finish(
+        self,
+        *,
+        region: str,
+        gemeenten: int,
+        start: str,
+        months: int,
+        seed: int,
+        scale: float,
+        defect_share: float,
+        cbs_files: int,
+    ) -> GenerationReport:
         self.files["CBS"] = cbs_files
         youths = self.youths
-        rates = [c[1] / c[0] for c in self.teams.values() if c[0] >= MIN_CLOSED_FOR_TEAM_RATE] or \
-                [c[1] / c[0] for c in self.teams.values() if c[0]]
+        rates = [c[1] / c[0] for c in self.teams.values() if c[0] >= MIN_CLOSED_FOR_TEAM_RATE] or [
+            c[1] / c[0] for c in self.teams.values() if c[0]
+        ]
         return GenerationReport(
-            region=region, gemeenten=gemeenten, start=start, months=months, seed=seed, scale=scale,
-            defect_share=defect_share, youths_0_17=round(youths),
+            region=region,
+            gemeenten=gemeenten,
+            start=start,
+            months=months,
+            seed=seed,
+            scale=scale,
+            defect_share=defect_share,
+            youths_0_17=round(youths),
             files={k: self.files.get(k, 0) for k in KINDS},
             records={k: self.records.get(k, 0) for k in KINDS if k != "CBS"},
             rates={

@@ -45,18 +45,48 @@ JGT_VOORLIGGEND = 0.15  # share of closed cases referred to the voorliggend veld
 # New jeugdhulp trajecten by verwijzer (COD327), besides the JGT route (01) and the GI route (04, from JB youths).
 ROUTE_RATES = {"02": 0.024, "03": 0.004, "05": 0.005, "06": 0.005, "08": 0.0006}
 OTS_RATE, VOOGDIJ_RATE, JR_RATE = 0.0040, 0.0006, 0.0016
-AGE_RANGES = {"01": (0, 17), "02": (4, 17), "03": (0, 12), "04": (0, 17), "05": (2, 17), "06": (6, 17),
-              "08": (12, 17), "ots": (0, 17), "voogdij": (0, 17), "jr": (12, 17)}
+AGE_RANGES = {
+    "01": (0, 17),
+    "02": (4, 17),
+    "03": (0, 12),
+    "04": (0, 17),
+    "05": (2, 17),
+    "06": (6, 17),
+    "08": (12, 17),
+    "ots": (0, 17),
+    "voogdij": (0, 17),
+    "jr": (12, 17),
+}
 # Years of lookback before the window: long care needs a long past to reach a steady state at the window start.
 LOOKBACK_YEARS = {"jgt": 2, "short": 3, "verblijf": 5, "ots": 5, "voogdij": 8, "jr": 3}
 
 ROUTE_PRODUCTS: dict[str, tuple[tuple[str, float], ...]] = {
-    "01": (("45A05", 22), ("45A07", 14), ("45A10", 12), ("45A48", 8), ("54001", 12), ("41A02", 6), ("50A01", 5),
-           ("44A03", 1.5), ("44A07", 1), ("43A20", 1), ("43A15", 1.5), ("44A15", 1)),
+    "01": (
+        ("45A05", 22),
+        ("45A07", 14),
+        ("45A10", 12),
+        ("45A48", 8),
+        ("54001", 12),
+        ("41A02", 6),
+        ("50A01", 5),
+        ("44A03", 1.5),
+        ("44A07", 1),
+        ("43A20", 1),
+        ("43A15", 1.5),
+        ("44A15", 1),
+    ),
     "02": (("54001", 55), ("45A07", 20), ("54004", 10), ("45A31", 10), ("45A05", 5)),
     "03": (("45A05", 40), ("41A02", 35), ("45A10", 15), ("45A31", 10)),
-    "04": (("44A03", 25), ("44A07", 20), ("43A03", 10), ("43A20", 8), ("44A10", 7), ("43A15", 10), ("44A15", 5),
-           ("45A48", 15)),
+    "04": (
+        ("44A03", 25),
+        ("44A07", 20),
+        ("43A03", 10),
+        ("43A20", 8),
+        ("44A10", 7),
+        ("43A15", 10),
+        ("44A15", 5),
+        ("45A48", 15),
+    ),
     "05": (("54001", 35), ("41A06", 30), ("45A07", 20), ("43A15", 5), ("54004", 10)),
     "06": (("46A01", 60), ("46A05", 12), ("46A03", 8), ("45A05", 20)),
     "08": (("43A06", 70), ("43A12", 30)),
@@ -65,22 +95,22 @@ GI_VERBLIJF = (("44A03", 30), ("44A07", 25), ("43A03", 10), ("43A20", 10), ("44A
 # Further products at the same aanbieder in the same traject (taken when the aanbieder offers them): most care
 # is declared as more than one product per month (e.g. behandeling plus diagnostiek, verblijf plus behandeling).
 SECONDARY: dict[str, tuple[tuple[str, float], ...]] = {
-    "45A05": (("45A10", .8), ("50A01", .5), ("45A07", .4)),
-    "45A07": (("45A31", .8), ("45A05", .5), ("45A48", .3)),
-    "45A10": (("45A05", .8), ("50A01", .5)),
-    "45A48": (("45A07", .8), ("45A05", .4)),
-    "45A31": (("45A07", .8),),
-    "54001": (("54002", .8), ("54004", .5), ("45A31", .3)),
-    "54004": (("54002", .8), ("54001", .6)),
-    "41A02": (("50A01", .8), ("45A05", .5), ("45A07", .4), ("45A31", .3)),
-    "41A06": (("54001", .8), ("54002", .5)),
-    "50A01": (("45A05", .8), ("45A10", .5), ("41A02", .4)),
-    "43A03": (("44A18", .5),),
-    "44A03": (("44A18", .5), ("43A03", .3)),
-    "44A07": (("44A18", .5),),
-    "43A20": (("44A10", .5),),
-    "43A15": (("45A48", .6), ("44A15", .3)),
-    "44A15": (("43A15", .3), ("45A48", .6)),
+    "45A05": (("45A10", 0.8), ("50A01", 0.5), ("45A07", 0.4)),
+    "45A07": (("45A31", 0.8), ("45A05", 0.5), ("45A48", 0.3)),
+    "45A10": (("45A05", 0.8), ("50A01", 0.5)),
+    "45A48": (("45A07", 0.8), ("45A05", 0.4)),
+    "45A31": (("45A07", 0.8),),
+    "54001": (("54002", 0.8), ("54004", 0.5), ("45A31", 0.3)),
+    "54004": (("54002", 0.8), ("54001", 0.6)),
+    "41A02": (("50A01", 0.8), ("45A05", 0.5), ("45A07", 0.4), ("45A31", 0.3)),
+    "41A06": (("54001", 0.8), ("54002", 0.5)),
+    "50A01": (("45A05", 0.8), ("45A10", 0.5), ("41A02", 0.4)),
+    "43A03": (("44A18", 0.5),),
+    "44A03": (("44A18", 0.5), ("43A03", 0.3)),
+    "44A07": (("44A18", 0.5),),
+    "43A20": (("44A10", 0.5),),
+    "43A15": (("45A48", 0.6), ("44A15", 0.3)),
+    "44A15": (("43A15", 0.3), ("45A48", 0.6)),
 }
 DIAGNOSTIEK = ("45A31", "54002")  # short products with their own end
 SAME_END = 0.8  # share of other secondary products that end with the main product
@@ -88,12 +118,36 @@ SECOND_TRAJECT = 0.4  # a concurrent traject at another aanbieder (e.g. ambulant
 
 # Actual care duration per product: lognormal (median days, sigma). Planned toewijzing length in days.
 DURATION: dict[str, tuple[float, float]] = {
-    "45A05": (250, .6), "45A07": (280, .6), "45A10": (200, .6), "45A48": (210, .5), "45A31": (80, .4),
-    "41A02": (360, .6), "41A06": (300, .6), "54001": (330, .6), "54002": (80, .4), "54004": (360, .6),
-    "50A01": (300, .6), "46A01": (21, .5), "43A03": (480, .8), "44A03": (600, .8), "44A07": (600, .8),
-    "44A18": (300, .7), "43A20": (450, .7), "44A10": (500, .7), "43A06": (140, .5), "43A12": (120, .5),
-    "43A15": (270, .6), "44A15": (330, .6), "46A05": (35, .5), "46A03": (30, .5), "48B10": (420, .6),
-    "48B12": (420, .6), "48B11": (1400, .5), "48B13": (1400, .5), "47A01": (240, .5), "47A05": (200, .5),
+    "45A05": (250, 0.6),
+    "45A07": (280, 0.6),
+    "45A10": (200, 0.6),
+    "45A48": (210, 0.5),
+    "45A31": (80, 0.4),
+    "41A02": (360, 0.6),
+    "41A06": (300, 0.6),
+    "54001": (330, 0.6),
+    "54002": (80, 0.4),
+    "54004": (360, 0.6),
+    "50A01": (300, 0.6),
+    "46A01": (21, 0.5),
+    "43A03": (480, 0.8),
+    "44A03": (600, 0.8),
+    "44A07": (600, 0.8),
+    "44A18": (300, 0.7),
+    "43A20": (450, 0.7),
+    "44A10": (500, 0.7),
+    "43A06": (140, 0.5),
+    "43A12": (120, 0.5),
+    "43A15": (270, 0.6),
+    "44A15": (330, 0.6),
+    "46A05": (35, 0.5),
+    "46A03": (30, 0.5),
+    "48B10": (420, 0.6),
+    "48B12": (420, 0.6),
+    "48B11": (1400, 0.5),
+    "48B13": (1400, 0.5),
+    "47A01": (240, 0.5),
+    "47A05": (200, 0.5),
 }
 PLANNED_DAYS = {"45A31": 91, "54002": 91, "46A01": 28, "46A05": 42, "46A03": 42}
 PLANNED_DEFAULT, PLANNED_LONG = 182, 365
@@ -103,22 +157,106 @@ VERKORTING_SHARE = 0.5  # early ends that the gemeente follows with RedenWijzigi
 STOP_REASONS = (("31", 80), ("32", 6), ("33", 4), ("34", 6), ("35", 4))
 
 BRONNEN = (("zelf", 30), ("huisarts", 18), ("school", 17), ("jgz", 15), ("politie/veilig thuis", 10), ("overig", 10))
-HULPVRAGEN = (("opvoeding", 32), ("psychisch", 22), ("ontwikkeling", 16), ("school", 12), ("veiligheid", 10),
-              ("overig", 8))
+HULPVRAGEN = (
+    ("opvoeding", 32),
+    ("psychisch", 22),
+    ("ontwikkeling", 16),
+    ("school", 12),
+    ("veiligheid", 10),
+    ("overig", 8),
+)
 ZONDER_VERVOLG, SPECIALISTISCH, VOORLIGGEND = "zonder_vervolg", "specialistisch", "voorliggend_veld"
 
-VOORNAMEN_M = ("Daan", "Sem", "Lucas", "Levi", "Finn", "Noah", "Milan", "Bram", "Thijs", "Jesse", "Mohammed",
-               "Daniël", "Raphaël", "Joël", "Luuk", "Sven", "Ömer", "Adam", "Gijs", "Tim")
-VOORNAMEN_V = ("Emma", "Julia", "Mila", "Tess", "Sophie", "Zoë", "Noëlle", "Chloë", "Lotte", "Sara", "Fenna",
-               "Yasmina", "Anaïs", "Liv", "Nora", "Eva", "Isa", "Fleur", "Amira", "Roos")
-ACHTERNAMEN = (("de", "Jong"), ("", "Jansen"), ("de", "Vries"), ("van den", "Berg"), ("van", "Dijk"), ("", "Bakker"),
-               ("", "Visser"), ("", "Smit"), ("", "Meijer"), ("de", "Boer"), ("", "Mulder"), ("de", "Groot"),
-               ("", "Bos"), ("", "Vos"), ("", "Peters"), ("", "Hendriks"), ("van", "Leeuwen"), ("", "Dekker"),
-               ("", "Brouwer"), ("de", "Wit"), ("", "Yilmaz"), ("", "El Amrani"), ("", "Kaya"), ("", "Öztürk"),
-               ("van der", "Meer"), ("", "Çelik"), ("", "Hoogendoorn"), ("van 't", "Hof"), ("", "Koç"),
-               ("", "Zwaneveld"))
-STRATEN = ("Hoofdstraat", "Kerkstraat", "Molenweg", "Rijnsburgerweg", "Breestraat", "Haarlemmerstraat",
-           "Schoolstraat", "Dorpsstraat", "Julianalaan", "Beatrixlaan", "Zuidsingel", "Van Lierstraat")
+VOORNAMEN_M = (
+    "Daan",
+    "Sem",
+    "Lucas",
+    "Levi",
+    "Finn",
+    "Noah",
+    "Milan",
+    "Bram",
+    "Thijs",
+    "Jesse",
+    "Mohammed",
+    "Daniël",
+    "Raphaël",
+    "Joël",
+    "Luuk",
+    "Sven",
+    "Ömer",
+    "Adam",
+    "Gijs",
+    "Tim",
+)
+VOORNAMEN_V = (
+    "Emma",
+    "Julia",
+    "Mila",
+    "Tess",
+    "Sophie",
+    "Zoë",
+    "Noëlle",
+    "Chloë",
+    "Lotte",
+    "Sara",
+    "Fenna",
+    "Yasmina",
+    "Anaïs",
+    "Liv",
+    "Nora",
+    "Eva",
+    "Isa",
+    "Fleur",
+    "Amira",
+    "Roos",
+)
+ACHTERNAMEN = (
+    ("de", "Jong"),
+    ("", "Jansen"),
+    ("de", "Vries"),
+    ("van den", "Berg"),
+    ("van", "Dijk"),
+    ("", "Bakker"),
+    ("", "Visser"),
+    ("", "Smit"),
+    ("", "Meijer"),
+    ("de", "Boer"),
+    ("", "Mulder"),
+    ("de", "Groot"),
+    ("", "Bos"),
+    ("", "Vos"),
+    ("", "Peters"),
+    ("", "Hendriks"),
+    ("van", "Leeuwen"),
+    ("", "Dekker"),
+    ("", "Brouwer"),
+    ("de", "Wit"),
+    ("", "Yilmaz"),
+    ("", "El Amrani"),
+    ("", "Kaya"),
+    ("", "Öztürk"),
+    ("van der", "Meer"),
+    ("", "Çelik"),
+    ("", "Hoogendoorn"),
+    ("van 't", "Hof"),
+    ("", "Koç"),
+    ("", "Zwaneveld"),
+)
+STRATEN = (
+    "Hoofdstraat",
+    "Kerkstraat",
+    "Molenweg",
+    "Rijnsburgerweg",
+    "Breestraat",
+    "Haarlemmerstraat",
+    "Schoolstraat",
+    "Dorpsstraat",
+    "Julianalaan",
+    "Beatrixlaan",
+    "Zuidsingel",
+    "Van Lierstraat",
+)
 
 # Days from referral to care start that a traject may take at most when deciding early that it cannot matter.
 MAX_START_DELAY = 400
@@ -389,8 +527,9 @@ class _Simulator:
         pop = gemeente.population_by_age(window.start.year)
         self.ages = {a: pop[a] * scale for a in range(18)}
         self.youth_0_17 = sum(self.ages.values())
-        self.age_tables = {route: Weighted((a, self.ages[a]) for a in range(lo, hi + 1))
-                           for route, (lo, hi) in AGE_RANGES.items()}
+        self.age_tables = {
+            route: Weighted((a, self.ages[a]) for a in range(lo, hi + 1)) for route, (lo, hi) in AGE_RANGES.items()
+        }
         # Nothing that ended before this date is written or counted (CBS periods start on 1 January at the
         # earliest); a margin covers messages dated after the end (JW307, verkorting).
         self.relevant_from = date(window.start.year, 1, 1) - timedelta(days=45)
@@ -446,8 +585,13 @@ class _Simulator:
         voorvoegsel, achternaam = ACHTERNAMEN[self._int(len(ACHTERNAMEN))]
         self.youths += 1
         return Youth(
-            bsn=self._next_bsn(), geboortedatum=born, geslacht=geslacht, voornaam=voornaam,
-            voorvoegsel=voorvoegsel, achternaam=achternaam, straat=STRATEN[self._int(len(STRATEN))],
+            bsn=self._next_bsn(),
+            geboortedatum=born,
+            geslacht=geslacht,
+            voornaam=voornaam,
+            voorvoegsel=voorvoegsel,
+            achternaam=achternaam,
+            straat=STRATEN[self._int(len(STRATEN))],
             huisnummer=1 + self._int(240),
             postcode=f"{self.postcode_base + self._int(40):04d}{rng.choice(_LETTERS)}{rng.choice(_LETTERS)}",
         )
@@ -486,8 +630,15 @@ class _Simulator:
         return sorted(first + timedelta(days=self._int(days)) for _ in range(n))
 
     # -- trajecten --------------------------------------------------------------------------------------------
-    def make_traject(self, youth: Youth | date, verwijzer: str, code: str, referral: date,
-                     duration_factor: float = 1.0, exclude: Aanbieder | None = None) -> Traject | None:
+    def make_traject(
+        self,
+        youth: Youth | date,
+        verwijzer: str,
+        code: str,
+        referral: date,
+        duration_factor: float = 1.0,
+        exclude: Aanbieder | None = None,
+    ) -> Traject | None:
         """A traject for `code` (plus maybe a secondary product at the same aanbieder).
 
         `youth` is a Youth or, for a youth not materialised yet, a birth date. Returns None when the youth turns
@@ -532,9 +683,14 @@ class _Simulator:
             return None  # over before the run looks: abandon early
         if isinstance(youth, date):
             youth = self.person(youth)
-        habits = _Habits(start_dag=workday(max(begin, t) + self._days(0, 6)), stop_lag=self._int(6),
-                         extension_lead=2 + self._int(20), verkorting_lag=3 + self._int(13),
-                         reden=_STOP_REASONS.draw(self.rnd), tijden={t: self._time()})
+        habits = _Habits(
+            start_dag=workday(max(begin, t) + self._days(0, 6)),
+            stop_lag=self._int(6),
+            extension_lead=2 + self._int(20),
+            verkorting_lag=3 + self._int(13),
+            reden=_STOP_REASONS.draw(self.rnd),
+            tijden={t: self._time()},
+        )
         toewijzingen = []
         for c, end in zip(codes, ends, strict=True):
             tw = self._toewijzing(PRODUCTS[c], ingang, t, begin, end, habits)
@@ -564,13 +720,18 @@ class _Simulator:
         self.trajecten.append(traject)
         return traject
 
-    def _toewijzing(self, product: Product, ingang: date, t: date, begin: date, end: date,
-                    habits: _Habits) -> Toewijzing | None:
+    def _toewijzing(
+        self, product: Product, ingang: date, t: date, begin: date, end: date, habits: _Habits
+    ) -> Toewijzing | None:
         if end <= begin:
             return None
         rnd = self.rnd
-        planned = PLANNED_DAYS.get(product.code, PLANNED_LONG if (product.verblijf or not product.jeugdhulp
-                                                                   or product.categorie == "54") else PLANNED_DEFAULT)
+        planned = PLANNED_DAYS.get(
+            product.code,
+            PLANNED_LONG
+            if (product.verblijf or not product.jeugdhulp or product.categorie == "54")
+            else PLANNED_DEFAULT,
+        )
         versions = [Version(t, habits.tijd(t, self), ingang + timedelta(days=planned - 1), None)]
         while versions[-1].einddatum < end:
             # Verlenging (RedenWijziging 04): sent on a working day shortly before the old Einddatum (OP380).
@@ -593,8 +754,10 @@ class _Simulator:
         if duration > 90 and rnd() < PAUSE_SHARE:
             p1 = begin + self._days(30, duration - 59)
             p2 = p1 + self._days(14, 46)
-            segments = [Segment(begin, p1, "20", start_dag, workday(p1 + stop_lag)),
-                        Segment(p2, end, reden, workday(p2 + self._days(0, 6)), workday(end + stop_lag))]
+            segments = [
+                Segment(begin, p1, "20", start_dag, workday(p1 + stop_lag)),
+                Segment(p2, end, reden, workday(p2 + self._days(0, 6)), workday(end + stop_lag)),
+            ]
         else:
             segments = [Segment(begin, end, reden, start_dag, workday(end + stop_lag))]
         first = segments[0]
@@ -605,8 +768,9 @@ class _Simulator:
         omvang = lo + self._int(hi - lo + 1)
         if product.eenheid == EURO:
             omvang = omvang // 100 * 100
-        return Toewijzing(self._next_toewijzing(), product, ingang, omvang, versions, segments,
-                          intensity=0.6 + 0.4 * rnd())
+        return Toewijzing(
+            self._next_toewijzing(), product, ingang, omvang, versions, segments, intensity=0.6 + 0.4 * rnd()
+        )
 
     # -- routes -----------------------------------------------------------------------------------------------
     def simulate_jgt(self) -> None:
@@ -623,8 +787,13 @@ class _Simulator:
             else:
                 start = a + timedelta(days=self._lognormal(JGT_WAIT_MEDIAN * team.tempo, JGT_WAIT_SIGMA))
                 u = rnd()
-                uitkomst = (SPECIALISTISCH if u < team.verwijskans
-                            else VOORLIGGEND if u < team.verwijskans + JGT_VOORLIGGEND else ZONDER_VERVOLG)
+                uitkomst = (
+                    SPECIALISTISCH
+                    if u < team.verwijskans
+                    else VOORLIGGEND
+                    if u < team.verwijskans + JGT_VOORLIGGEND
+                    else ZONDER_VERVOLG
+                )
                 median = 35 if uitkomst == SPECIALISTISCH else 110
                 afsluiting = start + timedelta(days=max(1, self._lognormal(median, 0.6)))
             if afsluiting < shown_from and uitkomst != SPECIALISTISCH:
@@ -639,8 +808,9 @@ class _Simulator:
             minutes = 8 * 60 + self._int(9 * 60)
             tijd = f"{minutes // 60:02d}:{minutes % 60:02d}"
             youth = traject.youth if traject else self.person(born)
-            per_team[team.code].append(Registration(team, "", youth, a, tijd, bron, hulpvraag, start, afsluiting,
-                                                    uitkomst))
+            per_team[team.code].append(
+                Registration(team, "", youth, a, tijd, bron, hulpvraag, start, afsluiting, uitkomst)
+            )
         for t in g.teams:
             self._number(t, per_team[t.code])
             self.registrations.extend(per_team[t.code])
@@ -696,8 +866,9 @@ class _Simulator:
             tr = self.make_traject(born, "08", "48B13" if rnd() < 0.2 else "48B11", d)
             show = rnd() < 0.5
             if rnd() < 0.8:
-                self.make_traject(tr.youth if tr else born, "04", _GI_VERBLIJF.draw(rnd), d + self._days(0, 31),
-                                  duration_factor=1.5)
+                self.make_traject(
+                    tr.youth if tr else born, "04", _GI_VERBLIJF.draw(rnd), d + self._days(0, 31), duration_factor=1.5
+                )
             if tr and show:
                 seg = tr.toewijzingen[0].segments
                 tr.youth.voogdij_status.append((seg[0].begin, seg[-1].end))
@@ -708,23 +879,37 @@ class _Simulator:
                 self.make_traject(tr.youth if tr else born, "08", "43A06", d + self._days(0, 31))
 
 
-def simulate_gemeente(gemeente: Gemeente, ctx: GemeenteContext, window: Window, seed: int,
-                      scale: float) -> GemeenteWorld:
+def simulate_gemeente(
+    gemeente: Gemeente, ctx: GemeenteContext, window: Window, seed: int, scale: float
+) -> GemeenteWorld:
     """Simulate one gemeente from its own random stream (seeded by seed and gemeentecode)."""
     rng = random.Random(stable_seed(seed, gemeente.code))
     sim = _Simulator(gemeente, ctx, window, rng, scale)
     sim.simulate_jgt()
     sim.simulate_routes()
     sim.simulate_jb()
-    return GemeenteWorld(gemeente, ctx.index, window, sim.youth_0_17, sim.aanbieders, sim.registrations,
-                         sim.trajecten, sim.youths)
+    return GemeenteWorld(
+        gemeente, ctx.index, window, sim.youth_0_17, sim.aanbieders, sim.registrations, sim.trajecten, sim.youths
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # What the world's truth is, for the CBS tables the generator also writes
 # ---------------------------------------------------------------------------------------------------------------
-CBS_MEASURES = ("jeugdhulp", "jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf", "pleegzorg", "gezinsgericht",
-                "gesloten", "overig_verblijf", "ots", "voogdij", "jeugdreclassering", "ots_begonnen", "ots_beeindigd")
+CBS_MEASURES = (
+    "jeugdhulp",
+    "jeugdhulp_zonder_verblijf",
+    "jeugdhulp_met_verblijf",
+    "pleegzorg",
+    "gezinsgericht",
+    "gesloten",
+    "overig_verblijf",
+    "ots",
+    "voogdij",
+    "jeugdreclassering",
+    "ots_begonnen",
+    "ots_beeindigd",
+)
 
 
 def cbs_periods(window: Window) -> list[tuple[str, date, date]]:

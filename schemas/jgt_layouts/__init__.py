@@ -13,8 +13,19 @@ from pathlib import Path
 LAYOUTS_DIR = Path(__file__).parent
 REGION_FILE = LAYOUTS_DIR.parent / "jgt_region.toml"
 
-CANONICAL_FIELDS = ("registratie_id", "bsn", "geboortedatum", "gemeente", "team", "aanmelddatum", "bron_aanmelding",
-                    "hulpvraag", "datum_start_hulp", "afsluitdatum", "uitkomst")
+CANONICAL_FIELDS = (
+    "registratie_id",
+    "bsn",
+    "geboortedatum",
+    "gemeente",
+    "team",
+    "aanmelddatum",
+    "bron_aanmelding",
+    "hulpvraag",
+    "datum_start_hulp",
+    "afsluitdatum",
+    "uitkomst",
+)
 VALUE_FIELDS = ("bron_aanmelding", "hulpvraag", "uitkomst")
 
 
@@ -43,8 +54,13 @@ def _layout(path: Path) -> Layout:
     if unknown:
         raise ValueError(f"{path.name}: unknown canonical fields {sorted(unknown)}")
     values = {f: {norm(k): v for k, v in data.get("values", {}).get(f, {}).items()} for f in VALUE_FIELDS}
-    return Layout(data.get("name", path.stem), data.get("description", ""), columns, values,
-                  tuple(data.get("date_formats", ["%d-%m-%Y"])))
+    return Layout(
+        data.get("name", path.stem),
+        data.get("description", ""),
+        columns,
+        values,
+        tuple(data.get("date_formats", ["%d-%m-%Y"])),
+    )
 
 
 @cache

@@ -27,42 +27,86 @@ A = "12345678"  # the aanbieder that falls silent
 
 WORLD = {
     # X: ambulant care at aanbieder A from 6 January, declared for January and February, not for March.
-    "a/JW301_0546_12345678_x.xml": jw301("TX1", "2025-01-05", X, [{"nummer": 1001, "datum": "2025-01-05",
-                                                                   "ingang": "2025-01-06"}]),
-    "a/JW305_12345678_0546_x.xml": jw305("SX1", "2025-01-07", X, [{"nummer": 1001, "ingang": "2025-01-06",
-                                                                   "begin": "2025-01-06"}]),
-    "b/JW323_12345678_0546_jan.xml": jw323("D2501", "2025-02-05", ("2025-01-01", "2025-01-31"), {X: [
-        {"ref": "R-1", "nummer": 1001, "begin": "2025-01-06", "eind": "2025-01-31", "volume": 10}]}),
-    "b/JW323_12345678_0546_feb.xml": jw323("D2502", "2025-03-05", ("2025-02-01", "2025-02-28"), {X: [
-        {"ref": "R-2", "nummer": 1001, "begin": "2025-02-01", "eind": "2025-02-28", "volume": 10}]}),
+    "a/JW301_0546_12345678_x.xml": jw301(
+        "TX1", "2025-01-05", X, [{"nummer": 1001, "datum": "2025-01-05", "ingang": "2025-01-06"}]
+    ),
+    "a/JW305_12345678_0546_x.xml": jw305(
+        "SX1", "2025-01-07", X, [{"nummer": 1001, "ingang": "2025-01-06", "begin": "2025-01-06"}]
+    ),
+    "b/JW323_12345678_0546_jan.xml": jw323(
+        "D2501",
+        "2025-02-05",
+        ("2025-01-01", "2025-01-31"),
+        {X: [{"ref": "R-1", "nummer": 1001, "begin": "2025-01-06", "eind": "2025-01-31", "volume": 10}]},
+    ),
+    "b/JW323_12345678_0546_feb.xml": jw323(
+        "D2502",
+        "2025-03-05",
+        ("2025-02-01", "2025-02-28"),
+        {X: [{"ref": "R-2", "nummer": 1001, "begin": "2025-02-01", "eind": "2025-02-28", "volume": 10}]},
+    ),
     # Y: a start in March so that the data window reaches March.
-    "c/JW301_0546_12345678_y.xml": jw301("TY1", "2025-03-01", Y, [{"nummer": 2001, "datum": "2025-03-01",
-                                                                   "ingang": "2025-03-03"}]),
-    "c/JW305_12345678_0546_y.xml": jw305("SY1", "2025-03-20", Y, [{"nummer": 2001, "ingang": "2025-03-03",
-                                                                   "begin": "2025-03-03"}]),
+    "c/JW301_0546_12345678_y.xml": jw301(
+        "TY1", "2025-03-01", Y, [{"nummer": 2001, "datum": "2025-03-01", "ingang": "2025-03-03"}]
+    ),
+    "c/JW305_12345678_0546_y.xml": jw305(
+        "SY1", "2025-03-20", Y, [{"nummer": 2001, "ingang": "2025-03-03", "begin": "2025-03-03"}]
+    ),
 }
-MARCH = {"d/JW323_12345678_0546_mar.xml": jw323("D2503", "2025-04-21", ("2025-03-01", "2025-03-31"), {X: [
-    {"ref": "R-3", "nummer": 1001, "begin": "2025-03-01", "eind": "2025-03-31", "volume": 10}]})}
+MARCH = {
+    "d/JW323_12345678_0546_mar.xml": jw323(
+        "D2503",
+        "2025-04-21",
+        ("2025-03-01", "2025-03-31"),
+        {X: [{"ref": "R-3", "nummer": 1001, "begin": "2025-03-01", "eind": "2025-03-31", "volume": 10}]},
+    )
+}
 
 
 def settings_for(url: str, tmp_path, smtp_port: int, webhooks: str, **alerts) -> Settings:
-    return Settings.model_validate({
-        "region": {"naam": "Leidse regio", "gemeenten": ["GM0546", "GM0547"]},
-        "warehouse": {"url": url},
-        "alerts": {"peildatum": "2025-04-20", "jgt_export_dag": 0, "pogingen": 3, "wachttijd_s": 0.01,
-                   "data_docs_dir": str(tmp_path / "data-docs"),
-                   "smtp": {"host": "127.0.0.1", "port": smtp_port, "starttls": False, "sender": "monitor@regio.nl"},
-                   "ontvangers": [
-                       {"naam": "Beleid Leiden", "rol": "beleid", "gemeenten": ["GM0546"],
-                        "email": "beleid@leiden.example"},
-                       {"naam": "Beleid Leiderdorp", "rol": "beleid", "gemeenten": ["GM0547"],
-                        "email": "beleid@leiderdorp.example"},
-                       {"naam": "Databeheer", "rol": "data", "email": "data@regio.example",
-                        "webhook": f"{webhooks}/slack/T000/secret", "webhook_kind": "slack"},
-                       {"naam": "Contractbeheer", "rol": "contract", "gemeenten": ["GM0546"],
-                        "webhook_env": "TEAMS_URL", "webhook_kind": "teams"}],
-                   **alerts},
-    })
+    return Settings.model_validate(
+        {
+            "region": {"naam": "Leidse regio", "gemeenten": ["GM0546", "GM0547"]},
+            "warehouse": {"url": url},
+            "alerts": {
+                "peildatum": "2025-04-20",
+                "jgt_export_dag": 0,
+                "pogingen": 3,
+                "wachttijd_s": 0.01,
+                "data_docs_dir": str(tmp_path / "data-docs"),
+                "smtp": {"host": "127.0.0.1", "port": smtp_port, "starttls": False, "sender": "monitor@regio.nl"},
+                "ontvangers": [
+                    {
+                        "naam": "Beleid Leiden",
+                        "rol": "beleid",
+                        "gemeenten": ["GM0546"],
+                        "email": "beleid@leiden.example",
+                    },
+                    {
+                        "naam": "Beleid Leiderdorp",
+                        "rol": "beleid",
+                        "gemeenten": ["GM0547"],
+                        "email": "beleid@leiderdorp.example",
+                    },
+                    {
+                        "naam": "Databeheer",
+                        "rol": "data",
+                        "email": "data@regio.example",
+                        "webhook": f"{webhooks}/slack/T000/secret",
+                        "webhook_kind": "slack",
+                    },
+                    {
+                        "naam": "Contractbeheer",
+                        "rol": "contract",
+                        "gemeenten": ["GM0546"],
+                        "webhook_env": "TEAMS_URL",
+                        "webhook_kind": "teams",
+                    },
+                ],
+                **alerts,
+            },
+        }
+    )
 
 
 @pytest.fixture
@@ -70,11 +114,17 @@ def world(warehouse, tmp_path, pseudonymise):
     """The world loaded and the marts built; then a rejected file in a run of its own, and a doorlooptijd over
     the norm planted in the mart (February and March, Leiden)."""
     load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
-    marts.build(warehouse, marts.BuildSettings(gemeenten=["GM0546", "GM0547"], threshold=1,
-                                                         params=Params(), first_month=date(2025, 1, 1)))
+    marts.build(
+        warehouse,
+        marts.BuildSettings(gemeenten=["GM0546", "GM0547"], threshold=1, params=Params(), first_month=date(2025, 1, 1)),
+    )
     with warehouse.begin() as conn:
-        conn.execute(text("update mart_doorlooptijd set aantal = 12, mediaan_dagen = 58 where gemeentecode = 'GM0546'"
-                          " and team = 'totaal' and maand in ('2025-02-01', '2025-03-01')"))
+        conn.execute(
+            text(
+                "update mart_doorlooptijd set aantal = 12, mediaan_dagen = 58 where gemeentecode = 'GM0546'"
+                " and team = 'totaal' and maand in ('2025-02-01', '2025-03-01')"
+            )
+        )
     return warehouse
 
 
@@ -93,8 +143,9 @@ def content(message) -> str:
 
 
 def rendered_texts(smtp: SmtpServer, hooks: WebhookServer) -> list[str]:
-    return ([f"{m['Subject']}\n{content(m)}" for m in smtp.messages]
-            + [json.dumps(body, ensure_ascii=False) for _, body in hooks.posts])
+    return [f"{m['Subject']}\n{content(m)}" for m in smtp.messages] + [
+        json.dumps(body, ensure_ascii=False) for _, body in hooks.posts
+    ]
 
 
 def assert_no_personal_data(texts: list[str]) -> None:
@@ -129,10 +180,12 @@ def test_planted_problems_are_sent_once_and_resolved_once(world, warehouse_url, 
         assert beleid["Subject"] == "Jeugdmonitor Leidse regio: 1 waarschuwing"
         body = content(beleid)
         assert "Beste Beleid Leiden," in body
-        assert ("1. De mediane doorlooptijd van aanmelding tot start hulp in Leiden (GM0546) ligt 2 maanden op rij "
-                "boven de norm van 42 dagen.\n"
-                "   Hoe groot: mediaan 58 dagen in maart 2025 (dagen per maand: februari 2025: 58, maart 2025: 58)\n"
-                "   Sinds: februari 2025\n") in body
+        assert (
+            "1. De mediane doorlooptijd van aanmelding tot start hulp in Leiden (GM0546) ligt 2 maanden op rij "
+            "boven de norm van 42 dagen.\n"
+            "   Hoe groot: mediaan 58 dagen in maart 2025 (dagen per maand: februari 2025: 58, maart 2025: 58)\n"
+            "   Sinds: februari 2025\n"
+        ) in body
         assert "select team, maand, aantal, mediaan_dagen" in body
 
         data = mail_to(smtp, "data@regio.example")
@@ -140,14 +193,18 @@ def test_planted_problems_are_sent_once_and_resolved_once(world, warehouse_url, 
         body = content(data)
         assert body.index("FOUTEN (1)") < body.index("WAARSCHUWINGEN (1)")
         # the file name is masked (a name can carry a BSN); the bewijs names its file_id
-        assert ("1. Het bestand e/JW###_########_####_kapot.xml (JW323) is in zijn geheel "
-                "afgekeurd: Het bestand is geen geldige XML") in body
-        assert ("2. Aanbieder 12345678 heeft voor Leiden (GM0546) nog niet gedeclareerd over maart 2025, terwijl "
-                "er actieve toewijzingen zijn.\n"
-                "   Hoe groot: 2 actieve toewijzingen; laatste declaratie over februari 2025\n"
-                "   Sinds: maart 2025\n"
-                "   Wat te doen: Vraag de aanbieder of de declaratie (JW323) over maart 2025 onderweg is; de afspraak "
-                "is uiterlijk de 15e van de maand erna.\n") in body
+        assert (
+            "1. Het bestand e/JW###_########_####_kapot.xml (JW323) is in zijn geheel "
+            "afgekeurd: Het bestand is geen geldige XML"
+        ) in body
+        assert (
+            "2. Aanbieder 12345678 heeft voor Leiden (GM0546) nog niet gedeclareerd over maart 2025, terwijl "
+            "er actieve toewijzingen zijn.\n"
+            "   Hoe groot: 2 actieve toewijzingen; laatste declaratie over februari 2025\n"
+            "   Sinds: maart 2025\n"
+            "   Wat te doen: Vraag de aanbieder of de declaratie (JW323) over maart 2025 onderweg is; de afspraak "
+            "is uiterlijk de 15e van de maand erna.\n"
+        ) in body
 
         paths = sorted(p for p, _ in hooks.posts)
         assert paths == ["/slack/T000/secret", "/teams/hook"]
@@ -158,16 +215,20 @@ def test_planted_problems_are_sent_once_and_resolved_once(world, warehouse_url, 
         assert teams["@type"] == "MessageCard"
         assert [s["activityTitle"] for s in teams["sections"]] == ["Waarschuwing", "Ter informatie"]
         assert teams["sections"][1]["text"] == (
-            "Aanlevering door aanbieder 12345678 aan Leiden (GM0546) over maart 2025: geen declaratie.")
+            "Aanlevering door aanbieder 12345678 aan Leiden (GM0546) over maart 2025: geen declaratie."
+        )
         # The rejected file counts in the scorecard of its sender, in the month it was loaded (no Dagtekening).
         with world.connect() as conn:
-            card = conn.execute(text("select maand, bestanden, bestanden_afgekeurd, declaraties, "
-                                     "niet_gedeclareerd from mart_aanbieder_scorecard where aanbieder_agb = "
-                                     f"'{A}' and gemeentecode = 'GM0546' order by maand")).all()
+            card = conn.execute(
+                text(
+                    "select maand, bestanden, bestanden_afgekeurd, declaraties, "
+                    "niet_gedeclareerd from mart_aanbieder_scorecard where aanbieder_agb = "
+                    f"'{A}' and gemeentecode = 'GM0546' order by maand"
+                )
+            ).all()
         # Files by Dagtekening (January: X's JW301 + JW305; February: the January declaration; March: the February
         # declaration and Y's JW301 and JW305); declaraties by the month they declare: none yet for March.
-        assert [(*tuple(r)[1:4], bool(r[4])) for r in card[:3]] == [(2, 0, 1, False), (1, 0, 1, False),
-                                                                    (3, 0, 0, True)]
+        assert [(*tuple(r)[1:4], bool(r[4])) for r in card[:3]] == [(2, 0, 1, False), (1, 0, 1, False), (3, 0, 0, True)]
         assert tuple(card[-1])[1:3] == (1, 1) and str(card[-1][0])[:7] == meta.now().strftime("%Y-%m")
         assert {"name": "Sinds", "value": "maart 2025"} in teams["sections"][0]["facts"]
         assert (tmp_path / "data-docs" / "index.html").exists() and report.data_docs
@@ -184,41 +245,57 @@ def test_planted_problems_are_sent_once_and_resolved_once(world, warehouse_url, 
         assert fixed.failed == 0 and fixed.sent == 3  # data by e-mail and Slack, contract by Teams
         data = [m for m in smtp.messages if m["To"] == "data@regio.example"][-1]
         assert data["Subject"] == "Jeugdmonitor Leidse regio: 1 opgelost"
-        assert ("OPGELOST (1)\n\n- Aanbieder 12345678 heeft voor Leiden (GM0546) nog niet gedeclareerd over maart "
-                "2025, terwijl er actieve toewijzingen zijn. (gemeld op ") in content(data)
+        assert (
+            "OPGELOST (1)\n\n- Aanbieder 12345678 heeft voor Leiden (GM0546) nog niet gedeclareerd over maart "
+            "2025, terwijl er actieve toewijzingen zijn. (gemeld op "
+        ) in content(data)
         assert "dit is nu opgelost." in content(data)
         run4 = load_run(world, inbox, pseudonymise, {})
         assert run_alerts(world, settings, run4, cbs_outcomes=[], environ=env).sent == 0
         assert_no_personal_data(rendered_texts(smtp, hooks))
 
     with world.connect() as conn:
-        statuses = dict(conn.execute(select(meta_alert_history.c.alert_key, meta_alert_history.c.status).where(
-            meta_alert_history.c.ontvanger == "Databeheer", meta_alert_history.c.kanaal == "email")).all())
-        hooks_recorded = conn.execute(select(meta_alert_delivery.c.doel).where(
-            meta_alert_delivery.c.kanaal == "slack")).scalars().all()
+        statuses = dict(
+            conn.execute(
+                select(meta_alert_history.c.alert_key, meta_alert_history.c.status).where(
+                    meta_alert_history.c.ontvanger == "Databeheer", meta_alert_history.c.kanaal == "email"
+                )
+            ).all()
+        )
+        hooks_recorded = (
+            conn.execute(select(meta_alert_delivery.c.doel).where(meta_alert_delivery.c.kanaal == "slack"))
+            .scalars()
+            .all()
+        )
     assert statuses[f"aanbieder_stil:GM0546:{A}"] == "opgelost"
     assert statuses["bestand_afgekeurd:" + next(k.split(":")[1] for k in statuses if k.startswith("bestand"))] == (
-        "gebeurtenis")
+        "gebeurtenis"
+    )
     assert hooks_recorded and all("secret" not in d for d in hooks_recorded)  # the webhook's token is not kept
 
 
-def test_a_dead_smtp_server_is_retried_and_recorded_and_the_alerts_wait(world, warehouse_url, tmp_path,
-                                                                          pseudonymise):
+def test_a_dead_smtp_server_is_retried_and_recorded_and_the_alerts_wait(world, warehouse_url, tmp_path, pseudonymise):
     run1 = load_run(world, tmp_path / "inbox", pseudonymise, {})
     pauses = []
     with WebhookServer() as hooks:
         settings = settings_for(warehouse_url, tmp_path, free_port(), hooks.url)  # nothing listens there
-        report = run_alerts(world, settings, run1, cbs_outcomes=[], environ={"TEAMS_URL": f"{hooks.url}/teams"},
-                            sleep=pauses.append)
+        report = run_alerts(
+            world, settings, run1, cbs_outcomes=[], environ={"TEAMS_URL": f"{hooks.url}/teams"}, sleep=pauses.append
+        )
     assert report.failed == 2 and report.sent == 2  # the two e-mails failed, both webhooks went out
     assert pauses == [0.01, 0.02] * 2  # three attempts each, the pause doubling
     assert any("ConnectionRefusedError" in e for e in report.errors)
     with world.connect() as conn:
-        failed = conn.execute(select(meta_alert_delivery.c.ontvanger, meta_alert_delivery.c.pogingen,
-                                     meta_alert_delivery.c.fout).where(meta_alert_delivery.c.status == "failed")
-                              ).all()
-        told = conn.execute(select(meta_alert_history.c.ontvanger).where(
-            meta_alert_history.c.kanaal == "email")).scalars().all()
+        failed = conn.execute(
+            select(meta_alert_delivery.c.ontvanger, meta_alert_delivery.c.pogingen, meta_alert_delivery.c.fout).where(
+                meta_alert_delivery.c.status == "failed"
+            )
+        ).all()
+        told = (
+            conn.execute(select(meta_alert_history.c.ontvanger).where(meta_alert_history.c.kanaal == "email"))
+            .scalars()
+            .all()
+        )
     assert sorted(r.ontvanger for r in failed) == ["Beleid Leiden", "Databeheer"]
     assert all(r.pogingen == 3 and "ConnectionRefusedError" in r.fout for r in failed)
     assert told == []  # not told: the next run tries again
@@ -237,7 +314,11 @@ def test_preview_shows_the_digests_without_sending_or_writing(world, warehouse_u
     rendered, found = preview(world, settings)
     assert len(found) >= 3 and "aanbieder_stil" in {a.rule for a in found}
     assert sorted((r.digest.recipient.naam, r.digest.channel.kind) for r in rendered) == [
-        ("Beleid Leiden", "email"), ("Contractbeheer", "teams"), ("Databeheer", "email"), ("Databeheer", "slack")]
+        ("Beleid Leiden", "email"),
+        ("Contractbeheer", "teams"),
+        ("Databeheer", "email"),
+        ("Databeheer", "slack"),
+    ]
     assert_no_personal_data([r.subject + r.body + json.dumps(r.payload) for r in rendered])
     with world.connect() as conn:
         assert conn.execute(select(meta_alert_history)).all() == []

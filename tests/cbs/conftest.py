@@ -26,11 +26,19 @@ PERIODS = [f"{year}{kind}" for year in (2023, 2024, 2025) for kind in ("HJ01", "
 
 def write_tree(out: Path) -> Path:
     region = holland_rijnland().select(list(SIZE))
-    counts = pd.DataFrame([
-        {"gemeentecode": code, "periode": period, "measure": measure,
-         "value": int(size * 0.05 * (1 + 0.03 * i)) + i % 3}
-        for code, size in SIZE.items() for i, period in enumerate(PERIODS) for measure in sorted(MEASURES)
-    ])
+    counts = pd.DataFrame(
+        [
+            {
+                "gemeentecode": code,
+                "periode": period,
+                "measure": measure,
+                "value": int(size * 0.05 * (1 + 0.03 * i)) + i % 3,
+            }
+            for code, size in SIZE.items()
+            for i, period in enumerate(PERIODS)
+            for measure in sorted(MEASURES)
+        ]
+    )
     write_cbs_tree(out, region=region, counts=counts, first_month="2023-01", months=36, seed=7, page_size=100)
     return out
 
@@ -97,8 +105,7 @@ def disk_cells(tree: Path, table_id: str, keep=lambda row: True) -> Counter:
 
 
 def client_cells(pages) -> Counter:
-    return Counter((*cell_key(o["measure"], o["dimensions"]), o["value"]) for page in pages
-                   for o in page.observations)
+    return Counter((*cell_key(o["measure"], o["dimensions"]), o["value"]) for page in pages for o in page.observations)
 
 
 def data_requests(server: FixtureServer, table_id: str, entity: str = "TypedDataSet") -> list[str]:

@@ -41,6 +41,7 @@ def _query_names(url: str) -> list[str]:
 
 # -- paging -----------------------------------------------------------------------------------------------
 
+
 def test_pages_follow_next_link_verbatim_and_return_every_cell_once(client, server, cbs_tree):
     assert len(disk_rows(cbs_tree, TABLE)) == 1512
     pages = list(client.pages(TABLE))
@@ -78,7 +79,8 @@ def test_period_partition_returns_only_that_period(client, cbs_tree):
     combined = list(client.pages(TABLE, filter=f"startswith(RegioS,'GM') and ({' or '.join(filters)})"))
     wanted = {"2024HJ01", "2025JJ00"}
     assert client_cells(combined) == disk_cells(
-        cbs_tree, TABLE, lambda row: row["RegioS"].startswith("GM") and row["Perioden"] in wanted)
+        cbs_tree, TABLE, lambda row: row["RegioS"].startswith("GM") and row["Perioden"] in wanted
+    )
     with pytest.raises(ValueError, match="2019HJ01"):
         period_filter(periods, ["2019HJ01"])
 
@@ -110,6 +112,7 @@ def test_null_cells_are_missing_in_v3(client, cbs_tree):
 
 
 # -- faults -----------------------------------------------------------------------------------------------
+
 
 def test_persistent_500_gives_up_with_the_cbs_text(client, server):
     server.add_fault(Fault("TypedDataSet", "500", times=None))
@@ -203,6 +206,7 @@ def test_unreachable_server_is_unavailable(cbs_tree):
 
 # -- resume and revisions ---------------------------------------------------------------------------------
 
+
 def test_resume_from_a_stored_page_url_yields_exactly_the_rest(client, server, cbs_tree):
     first_run = client.pages(TABLE, filter="startswith(RegioS,'GM') or RegioS eq 'NL01  '")
     done = [next(first_run), next(first_run)]
@@ -224,8 +228,10 @@ def test_resume_from_a_stored_page_url_yields_exactly_the_rest(client, server, c
 def test_a_revised_table_shows_new_modified_and_values(tmp_path, cbs_tree):
     tree = tmp_path / "tree"
     shutil.copytree(cbs_tree, tree)
-    with FixtureServer(tree, page_size=SERVER_PAGE) as server, \
-            make_client(server.url, retries=RETRIES, backoff=0.01) as client:
+    with (
+        FixtureServer(tree, page_size=SERVER_PAGE) as server,
+        make_client(server.url, retries=RETRIES, backoff=0.01) as client,
+    ):
         before = client.table_info(TABLE)
         change = make_revision(tree, TABLE, seed=5)
         assert client.table_info(TABLE).modified == before.modified  # the server still has the old release
@@ -249,14 +255,18 @@ def test_a_revised_table_shows_new_modified_and_values(tmp_path, cbs_tree):
 
 # -- v4 ---------------------------------------------------------------------------------------------------
 
+
 def test_v4_yields_the_same_cells_as_v3(client, client_v4):
     v3 = [o for p in client.pages(TABLE) for o in p.observations]
     pages_v4 = list(client_v4.pages(TABLE))
     v4 = [o for p in pages_v4 for o in p.observations]
 
     def known(observations):
-        return Counter((o["measure"], tuple(sorted(o["dimensions"].items())), o["value"]) for o in observations
-                       if o["value"] is not None)
+        return Counter(
+            (o["measure"], tuple(sorted(o["dimensions"].items())), o["value"])
+            for o in observations
+            if o["value"] is not None
+        )
 
     assert known(v4) == known(v3)
     assert len(pages_v4) > 1 and all("@odata" not in p.url for p in pages_v4)
@@ -287,6 +297,7 @@ def test_v4_partition_and_measures(client_v4, cbs_tree):
 
 # -- catalog ----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("api", ["v3", "v4"])
 def test_find_tables_finds_the_gebieden_per_year(server, api):
     base = server.url if api == "v3" else server.v4_url
@@ -303,6 +314,7 @@ def test_find_tables_finds_the_gebieden_per_year(server, api):
 
 # -- the fixture server's own contract --------------------------------------------------------------------
 
+
 def test_odata_api_refuses_more_than_10000_cells(server):
     base = f"{server.url}/ODataApi/odata/{TABLE}/TypedDataSet?$format=json"
 
@@ -317,8 +329,7 @@ def test_odata_api_refuses_more_than_10000_cells(server):
 
 def test_server_count_and_duplicate_options(server):
     count = requests.get(f"{server.url}/ODataFeed/odata/{TABLE}/TypedDataSet/$count", timeout=5)
-    doubled = requests.get(f"{server.url}/ODataFeed/odata/{TABLE}/TypedDataSet?$format=json&$format=json",
-                           timeout=5)
+    doubled = requests.get(f"{server.url}/ODataFeed/odata/{TABLE}/TypedDataSet?$format=json&$format=json", timeout=5)
 
     assert count.text == "1512"
     assert doubled.status_code == 400  # what a client re-adding params to a nextLink would get

@@ -14,8 +14,10 @@ from jeugdmonitor.synthetic.cbs_server import serving
 
 def fixture_config(folder, tree, api="v3"):
     path = folder / "jeugdmonitor.toml"
-    path.write_text(f'[region]\nnaam = "T"\ngemeenten = ["GM0546"]\n[paths]\ncbs_inbox = "{tree}"\n'
-                    f'[cbs]\nbase_url = "fixture"\napi = "{api}"\n')
+    path.write_text(
+        f'[region]\nnaam = "T"\ngemeenten = ["GM0546"]\n[paths]\ncbs_inbox = "{tree}"\n'
+        f'[cbs]\nbase_url = "fixture"\napi = "{api}"\n'
+    )
     return path
 
 

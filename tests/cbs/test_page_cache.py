@@ -15,6 +15,9 @@ def test_cached_pages_and_their_folders_are_owner_only(client, tmp_path):
         os.umask(before)
     assert got.pages_fetched >= 1
     paths = [tmp_path / "cbs-fetch", *(tmp_path / "cbs-fetch").rglob("*")]
-    wrong = {str(p): oct(stat.S_IMODE(p.stat().st_mode)) for p in paths
-             if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)}
+    wrong = {
+        str(p): oct(stat.S_IMODE(p.stat().st_mode))
+        for p in paths
+        if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)
+    }
     assert wrong == {} and len(paths) >= 4  # cache, table, request folders and a page

@@ -20,12 +20,14 @@ def test_planted_defects_reach_the_data_engineers(world, tmp_path):  # noqa: F81
     url = f"sqlite:///{tmp_path / 'wh.sqlite'}"
     with SmtpServer() as smtp:
         config = write_config(world, url, gemeenten=("GM0638",))
-        config.write_text(config.read_text() + f"""
+        config.write_text(
+            config.read_text()
+            + f"""
 [alerts]
 enabled = true
 jgt_export_dag = 0
 declaratie_dag = 0
-data_docs_dir = "{tmp_path / 'docs'}"
+data_docs_dir = "{tmp_path / "docs"}"
 [alerts.smtp]
 host = "127.0.0.1"
 port = {smtp.port}
@@ -36,7 +38,8 @@ naam = "Databeheer"
 rol = "data"
 gemeenten = "all"
 email = "data@regio.example"
-""")
+"""
+        )
         first = monitor(str(config))
         assert first.alerts is not None and first.alerts.sent == 1, first.alerts
         (mail,) = smtp.messages
@@ -44,9 +47,15 @@ email = "data@regio.example"
         engine = make_engine(url)
         with engine.connect() as conn:
             rejected = conn.execute(text("select path from meta_source_file where status = 'rejected'")).scalars().all()
-            reasons = {r: (n, reden) for r, reden, n in conn.execute(text(
-                "select q.reason_code, min(q.reden), count(*) from meta_quarantine q join meta_source_file f "
-                "using (file_id) where f.status = 'loaded' group by q.reason_code")).all()}
+            reasons = {
+                r: (n, reden)
+                for r, reden, n in conn.execute(
+                    text(
+                        "select q.reason_code, min(q.reden), count(*) from meta_quarantine q join meta_source_file f "
+                        "using (file_id) where f.status = 'loaded' group by q.reason_code"
+                    )
+                ).all()
+            }
         engine.dispose()
         assert rejected and reasons
         for path in rejected:
@@ -59,6 +68,9 @@ email = "data@regio.example"
         second = monitor(str(config))
         assert second.alerts.sent == 0 and len(smtp.messages) == 1
 
-    bsns = {b.decode() for path in (world / "inbox" / "ijw").rglob("*.xml")
-            for b in re.findall(rb"Bsn>(\d{8,9})<", path.read_bytes())}
+    bsns = {
+        b.decode()
+        for path in (world / "inbox" / "ijw").rglob("*.xml")
+        for b in re.findall(rb"Bsn>(\d{8,9})<", path.read_bytes())
+    }
     assert len(bsns) > 20 and not [b for b in bsns if b in body]

@@ -56,7 +56,7 @@ def configure(folder: Path, url: str, cbs: bool = True) -> Path:
     config = config_for(folder, url)
     body = config.read_text(encoding="utf-8").replace(f'url = "{url}"', f'url = "{url}"\nbatch_size = {BATCH}')
     if not cbs:
-        body = body[:body.index("[cbs]")]
+        body = body[: body.index("[cbs]")]
     config.write_text(body + "\n[ijw]\nworkers = 2\n", encoding="utf-8")
     return config
 
@@ -68,8 +68,9 @@ def copy_inbox(world: Path, folder: Path, late: bool) -> None:
         if path.is_dir() or path.name == "manifest.json":
             continue
         relative = path.relative_to(source)
-        is_late = relative.parts[0] == "cbs" or LATE <= (relative.parts[1] if relative.parts[0] == "ijw"
-                                                          else path.stem.rsplit("_", 1)[-1])
+        is_late = relative.parts[0] == "cbs" or LATE <= (
+            relative.parts[1] if relative.parts[0] == "ijw" else path.stem.rsplit("_", 1)[-1]
+        )
         if is_late == late:
             (folder / "inbox" / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, folder / "inbox" / relative)
@@ -79,12 +80,23 @@ def state(url: str) -> dict:
     """What must be equal to a clean run's: the marts, and the rows of every staging and meta table."""
     engine = make_engine(url)
     with engine.connect() as conn:
-        counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                  for t in [*STAGING_TABLES.values(), meta_quarantine, meta_mart_pending]}
-        counts |= {f"files_{source}": n for source, n in conn.execute(
-            select(meta_source_file.c.source, func.count()).group_by(meta_source_file.c.source))}
-        lines = conn.execute(select(func.sum(meta_source_file.c.rows_read), func.sum(meta_source_file.c.rows_loaded),
-                                    func.sum(meta_source_file.c.rows_quarantined))).one()
+        counts = {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in [*STAGING_TABLES.values(), meta_quarantine, meta_mart_pending]
+        }
+        counts |= {
+            f"files_{source}": n
+            for source, n in conn.execute(
+                select(meta_source_file.c.source, func.count()).group_by(meta_source_file.c.source)
+            )
+        }
+        lines = conn.execute(
+            select(
+                func.sum(meta_source_file.c.rows_read),
+                func.sum(meta_source_file.c.rows_loaded),
+                func.sum(meta_source_file.c.rows_quarantined),
+            )
+        ).one()
     engine.dispose()
     return {"counts": counts, "lines": tuple(int(n) for n in lines), "marts": marts(url)}
 
@@ -113,15 +125,21 @@ def first_delivery(world, tmp_path_factory) -> Path:
     return folder
 
 
-def start_paused(stage: str, config: Path, marker: Path, prefect_home: Path, api_url: str | None = None
-                 ) -> subprocess.Popen:
+def start_paused(
+    stage: str, config: Path, marker: Path, prefect_home: Path, api_url: str | None = None
+) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env |= {"PREFECT_HOME": str(prefect_home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     if api_url:
         env["PREFECT_API_URL"] = api_url
-    return subprocess.Popen([sys.executable, "-m", "tests.fault_driver", stage, str(marker), "run", "--config",
-                             str(config)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.fault_driver", stage, str(marker), "run", "--config", str(config)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def api_url() -> str:
@@ -169,8 +187,9 @@ def runs(url: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("stage", ["ingest", "cbs", "marts", "alerts"])
-def test_a_run_killed_at_any_stage_is_finished_by_the_next_run(stage, first_delivery, world, reference, tmp_path,
-                                                               prefect_home):
+def test_a_run_killed_at_any_stage_is_finished_by_the_next_run(
+    stage, first_delivery, world, reference, tmp_path, prefect_home
+):
     folder = tmp_path / "case"
     shutil.copytree(first_delivery, folder)
     copy_inbox(world, folder, late=True)
@@ -191,7 +210,7 @@ def test_a_run_killed_at_any_stage_is_finished_by_the_next_run(stage, first_deli
     process.kill()
     process.wait()
     assert_all_gone(children)
-    (killed, status), = ((r, s) for r, s in runs(url).items() if r not in before)
+    ((killed, status),) = ((r, s) for r, s in runs(url).items() if r not in before)
     # the load is recorded complete before the alerts step, so that alerts can never fail a load
     assert status == ("completed" if stage == "alerts" else "running")
 
@@ -208,10 +227,13 @@ def lock_holder(url: str) -> int:
     """The backend pid holding the warehouse's advisory lock (the key of jeugdmonitor.locking)."""
     engine = make_engine(url)
     with engine.connect() as conn:
-        pid = conn.execute(text(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
-            "AND (classid::bigint << 32 | objid::bigint) = "
-            "hashtext('jeugdmonitor:' || current_database() || '.' || current_schema())::bigint")).scalar_one()
+        pid = conn.execute(
+            text(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+                "AND (classid::bigint << 32 | objid::bigint) = "
+                "hashtext('jeugdmonitor:' || current_database() || '.' || current_schema())::bigint"
+            )
+        ).scalar_one()
     engine.dispose()
     return pid
 
@@ -224,8 +246,9 @@ def terminate(url: str, pid: int) -> None:
 
 
 @pytest.mark.postgres
-def test_a_run_that_loses_its_lock_stops_before_writing_and_the_next_run_finishes(pg_url, world, reference,
-                                                                                  tmp_path, prefect_harness):
+def test_a_run_that_loses_its_lock_stops_before_writing_and_the_next_run_finishes(
+    pg_url, world, reference, tmp_path, prefect_harness
+):
     folder = tmp_path / "case"
     copy_inbox(world, folder, late=False)
     copy_inbox(world, folder, late=True)
@@ -249,8 +272,9 @@ def test_a_run_that_loses_its_lock_stops_before_writing_and_the_next_run_finishe
 
 
 @pytest.mark.postgres
-def test_a_connection_cut_inside_a_load_leaves_whole_batches_and_the_next_run_finishes(pg_url, world, reference,
-                                                                                       tmp_path, prefect_harness):
+def test_a_connection_cut_inside_a_load_leaves_whole_batches_and_the_next_run_finishes(
+    pg_url, world, reference, tmp_path, prefect_harness
+):
     folder = tmp_path / "case"
     copy_inbox(world, folder, late=False)
     copy_inbox(world, folder, late=True)

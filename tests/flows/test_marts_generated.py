@@ -38,11 +38,13 @@ def world(tmp_path_factory) -> Path:
 def config_for(world: Path, url: str) -> Path:
     config = write_config(world, url, gemeenten=GEMEENTEN)
     demo = (ROOT / "jeugdmonitor.toml").read_text(encoding="utf-8")
-    cbs = demo[demo.index("[cbs]"):demo.index("[marts]")]
+    cbs = demo[demo.index("[cbs]") : demo.index("[marts]")]
     # threshold 1: the raw figures, to compare with the second computation
-    body = (config.read_text(encoding="utf-8")
-            .replace("create_key_file = true", "create_key_file = true\nsuppression_threshold = 1")
-            .replace('naam = "Testregio"', 'naam = "Testregio"\njeugdregio = "JZ18"'))
+    body = (
+        config.read_text(encoding="utf-8")
+        .replace("create_key_file = true", "create_key_file = true\nsuppression_threshold = 1")
+        .replace('naam = "Testregio"', 'naam = "Testregio"\njeugdregio = "JZ18"')
+    )
     config.write_text(f"{body}\n{cbs}", encoding="utf-8")
     return config
 
@@ -60,8 +62,7 @@ def marts(url: str) -> dict[str, list[dict]]:
         for table in MARTS:
             columns = [c.name for c in table.columns if c.name != "bijgewerkt_op"]
             rows = conn.execute(text(f"select {', '.join(columns)} from {table.name}")).all()
-            out[table.name] = sorted(({c: _plain(v) for c, v in zip(columns, r, strict=True)} for r in rows),
-                                     key=repr)
+            out[table.name] = sorted(({c: _plain(v) for c, v in zip(columns, r, strict=True)} for r in rows), key=repr)
     engine.dispose()
     return out
 
@@ -93,13 +94,16 @@ def test_every_mart_is_filled_for_every_gemeente_and_month(loaded):
         for table in MARTS:
             column = "maand" if "maand" in table.c else "periode_start"
             where = "" if column == "maand" else " and periode_type <> 'maand'"
-            found = {(g, _plain(m)) for g, m in conn.execute(
-                text(f"select distinct gemeentecode, {column} from {table.name} where 1=1{where}"))}
+            found = {
+                (g, _plain(m))
+                for g, m in conn.execute(
+                    text(f"select distinct gemeentecode, {column} from {table.name} where 1=1{where}")
+                )
+            }
             if column == "maand":
                 missing = {(g, m) for g in GEMEENTEN for m in months} - found
             else:
-                missing = {(g, s) for g in GEMEENTEN for s in ("2025-01-01", "2025-07-01")
-                           if s <= months[-1]} - found
+                missing = {(g, s) for g in GEMEENTEN for s in ("2025-01-01", "2025-07-01") if s <= months[-1]} - found
             assert not missing, (table.name, sorted(missing)[:5])
     engine.dispose()
 
@@ -113,8 +117,13 @@ def local(tag) -> str:
 
 def messages(world: Path, code: str):
     """(header, client bsn, product fields) for every product element of every `code` file, in file order."""
-    product = {"JW301": "ToegewezenProduct", "JW305": "StartProduct", "JW307": "StopProduct",
-               "JW315": "AangevraagdProduct", "JW323": "Prestatie"}[code]
+    product = {
+        "JW301": "ToegewezenProduct",
+        "JW305": "StartProduct",
+        "JW307": "StopProduct",
+        "JW315": "AangevraagdProduct",
+        "JW323": "Prestatie",
+    }[code]
     for path in sorted((world / "inbox" / "ijw").rglob(f"{code}_*.xml")):
         tree = etree.parse(str(path))
         header = {local(e.tag): (e.text or "").strip() for e in tree.getroot()[0].iter() if len(e) == 0}
@@ -143,11 +152,13 @@ def expected_verwijzingen(world: Path) -> dict[tuple[str, str, str], int]:
     for header, _, f, where in messages(world, "JW315"):
         verzoeken[(header["Afzender"], f["ReferentieAanbieder"])] = max(
             verzoeken.get((header["Afzender"], f["ReferentieAanbieder"]), ("", ("", 0), "")),
-            (header["Dagtekening"], where, f["Type"]))
+            (header["Dagtekening"], where, f["Type"]),
+        )
     versions = defaultdict(list)
     for header, _, f, where in messages(world, "JW301"):
         versions[("GM" + header["Afzender"], f["ToewijzingNummer"])].append(
-            (header["Dagtekening"], where, f, header["Ontvanger"]))
+            (header["Dagtekening"], where, f, header["Ontvanger"])
+        )
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
     for (gemeente, _), rows in versions.items():
         latest = max(rows, key=lambda r: (r[0], r[1]))
@@ -165,8 +176,14 @@ def expected_jeugdhulp(world: Path) -> dict[tuple[str, str], int]:
     jeugdhulp = {"zonder_verblijf", "pleegzorg", "gezinsgericht", "gesloten", "overig_verblijf"}
 
     def key(header, bsn, f):
-        return ("GM" + header["Ontvanger"], header["Afzender"], bsn, f.get("ToewijzingNummer"), f.get("Code"),
-                f["Begindatum"])
+        return (
+            "GM" + header["Ontvanger"],
+            header["Afzender"],
+            bsn,
+            f.get("ToewijzingNummer"),
+            f.get("Code"),
+            f["Begindatum"],
+        )
 
     starts = {}
     for header, bsn, f, where in messages(world, "JW305"):
@@ -196,16 +213,22 @@ def expected_jeugdhulp(world: Path) -> dict[tuple[str, str], int]:
 
 
 def test_kosten_agree_with_the_declarations(loaded, world):
-    rows = {(r["gemeentecode"], r["maand"]): r["netto_bedrag"] for r in loaded["sqlite"]["marts"]["mart_kosten"]
-            if r["product_categorie"] == "totaal"}
+    rows = {
+        (r["gemeentecode"], r["maand"]): r["netto_bedrag"]
+        for r in loaded["sqlite"]["marts"]["mart_kosten"]
+        if r["product_categorie"] == "totaal"
+    }
     expected = expected_kosten(world)
     assert expected and all(abs(rows[k] - v) < 0.005 for k, v in expected.items() if k in rows)
     assert {k for k in expected} <= set(rows), "every declared month is in the mart"
 
 
 def test_verwijzingen_agree_with_jw301_and_jw315(loaded, world):
-    rows = {(r["gemeentecode"], r["maand"], r["verwijzer_type"]): r["nieuwe_toewijzingen"]
-            for r in loaded["sqlite"]["marts"]["mart_verwijzingen"] if r["verwijzer_type"] != "totaal"}
+    rows = {
+        (r["gemeentecode"], r["maand"], r["verwijzer_type"]): r["nieuwe_toewijzingen"]
+        for r in loaded["sqlite"]["marts"]["mart_verwijzingen"]
+        if r["verwijzer_type"] != "totaal"
+    }
     months = {m for _, m, _ in rows}
     expected = {k: v for k, v in expected_verwijzingen(world).items() if k[1] in months}
     assert sum(expected.values()) > 50
@@ -213,8 +236,11 @@ def test_verwijzingen_agree_with_jw301_and_jw315(loaded, world):
 
 
 def test_jeugdhulpgebruik_agrees_with_the_starts_and_stops(loaded, world):
-    got = {(r["gemeentecode"], r["periode"]): r["jeugdigen_met_jeugdhulp"]
-           for r in loaded["sqlite"]["marts"]["mart_jeugdhulpgebruik"] if r["periode_type"] == "halfjaar"}
+    got = {
+        (r["gemeentecode"], r["periode"]): r["jeugdigen_met_jeugdhulp"]
+        for r in loaded["sqlite"]["marts"]["mart_jeugdhulpgebruik"]
+        if r["periode_type"] == "halfjaar"
+    }
     expected = {k: v for k, v in expected_jeugdhulp(world).items() if k in got}  # half-years the data reaches
     assert len(expected) == len(got) >= 2
     assert got == expected
@@ -230,10 +256,11 @@ def test_cbs_figures_are_the_published_ones(loaded, world):
         for r in json.loads(page.read_text(encoding="utf-8"))["value"]:
             if r["VormenVanJeugdzorg"].strip() == key and r["RegioS"].strip() in GEMEENTEN:
                 published[(r["RegioS"].strip(), r["Perioden"])] = r["JongerenMetJeugdzorg_1"]
-    got = {(r["gemeentecode"], r["periode"]): r["cbs_jongeren_met_jeugdhulp"]
-           for r in loaded["sqlite"]["marts"]["mart_jeugdhulpgebruik"]}
-    assert published and {k: got[k] for k in published if k in got} == {k: v for k, v in published.items()
-                                                                         if k in got}
+    got = {
+        (r["gemeentecode"], r["periode"]): r["cbs_jongeren_met_jeugdhulp"]
+        for r in loaded["sqlite"]["marts"]["mart_jeugdhulpgebruik"]
+    }
+    assert published and {k: got[k] for k in published if k in got} == {k: v for k, v in published.items() if k in got}
     assert any(k in got for k in published)
 
 

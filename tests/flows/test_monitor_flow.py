@@ -48,8 +48,11 @@ def region_folder(tmp_path):
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_monitor_flow_loads_then_changes_nothing_on_a_rerun(region_folder, backend, request):
-    url = (f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}" if backend == "sqlite"
-           else request.getfixturevalue("pg_url"))
+    url = (
+        f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
     config = write_config(region_folder, url)
 
     first = monitor(str(config))
@@ -67,8 +70,11 @@ def test_monitor_flow_loads_then_changes_nothing_on_a_rerun(region_folder, backe
     engine = make_engine(url)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(stg_jw323_prestatie)).scalar_one() == 3
-        runs = conn.execute(select(meta_load_run.c.run_id, meta_load_run.c.status, meta_load_run.c.rows_loaded)
-                            .order_by(meta_load_run.c.started_at)).all()
+        runs = conn.execute(
+            select(meta_load_run.c.run_id, meta_load_run.c.status, meta_load_run.c.rows_loaded).order_by(
+                meta_load_run.c.started_at
+            )
+        ).all()
     engine.dispose()
     assert [(r.status, r.rows_loaded) for r in runs] == [("completed", 4), ("completed", 0)]
     assert runs[0].run_id != runs[1].run_id
@@ -94,7 +100,9 @@ def test_a_dead_smtp_server_never_fails_the_load(region_folder):
 
     url = f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}"
     config = write_config(region_folder, url)
-    config.write_text(config.read_text() + f"""
+    config.write_text(
+        config.read_text()
+        + f"""
 [alerts]
 pogingen = 2
 wachttijd_s = 0
@@ -106,7 +114,8 @@ starttls = false
 naam = "Databeheer"
 rol = "data"
 email = "data@regio.example"
-""")
+"""
+    )
     summary = monitor(str(config))
     assert summary.to_dict()["files"]["loaded"] == 2
     assert (summary.alerts.alerts >= 1, summary.alerts.sent, summary.alerts.failed) == (True, 0, 1)
@@ -116,7 +125,8 @@ email = "data@regio.example"
     with engine.connect() as conn:
         assert conn.execute(select(meta_load_run.c.status)).scalars().all() == ["completed"]
         assert conn.execute(select(meta_alert_delivery.c.status, meta_alert_delivery.c.pogingen)).all() == [
-            ("failed", 2)]
+            ("failed", 2)
+        ]
     assert (region_folder / "data" / "data-docs" / "index.html").exists()  # GX judged the JW323 of this run
     assert Artifact.get("jeugdmonitor-run-summary").data.count("alert digests failed") == 1
 
@@ -132,14 +142,19 @@ def test_secrets_stay_out_of_logs_records_and_the_summary(region_folder, backend
 
     from tests.alerts.servers import SmtpServer, free_port
 
-    url = (f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}" if backend == "sqlite"
-           else request.getfixturevalue("pg_url") + "&password=s3cret")
+    url = (
+        f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_url") + "&password=s3cret"
+    )
     monkeypatch.setenv("JEUGDMONITOR_SMTP_USER", "monitor")
     monkeypatch.setenv("JEUGDMONITOR_SMTP_PASSWORD", "smtp-s3cret")
     monkeypatch.setenv("HOOK_URL", f"http://127.0.0.1:{free_port()}/webhookb2/T0KEN-IN-PATH?sig=S1GNATURE")
     config = write_config(region_folder, url)
     with SmtpServer(login=True) as smtp:
-        config.write_text(config.read_text() + f"""
+        config.write_text(
+            config.read_text()
+            + f"""
 [alerts]
 pogingen = 2
 wachttijd_s = 0
@@ -152,7 +167,8 @@ naam = "Databeheer"
 rol = "data"
 email = "data@regio.example"
 webhook_env = "HOOK_URL"
-""")
+"""
+        )
         caplog.set_level(logging.DEBUG, logger="jeugdmonitor")
         summary = monitor(str(config))
     assert smtp.logins == [] and smtp.messages == []  # the password never left

@@ -15,12 +15,22 @@ from tests.conftest import SHARED
 from tests.flows.test_monitor_flow import write_config
 
 # Where each of the generator's defect kinds must end: the line's quarantine reason, or the file's refusal.
-LINE_DEFECTS = {"invalid_bsn": "bsn_invalid", "impossible_date": "period_reversed",
-                "amount_mismatch": "amount_mismatch", "duplicate": "duplicate_reference",
-                "unknown_code": "product_code_unknown", "unknown_toewijzing": "toewijzing_unknown"}
+LINE_DEFECTS = {
+    "invalid_bsn": "bsn_invalid",
+    "impossible_date": "period_reversed",
+    "amount_mismatch": "amount_mismatch",
+    "duplicate": "duplicate_reference",
+    "unknown_code": "product_code_unknown",
+    "unknown_toewijzing": "toewijzing_unknown",
+}
 PARSER_REASONS = {"bsn_invalid", "period_reversed", "missing_field", "date_invalid", "number_invalid", "code_invalid"}
-FILE_DEFECTS = {"truncated_xml": "not_well_formed", "wrong_encoding": "not_well_formed", "empty_file": "empty_file",
-                "xsd_invalid": "xsd_invalid", "total_mismatch": "total_mismatch"}
+FILE_DEFECTS = {
+    "truncated_xml": "not_well_formed",
+    "wrong_encoding": "not_well_formed",
+    "empty_file": "empty_file",
+    "xsd_invalid": "xsd_invalid",
+    "total_mismatch": "total_mismatch",
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +45,17 @@ def assigned(engine, path, line) -> bool:
     prestatie = next(e for e in etree.parse(str(path)).iter() if e.sourceline == line and "Prestatie" in str(e.tag))
     nummer = int(next(c.text for c in prestatie if str(c.tag).endswith("ToewijzingNummer")))
     with engine.connect() as conn:
-        return conn.execute(text("select count(*) from stg_jw301_toewijzing where toewijzing_nummer = :n"),
-                            {"n": nummer}).scalar_one() > 0
+        return (
+            conn.execute(
+                text("select count(*) from stg_jw301_toewijzing where toewijzing_nummer = :n"), {"n": nummer}
+            ).scalar_one()
+            > 0
+        )
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_generated_world_loads_with_every_defect_in_quarantine(world, backend, request, tmp_path):
-    url = (f"sqlite:///{tmp_path / 'wh.sqlite'}" if backend == "sqlite" else request.getfixturevalue("pg_url"))
+    url = f"sqlite:///{tmp_path / 'wh.sqlite'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
     config = write_config(world, url, gemeenten=("GM0638",))
     xsd = SHARED / "reference" / "ijw-3.2" / "xsd"
     if xsd.is_dir():
@@ -57,10 +71,11 @@ def test_generated_world_loads_with_every_defect_in_quarantine(world, backend, r
     engine = make_engine(url)
     with engine.connect() as conn:
         files = {r.path: r for r in conn.execute(select(meta_source_file))}
-        quarantine = conn.execute(select(meta_source_file.c.path, meta_quarantine.c.line,
-                                         meta_quarantine.c.reason_code)
-                                  .join(meta_source_file, meta_source_file.c.file_id == meta_quarantine.c.file_id)
-                                  ).all()
+        quarantine = conn.execute(
+            select(meta_source_file.c.path, meta_quarantine.c.line, meta_quarantine.c.reason_code).join(
+                meta_source_file, meta_source_file.c.file_id == meta_quarantine.c.file_id
+            )
+        ).all()
     # nothing lost: per file, rows read = rows loaded + rows quarantined
     assert all(f.rows_read == f.rows_loaded + f.rows_quarantined for f in files.values())
     assert sum(f.rows_loaded for f in files.values()) == summary.rows_loaded > 0
@@ -69,6 +84,7 @@ def test_generated_world_loads_with_every_defect_in_quarantine(world, backend, r
     planted = [d for d in manifest["defects"] if d["file"].startswith("ijw/")]
     ijw_kinds = set(LINE_DEFECTS) | set(FILE_DEFECTS)
     assert {d["kind"] for d in planted if d["kind"] in ijw_kinds} == ijw_kinds  # every class was planted
+
     def parser_rejected(path: str) -> bool:
         return any(p == path and r in PARSER_REASONS for p, _, r in at_line)
 
@@ -77,7 +93,8 @@ def test_generated_world_loads_with_every_defect_in_quarantine(world, backend, r
     for defect in planted:
         if defect["kind"] in LINE_DEFECTS:
             acceptable.setdefault((defect["file"].removeprefix("ijw/"), defect["line"]), set()).add(
-                LINE_DEFECTS[defect["kind"]])
+                LINE_DEFECTS[defect["kind"]]
+            )
     for defect in planted:
         path = defect["file"].removeprefix("ijw/")
         if defect["kind"] == "duplicate":
@@ -99,8 +116,9 @@ def test_generated_world_loads_with_every_defect_in_quarantine(world, backend, r
             assert (files[path].status, files[path].reason_code) == ("rejected", FILE_DEFECTS[defect["kind"]]), defect
     assert any(r == "duplicate_reference" for _, _, r in at_line)
     with engine.connect() as conn:
-        doubled = conn.execute(text("select aanbieder_agb, referentie_nummer from stg_jw323_prestatie "
-                                    "group by 1, 2 having count(*) > 1")).all()
+        doubled = conn.execute(
+            text("select aanbieder_agb, referentie_nummer from stg_jw323_prestatie group by 1, 2 having count(*) > 1")
+        ).all()
     assert doubled == []
 
     # the JGT exports of the same world load too, and only their planted defects are quarantined
@@ -120,8 +138,11 @@ def test_generated_world_loads_with_every_defect_in_quarantine(world, backend, r
         bsns.update(re.findall(rb"Bsn>(\d{8,9})<", path.read_bytes()))
     assert len(bsns) > 20
     with engine.connect() as conn:
-        dump = "\n".join(str(row) for table in inspect(conn).get_table_names()
-                         for row in conn.execute(text(f'select * from "{table}"')))
+        dump = "\n".join(
+            str(row)
+            for table in inspect(conn).get_table_names()
+            for row in conn.execute(text(f'select * from "{table}"'))
+        )
     engine.dispose()
     leaked = [b.decode() for b in bsns if b.decode() in dump]
     assert leaked == []

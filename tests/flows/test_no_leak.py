@@ -31,14 +31,30 @@ from tests.flows.test_monitor_flow import GOLDEN, JW301, write_config
 from tests.jgt_builder import bsn_for_test
 
 BSNS = [bsn_for_test(n) for n in range(100, 112)]  # valid (11-proef), none of them in a fixture
-(IN_JW323_NAME, AS_REFERENTIE, IN_TAG, IN_JW301_NAME, IN_AFZENDER, IN_NAMESPACE, IN_HEADERLESS_ROW,
- IN_JGT_NAME, AS_REGISTRATIE_ID, IN_GEMEENTE, AS_DOSSIER_ID, IN_V2_NAME) = BSNS
+(
+    IN_JW323_NAME,
+    AS_REFERENTIE,
+    IN_TAG,
+    IN_JW301_NAME,
+    IN_AFZENDER,
+    IN_NAMESPACE,
+    IN_HEADERLESS_ROW,
+    IN_JGT_NAME,
+    AS_REGISTRATIE_ID,
+    IN_GEMEENTE,
+    AS_DOSSIER_ID,
+    IN_V2_NAME,
+) = BSNS
 SECRET = "ZwijgplichtGeheimQX"
 BIRTH_DATE = re.compile(r"2011\D{0,3}0?4\D{0,3}0?3|0?3\D{0,3}0?4\D{0,3}2011")  # 2011-04-03, 03-04-2011, 20110403
-V1_HEADER = ("Registratienummer;BSN;Geboortedatum;Gemeente;Team;Datum aanmelding;Bron aanmelding;Hulpvraag;"
-             "Datum start hulp;Datum afsluiting;Uitkomst")
-V2_HEADER = ("client_bsn;dossier_id;geb_datum;gemeentecode;wijkteam;aanmelddatum;aangemeld_door;categorie_hulpvraag;"
-             "startdatum_hulp;einddatum;resultaat")
+V1_HEADER = (
+    "Registratienummer;BSN;Geboortedatum;Gemeente;Team;Datum aanmelding;Bron aanmelding;Hulpvraag;"
+    "Datum start hulp;Datum afsluiting;Uitkomst"
+)
+V2_HEADER = (
+    "client_bsn;dossier_id;geb_datum;gemeentecode;wijkteam;aanmelddatum;aangemeld_door;categorie_hulpvraag;"
+    "startdatum_hulp;einddatum;resultaat"
+)
 GOOD_BSN = bsn_for_test(120)
 
 
@@ -54,16 +70,23 @@ def plant_ijw(inbox: Path) -> None:
     jw323 = GOLDEN.read_text()
     first_record = jw323.index("<ijw:ReferentieNummer>P2025-000412")
     begin = jw323.index("<ijw:Begindatum>2025-04-01</ijw:Begindatum>", first_record)
-    jw323 = (jw323[:first_record] + jw323[first_record:begin].replace("P2025-000412", AS_REFERENTIE)
-             + "<ijw:Begindatum>2011-04-03+01:00</ijw:Begindatum>"  # date_timezone: the record is quarantined
-             + jw323[begin + len("<ijw:Begindatum>2025-04-01</ijw:Begindatum>"):])
+    jw323 = (
+        jw323[:first_record]
+        + jw323[first_record:begin].replace("P2025-000412", AS_REFERENTIE)
+        + "<ijw:Begindatum>2011-04-03+01:00</ijw:Begindatum>"  # date_timezone: the record is quarantined
+        + jw323[begin + len("<ijw:Begindatum>2025-04-01</ijw:Begindatum>") :]
+    )
     (inbox / f"JW323_12345678_0546_{IN_JW323_NAME}_20110403.xml").write_text(jw323)
     jw301 = JW301.read_text().replace("2012-06-15", "2011-04-03")  # a Geboortedatum: only the year may be kept
     (inbox / "JW301_0546_12345678_T202503001.xml").write_text(jw301)
     (inbox / f"JW301_0546_12345678_{IN_JW301_NAME}.xml").write_text(
-        jw301.replace("</jw301:Bsn>", f"</jw301:{SECRET}{IN_TAG}>"))  # libxml2 quotes a mismatched tag
+        jw301.replace("</jw301:Bsn>", f"</jw301:{SECRET}{IN_TAG}>")
+    )  # libxml2 quotes a mismatched tag
     (inbox / "JW301_kop.xml").write_text(
-        jw301.replace("<jw301:Afzender>0546</jw301:Afzender>", f"<jw301:Afzender>{SECRET}{IN_AFZENDER}</jw301:Afzender>"))
+        jw301.replace(
+            "<jw301:Afzender>0546</jw301:Afzender>", f"<jw301:Afzender>{SECRET}{IN_AFZENDER}</jw301:Afzender>"
+        )
+    )
     (inbox / "vreemd.xml").write_text(f'<?xml version="1.0"?><Bericht xmlns="urn:{SECRET}:{IN_NAMESPACE}"/>')
 
 
@@ -71,14 +94,19 @@ def plant_jgt(inbox: Path) -> None:
     inbox.mkdir(parents=True)
     headerless = f"R-9;{IN_HEADERLESS_ROW};03-04-2011;Leiden;JGT Leiden Noord;03-01-2025;{SECRET};Opvoeding;;;\n"
     (inbox / f"export_{IN_JGT_NAME}.csv").write_text(headerless, encoding="utf-8")
-    v1 = [V1_HEADER,
-          f"R-1;{GOOD_BSN};01-02-2015;Leiden;JGT Leiden Noord;03-01-2025;School;Opvoeding;;;",
-          f"{AS_REGISTRATIE_ID};03-04-2011;Leiden;JGT Leiden Noord;03-01-2025;School;Opvoeding;;;",  # lost a cell
-          f"R-3;{GOOD_BSN};03-04-2011 99:99;Leiden;JGT Leiden Noord;03-01-2025;School;Opvoeding;;;",  # no such time
-          f"R-4;{GOOD_BSN};01-02-2015;{IN_GEMEENTE};JGT Leiden Noord;03-01-2025;School;Opvoeding;;;"]
+    v1 = [
+        V1_HEADER,
+        f"R-1;{GOOD_BSN};01-02-2015;Leiden;JGT Leiden Noord;03-01-2025;School;Opvoeding;;;",
+        f"{AS_REGISTRATIE_ID};03-04-2011;Leiden;JGT Leiden Noord;03-01-2025;School;Opvoeding;;;",  # lost a cell
+        f"R-3;{GOOD_BSN};03-04-2011 99:99;Leiden;JGT Leiden Noord;03-01-2025;School;Opvoeding;;;",  # no such time
+        f"R-4;{GOOD_BSN};01-02-2015;{IN_GEMEENTE};JGT Leiden Noord;03-01-2025;School;Opvoeding;;;",
+    ]
     (inbox / "LeidenNoord_2025-01.csv").write_text("\n".join(v1) + "\n", encoding="utf-8")
-    v2 = [V2_HEADER, f"x;{AS_DOSSIER_ID};{AS_DOSSIER_ID};03-04-2011;0546;LDN;06-01-2025 10:00;zelf;overig;"
-                     "07-01-2025;08-01-2025;afgesloten"]  # one cell too many: the BSN is in dossier_id
+    v2 = [
+        V2_HEADER,
+        f"x;{AS_DOSSIER_ID};{AS_DOSSIER_ID};03-04-2011;0546;LDN;06-01-2025 10:00;zelf;overig;"
+        "07-01-2025;08-01-2025;afgesloten",
+    ]  # one cell too many: the BSN is in dossier_id
     (inbox / f"v2_{IN_V2_NAME}.csv").write_text("\n".join(v2) + "\n", encoding="utf-8")
 
 
@@ -127,7 +155,9 @@ def test_nothing_planted_in_files_is_shown_anywhere(tmp_path, logs, capsys):
     docs = tmp_path / "docs"
     with SmtpServer() as smtp, WebhookServer() as hooks:
         config = write_config(tmp_path, url, gemeenten=("GM0546",))
-        config.write_text(config.read_text() + f"""
+        config.write_text(
+            config.read_text()
+            + f"""
 [alerts]
 enabled = true
 jgt_export_dag = 0
@@ -152,7 +182,8 @@ rol = "data"
 gemeenten = "all"
 webhook = "{hooks.url}/teams/token"
 webhook_kind = "teams"
-""")
+"""
+        )
         summary = monitor(str(config))
         mails = [m.get_content() + str(m["Subject"]) for m in smtp.messages]
         posts = [str(body) for _, body in hooks.posts]
@@ -160,8 +191,17 @@ webhook_kind = "teams"
     texts = warehouse_texts(url)
     paths = texts.pop("paths")
     # the planting worked: files were refused, lines quarantined, digests sent; the scan finds what it looks for
-    assert {"layout_unknown", "not_well_formed", "header_invalid", "unknown_message", "row_malformed",
-            "bsn_invalid", "jgt_date_invalid", "gemeente_unknown", "date_timezone"} <= set(summary.reasons())
+    assert {
+        "layout_unknown",
+        "not_well_formed",
+        "header_invalid",
+        "unknown_message",
+        "row_malformed",
+        "bsn_invalid",
+        "jgt_date_invalid",
+        "gemeente_unknown",
+        "date_timezone",
+    } <= set(summary.reasons())
     assert mails and len(posts) == 2 and (docs / "index.html").exists()
     # meta_source_file.path keeps a file's name for discovery to know it again, with BSN-like runs hidden
     # (discovery.recorded_name); other digits, such as the date in the JW323 name, stay (docs/privacy.md)
@@ -175,14 +215,21 @@ webhook_kind = "teams"
     assert quarantine.exit_code == preview.exit_code == 0, quarantine.output + preview.output
     assert "gemeente_unknown" in quarantine.output and "Het bestand" in preview.output
 
-    shown = {**texts,
-             "logs": "\n".join(logs.lines), "output": "\n".join(capsys.readouterr()),
-             "summary": f"{summary.render_text()}\n{summary.render_markdown()}\n{summary.to_dict()}",
-             "artifacts": "\n".join(str(Artifact.get(key).data) for key in (
-                 "jeugdmonitor-run-summary", "jeugdmonitor-quarantine", "jeugdmonitor-run-figures")),
-             "data docs": "\n".join(p.read_text(errors="replace") for p in docs.rglob("*") if p.is_file()),
-             "quarantine command": quarantine.output, "alerts preview": preview.output,
-             "e-mails": "\n".join(mails), "webhook payloads": "\n".join(posts)}
+    shown = {
+        **texts,
+        "logs": "\n".join(logs.lines),
+        "output": "\n".join(capsys.readouterr()),
+        "summary": f"{summary.render_text()}\n{summary.render_markdown()}\n{summary.to_dict()}",
+        "artifacts": "\n".join(
+            str(Artifact.get(key).data)
+            for key in ("jeugdmonitor-run-summary", "jeugdmonitor-quarantine", "jeugdmonitor-run-figures")
+        ),
+        "data docs": "\n".join(p.read_text(errors="replace") for p in docs.rglob("*") if p.is_file()),
+        "quarantine command": quarantine.output,
+        "alerts preview": preview.output,
+        "e-mails": "\n".join(mails),
+        "webhook payloads": "\n".join(posts),
+    }
     found = {where: leaks(text) for where, text in shown.items() if leaks(text)}
     assert not found, found
     with make_engine(url).connect() as conn:  # the masked forms are there instead

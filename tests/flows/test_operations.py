@@ -56,13 +56,19 @@ def test_backfill_restores_a_range_and_changes_nothing_when_repeated(world, back
     backfill("2025-01", "2025-04", config)
     assert marts(url) == built
     with engine.connect() as conn:
-        runs = conn.execute(select(meta_load_run.c.flow_name, meta_load_run.c.status)
-                            .order_by(meta_load_run.c.started_at)).all()
-        figures = conn.execute(select(func.count()).select_from(meta_run_figure)
-                               .where(meta_run_figure.c.wat == "mart rows")).scalar()
-        stage_ms = dict(conn.execute(select(meta_run_figure.c.detail, meta_run_figure.c.aantal)
-                                     .where(meta_run_figure.c.wat == "stage ms",
-                                            meta_run_figure.c.load_run_id == summary.run_id)).all())
+        runs = conn.execute(
+            select(meta_load_run.c.flow_name, meta_load_run.c.status).order_by(meta_load_run.c.started_at)
+        ).all()
+        figures = conn.execute(
+            select(func.count()).select_from(meta_run_figure).where(meta_run_figure.c.wat == "mart rows")
+        ).scalar()
+        stage_ms = dict(
+            conn.execute(
+                select(meta_run_figure.c.detail, meta_run_figure.c.aantal).where(
+                    meta_run_figure.c.wat == "stage ms", meta_run_figure.c.load_run_id == summary.run_id
+                )
+            ).all()
+        )
     engine.dispose()
     assert [tuple(r) for r in runs] == [("monitor", "completed"), ("backfill", "completed"), ("backfill", "completed")]
     assert figures >= 3 * 12, "every run writes its figures to meta_run_figure"
@@ -103,10 +109,13 @@ def test_the_dask_runner_gives_the_same_marts_as_the_default_runner(world, tmp_p
     dask_url = f"sqlite:///{dask_folder / 'wh.sqlite'}"
     config = write_config(world, dask_url, gemeenten=("GM0638",))
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        config.write_text(config.read_text().replace('key_file = "data/pseudonym.key"',
-                                                     f'key_file = "{world / "data" / "pseudonym.key"}"')
-                          + f'\n[runs]\ntask_runner = "dask"\ndask_address = "{cluster.scheduler_address}"\n'
-                            "files_per_task = 200\n")
+        config.write_text(
+            config.read_text().replace(
+                'key_file = "data/pseudonym.key"', f'key_file = "{world / "data" / "pseudonym.key"}"'
+            )
+            + f'\n[runs]\ntask_runner = "dask"\ndask_address = "{cluster.scheduler_address}"\n'
+            "files_per_task = 200\n"
+        )
         from prefect_dask import DaskTaskRunner
 
         summary = monitor.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))(str(config))

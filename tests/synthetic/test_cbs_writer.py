@@ -17,12 +17,25 @@ BASE = "https://opendata.cbs.nl"
 PAGE = 100
 PERIODS = ["2023HJ01", "2023HJ02", "2023JJ00", "2024HJ01", "2024HJ02", "2024JJ00"]
 SIZE = {"GM0546": 1000, "GM0547": 300, "GM0638": 40}  # Leiden, Leiderdorp, Zoeterwoude
-SHARE = {"jeugdhulp": 1.0, "jeugdhulp_zonder_verblijf": 0.85, "jeugdhulp_met_verblijf": 0.12,
-         "pleegzorg": 0.06, "gezinsgericht": 0.03, "gesloten": 0.01, "overig_verblijf": 0.03, "ots": 0.06,
-         "voogdij": 0.02, "jeugdreclassering": 0.015, "ots_begonnen": 0.02, "ots_beeindigd": 0.018}
+SHARE = {
+    "jeugdhulp": 1.0,
+    "jeugdhulp_zonder_verblijf": 0.85,
+    "jeugdhulp_met_verblijf": 0.12,
+    "pleegzorg": 0.06,
+    "gezinsgericht": 0.03,
+    "gesloten": 0.01,
+    "overig_verblijf": 0.03,
+    "ots": 0.06,
+    "voogdij": 0.02,
+    "jeugdreclassering": 0.015,
+    "ots_begonnen": 0.02,
+    "ots_beeindigd": 0.018,
+}
 # Cells that pin the rounding and suppression rules: 9 is hidden, 10 stays, 12 rounds down, 13 rounds up.
-EDGES = {("GM0638", "jeugdhulp_met_verblijf", period): value
-         for period, value in {"2024HJ02": 9, "2024HJ01": 10, "2023HJ02": 12, "2023HJ01": 13}.items()}
+EDGES = {
+    ("GM0638", "jeugdhulp_met_verblijf", period): value
+    for period, value in {"2024HJ02": 9, "2024HJ01": 10, "2023HJ02": 12, "2023HJ01": 13}.items()
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +55,9 @@ def counts() -> pd.DataFrame:
 
 
 def _write(out: Path, region, counts, page_size: int = PAGE) -> int:
-    return write_cbs_tree(out, region=region, counts=counts, first_month="2023-01", months=24, seed=11,
-                          page_size=page_size, base_url=BASE)
+    return write_cbs_tree(
+        out, region=region, counts=counts, first_month="2023-01", months=24, seed=11, page_size=page_size, base_url=BASE
+    )
 
 
 @pytest.fixture(scope="module")
@@ -152,8 +166,10 @@ def test_counts_rounded_to_5_and_small_cells_suppressed(tree, region, counts):
         if row["RegioS"].strip() == "GM0576":  # the gemeente that no longer exists
             assert row["JongerenMetJeugdzorg_1"] is None
     cell = {(r["VormenVanJeugdzorg"], r["RegioS"].strip(), r["Perioden"]): r for r in rows}
-    published = {p: cell[(met_verblijf, "GM0638", p)]["JongerenMetJeugdzorg_1"]
-                 for p in ("2024HJ02", "2024HJ01", "2023HJ02", "2023HJ01")}
+    published = {
+        p: cell[(met_verblijf, "GM0638", p)]["JongerenMetJeugdzorg_1"]
+        for p in ("2024HJ02", "2024HJ01", "2023HJ02", "2023HJ01")
+    }
     assert published == {"2024HJ02": None, "2024HJ01": 10, "2023HJ02": 10, "2023HJ01": 15}
     # Aggregates come from unrounded parts: JZ is the rounded sum, NL/PV hold more than the region.
     jeugdhulp = _key_by_title(vormen, "JH 1 Totaal jeugdhulp")
@@ -168,9 +184,12 @@ def test_perioden_status(tree):
     for tid in ("85099NED", "82975NED"):
         status = {e["Key"]: (e["Status"], e["Title"]) for e in _entity(tree, tid, "Perioden")}
         assert status == {
-            "2023HJ01": ("Definitief", "1e halfjaar 2023"), "2023HJ02": ("Definitief", "2e halfjaar 2023"),
-            "2023JJ00": ("Definitief", "2023"), "2024HJ01": ("Nader voorlopig", "1e halfjaar 2024**"),
-            "2024HJ02": ("Voorlopig", "2e halfjaar 2024*"), "2024JJ00": ("Voorlopig", "2024*"),
+            "2023HJ01": ("Definitief", "1e halfjaar 2023"),
+            "2023HJ02": ("Definitief", "2e halfjaar 2023"),
+            "2023JJ00": ("Definitief", "2023"),
+            "2024HJ01": ("Nader voorlopig", "1e halfjaar 2024**"),
+            "2024HJ02": ("Voorlopig", "2e halfjaar 2024*"),
+            "2024JJ00": ("Voorlopig", "2024*"),
         }
     assert {e["Status"] for e in _entity(tree, "03759ned", "Perioden")} <= {"Definitief", "Voorlopig"}
 
@@ -189,8 +208,11 @@ def test_relatief_is_count_over_youth_population(tree, counts):
     jeugdhulp = _key_by_title(vormen, "JH 1 Totaal jeugdhulp")
     sex = _key_by_title(_entity(tree, "03759ned", "Geslacht"), "Totaal mannen en vrouwen")
     age = _key_by_title(_entity(tree, "03759ned", "Leeftijd"), "0 tot 18 jaar")
-    pop = {(r["RegioS"].strip(), r["Perioden"][:4]): r["BevolkingOp1Januari_1"]
-           for r in _rows(tree, "03759ned")[0] if r["Geslacht"] == sex and r["Leeftijd"] == age}
+    pop = {
+        (r["RegioS"].strip(), r["Perioden"][:4]): r["BevolkingOp1Januari_1"]
+        for r in _rows(tree, "03759ned")[0]
+        if r["Geslacht"] == sex and r["Leeftijd"] == age
+    }
     raw = {(r.gemeentecode, r.periode): r.value for r in counts[counts.measure == "jeugdhulp"].itertuples()}
     checked = 0
     for row in _rows(tree, "85099NED")[0]:

@@ -44,8 +44,12 @@ def spoilt(tmp_path_factory) -> Path:
 
 
 def _files(root: Path, *parts: str) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for part in parts for p in sorted((root / part).rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for part in parts
+        for p in sorted((root / part).rglob("*"))
+        if p.is_file()
+    }
 
 
 def _local(el: etree._Element) -> str:
@@ -86,8 +90,13 @@ def _prestaties(doc: etree._ElementTree) -> list[etree._Element]:
 
 
 def _toewijzingnummers(root: Path) -> set[str]:
-    return {el.text for f in _xml(root, "JW301") if f.stat().st_size
-            for el in _safe_parse(f).iter() if isinstance(el.tag, str) and _local(el) == "ToewijzingNummer"}
+    return {
+        el.text
+        for f in _xml(root, "JW301")
+        if f.stat().st_size
+        for el in _safe_parse(f).iter()
+        if isinstance(el.tag, str) and _local(el) == "ToewijzingNummer"
+    }
 
 
 def _safe_parse(path: Path):
@@ -110,16 +119,21 @@ def test_same_arguments_give_identical_bytes(spoilt, tmp_path):
 def test_a_gemeente_subset_reproduces_its_files(clean, tmp_path):
     generate(tmp_path, **{**SMALL, "gemeenten": ["GM0638"]})
     subset = _files(tmp_path, "ijw", "jgt")
-    whole = {name: data for name, data in _files(clean, "ijw", "jgt").items()
-             if "_0638_" in name or name.startswith("jgt/ZTW_")}
+    whole = {
+        name: data
+        for name, data in _files(clean, "ijw", "jgt").items()
+        if "_0638_" in name or name.startswith("jgt/ZTW_")
+    }
     assert subset and subset == whole
 
 
 # --- iJw content ---------------------------------------------------------------------------------------------------
 def _schemas() -> dict[str, etree.XMLSchema]:
     xsd_dir = require_shared()
-    return {k: etree.XMLSchema(etree.parse(str(xsd_dir / f"{k}.xsd")))
-            for k in ("JW301", "JW305", "JW307", "JW315", "JW323")}
+    return {
+        k: etree.XMLSchema(etree.parse(str(xsd_dir / f"{k}.xsd")))
+        for k in ("JW301", "JW305", "JW307", "JW315", "JW323")
+    }
 
 
 @pytest.mark.conformance
@@ -205,7 +219,9 @@ def test_no_bsn_outside_the_synthetic_9_range(spoilt):
 
 # --- JGT exports -------------------------------------------------------------------------------------------------
 def test_jgt_exports_per_team_and_month_in_rotating_encodings(clean):
-    teams = [t.code for code in SMALL["gemeenten"] for t in get_region("holland-rijnland").select([code]).gemeenten[0].teams]
+    teams = [
+        t.code for code in SMALL["gemeenten"] for t in get_region("holland-rijnland").select([code]).gemeenten[0].teams
+    ]
     names = sorted(p.name for p in (clean / "jgt").iterdir())
     assert names == sorted(f"{t}_2025-{m:02d}.{'xlsx' if t == 'ALP-NOORD' else 'csv'}" for t in teams for m in (1, 2))
     csvs = [(clean / "jgt" / n).read_bytes() for n in names if n.endswith(".csv")]
@@ -225,8 +241,11 @@ def test_every_planted_defect_is_at_its_file_and_line(spoilt):
     assert {"truncated_xml", "wrong_encoding", "xsd_invalid", "empty_file"} <= set(kinds)
     assert len(set(kinds)) >= 7, kinds
     assigned = _toewijzingnummers(spoilt)
-    referenties = Counter((f.name.split("_")[1], _child(p, "ProductReferentie/ReferentieNummer"))
-                          for f in _xml(spoilt, "JW323") for p in _prestaties(_safe_parse(f)))
+    referenties = Counter(
+        (f.name.split("_")[1], _child(p, "ProductReferentie/ReferentieNummer"))
+        for f in _xml(spoilt, "JW323")
+        for p in _prestaties(_safe_parse(f))
+    )
     for d in defects:
         path = spoilt / d["file"]
         assert path.exists(), d
@@ -338,8 +357,16 @@ def test_holland_rijnland_year_rates_are_plausible():
     contexts, window, builder = region_contexts(region), Window.parse("2025-01", 12), ReportBuilder()
     for g in region.gemeenten:
         builder.add_world(simulate_gemeente(g, contexts[g.code], window, 20250101, 0.2))
-    rates = builder.finish(region="holland-rijnland", gemeenten=13, start="2025-01", months=12, seed=20250101,
-                           scale=0.2, defect_share=0.0, cbs_files=0).rates
+    rates = builder.finish(
+        region="holland-rijnland",
+        gemeenten=13,
+        start="2025-01",
+        months=12,
+        seed=20250101,
+        scale=0.2,
+        defect_share=0.0,
+        cbs_files=0,
+    ).rates
     assert 1 / 10 <= rates["jeugdhulp_share"] <= 1 / 7
     assert 0.06 <= rates["verblijf_share_of_jeugdhulp"] <= 0.15
     assert 0.006 <= rates["ots_share"] <= 0.015

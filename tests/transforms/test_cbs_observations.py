@@ -17,32 +17,67 @@ STATUS = {"2025HJ01": "Nader voorlopig", "2025HJ02": "Voorlopig"}
 
 
 def obs(regio, periode, value, measure="JongerenMetJeugdzorg_1", vorm="A045561", attribute="None"):
-    return {"measure": measure, "value": value, "value_attribute": attribute,
-            "dimensions": {"RegioS": regio, "Perioden": periode, "VormenVanJeugdzorg": vorm}}
+    return {
+        "measure": measure,
+        "value": value,
+        "value_attribute": attribute,
+        "dimensions": {"RegioS": regio, "Perioden": periode, "VormenVanJeugdzorg": vorm},
+    }
 
 
 def frame(*observations, status=STATUS):
-    return observations_frame(observations, table_id="85099NED", geo_key="RegioS", time_key="Perioden",
-                              period_status=status, herindeling=HERINDELING)
+    return observations_frame(
+        observations,
+        table_id="85099NED",
+        geo_key="RegioS",
+        time_key="Perioden",
+        period_status=status,
+        herindeling=HERINDELING,
+    )
 
 
 def test_long_rows_carry_key_status_and_current_gemeente():
     f = frame(obs("GM0576", "2025HJ01", 35), obs("JZ18", "2025HJ02", None, attribute="Missing"))
     assert f.astype(object).where(f.notna(), None).to_dict("records") == [
-        {"table_id": "85099NED", "measure": "JongerenMetJeugdzorg_1", "regio_code": "GM0576", "periode": "2025HJ01",
-         "dimensions": "VormenVanJeugdzorg=A045561", "gemeentecode": "GM0575", "value": 35.0, "value_text": None,
-         "value_attribute": "None", "period_status": "Nader voorlopig", "line": 1},
-        {"table_id": "85099NED", "measure": "JongerenMetJeugdzorg_1", "regio_code": "JZ18", "periode": "2025HJ02",
-         "dimensions": "VormenVanJeugdzorg=A045561", "gemeentecode": None, "value": None, "value_text": None,
-         "value_attribute": "Missing", "period_status": "Voorlopig", "line": 2},
+        {
+            "table_id": "85099NED",
+            "measure": "JongerenMetJeugdzorg_1",
+            "regio_code": "GM0576",
+            "periode": "2025HJ01",
+            "dimensions": "VormenVanJeugdzorg=A045561",
+            "gemeentecode": "GM0575",
+            "value": 35.0,
+            "value_text": None,
+            "value_attribute": "None",
+            "period_status": "Nader voorlopig",
+            "line": 1,
+        },
+        {
+            "table_id": "85099NED",
+            "measure": "JongerenMetJeugdzorg_1",
+            "regio_code": "JZ18",
+            "periode": "2025HJ02",
+            "dimensions": "VormenVanJeugdzorg=A045561",
+            "gemeentecode": None,
+            "value": None,
+            "value_text": None,
+            "value_attribute": "Missing",
+            "period_status": "Voorlopig",
+            "line": 2,
+        },
     ]
 
 
 def test_text_topics_and_tables_without_periods():
-    f = observations_frame([{"measure": "Code_16", "value": None, "string_value": "JZ18",
-                             "dimensions": {"RegioS": "GM0546"}}],
-                           table_id="86059NED", geo_key="RegioS", time_key=None, period_status={},
-                           herindeling={}, fixed_period="2025JJ00")
+    f = observations_frame(
+        [{"measure": "Code_16", "value": None, "string_value": "JZ18", "dimensions": {"RegioS": "GM0546"}}],
+        table_id="86059NED",
+        geo_key="RegioS",
+        time_key=None,
+        period_status={},
+        herindeling={},
+        fixed_period="2025JJ00",
+    )
     row = f.iloc[0]
     assert (row["value_text"], row["periode"], row["dimensions"]) == ("JZ18", "2025JJ00", "")
     assert row["value"] is None or math.isnan(row["value"])
@@ -67,8 +102,13 @@ def stored(f: pd.DataFrame) -> pd.DataFrame:
 def test_a_revision_updates_values_and_statuses_and_a_value_turning_null_counts():
     old = stored(frame(obs("GM0546", "2025HJ01", 35), obs("GM0546", "2025HJ02", 40), obs("GM0547", "2025HJ01", 10)))
     new_status = {"2025HJ01": "Definitief", "2025HJ02": "Nader voorlopig"}
-    new = frame(obs("GM0546", "2025HJ01", 35), obs("GM0546", "2025HJ02", 45),
-                obs("GM0547", "2025HJ01", None, attribute="Missing"), obs("JZ18", "2025HJ01", 500), status=new_status)
+    new = frame(
+        obs("GM0546", "2025HJ01", 35),
+        obs("GM0546", "2025HJ02", 45),
+        obs("GM0547", "2025HJ01", None, attribute="Missing"),
+        obs("JZ18", "2025HJ01", 500),
+        status=new_status,
+    )
     changes = diff(old, new)
     assert changes.inserts["regio_code"].tolist() == ["JZ18"]
     updated = changes.updates.set_index("id")
@@ -79,7 +119,9 @@ def test_a_revision_updates_values_and_statuses_and_a_value_turning_null_counts(
     revisions = changes.revisions.set_index(["regio_code", "periode"])
     assert revisions.loc[("GM0546", "2025HJ02"), ["old_value", "new_value"]].tolist() == [40, 45]
     assert revisions.loc[("GM0546", "2025HJ01"), ["old_status", "new_status"]].tolist() == [
-        "Nader voorlopig", "Definitief"]
+        "Nader voorlopig",
+        "Definitief",
+    ]
     assert revisions.loc[("GM0547", "2025HJ01"), "old_value"] == 10
     assert pd.isna(revisions.loc[("GM0547", "2025HJ01"), "new_value"])
     assert changes.unchanged == 0
@@ -109,13 +151,19 @@ def test_first_load_inserts_everything():
 
 
 def test_checks_flag_unknown_periods_unrequested_regions_and_unrounded_counts():
-    f = frame(obs("GM0546", "2025HJ01", 35), obs("GM0546", "2025HJ01", 37), obs("GM9999", "2024HJ01", 5),
-              obs("GM0546", "2025HJ01", 9.3, measure="JongerenMetJeugdzorgRelatief_2"))
-    checked = add_checks(f, known_periods=STATUS, requested_regions={"GM0546"},
-                         count_measures={"JongerenMetJeugdzorg_1"}, rounded=True)
+    f = frame(
+        obs("GM0546", "2025HJ01", 35),
+        obs("GM0546", "2025HJ01", 37),
+        obs("GM9999", "2024HJ01", 5),
+        obs("GM0546", "2025HJ01", 9.3, measure="JongerenMetJeugdzorgRelatief_2"),
+    )
+    checked = add_checks(
+        f, known_periods=STATUS, requested_regions={"GM0546"}, count_measures={"JongerenMetJeugdzorg_1"}, rounded=True
+    )
     assert checked["check_veelvoud_5"].tolist() == [True, False, True, True]
     assert checked["check_periode_bekend"].tolist() == [True, True, False, True]
     assert checked["check_regio_gevraagd"].tolist() == [True, True, False, True]
-    unrounded_table = add_checks(f, known_periods=STATUS, requested_regions={"GM0546"},
-                                 count_measures={"JongerenMetJeugdzorg_1"}, rounded=False)
+    unrounded_table = add_checks(
+        f, known_periods=STATUS, requested_regions={"GM0546"}, count_measures={"JongerenMetJeugdzorg_1"}, rounded=False
+    )
     assert unrounded_table["check_veelvoud_5"].all()

@@ -7,11 +7,24 @@ from jeugdmonitor.transforms.ijw.checks import Known, expected_amount, jw323_che
 
 
 def line(**overrides) -> dict:
-    row = {"gemeentecode": "GM0546", "aanbieder_agb": "12345678", "referentie_nummer": "R1",
-           "vorig_referentie_nummer": None, "toewijzing_nummer": 1, "product_categorie": "45",
-           "product_code": "45A05", "product_periode_begin": date(2025, 4, 1), "product_periode_eind": date(2025, 4, 30),
-           "declaratie_periode_eind": date(2025, 4, 30), "geleverd_volume": 6, "eenheid": "04",
-           "product_tarief": 9850, "ingediend_bedrag": 59100, "bedrag": 59100, "file_key": 0}
+    row = {
+        "gemeentecode": "GM0546",
+        "aanbieder_agb": "12345678",
+        "referentie_nummer": "R1",
+        "vorig_referentie_nummer": None,
+        "toewijzing_nummer": 1,
+        "product_categorie": "45",
+        "product_code": "45A05",
+        "product_periode_begin": date(2025, 4, 1),
+        "product_periode_eind": date(2025, 4, 30),
+        "declaratie_periode_eind": date(2025, 4, 30),
+        "geleverd_volume": 6,
+        "eenheid": "04",
+        "product_tarief": 9850,
+        "ingediend_bedrag": 59100,
+        "bedrag": 59100,
+        "file_key": 0,
+    }
     return row | overrides
 
 
@@ -51,23 +64,39 @@ def test_each_rule_flags_its_own_defect():
     )
     failing = {c: out.index[~out[c]].tolist() for c in out.columns if c.startswith("check_")}
     assert failing == {
-        "check_bedrag": [0, 7], "check_periode_in_maand": [1], "check_periode_in_declaratie": [1],
-        "check_referentie_nieuw": [4], "check_credit_bekend": [6], "check_toewijzing_bekend": [2],
-        "check_productcode": [3], "check_productcode_bekend": [], "check_totaal": [],
+        "check_bedrag": [0, 7],
+        "check_periode_in_maand": [1],
+        "check_periode_in_declaratie": [1],
+        "check_referentie_nieuw": [4],
+        "check_credit_bekend": [6],
+        "check_toewijzing_bekend": [2],
+        "check_productcode": [3],
+        "check_productcode_bekend": [],
+        "check_totaal": [],
     }
 
 
 def test_references_loaded_earlier_count_as_known():
-    known = Known(referenties=frozenset({("12345678", "OLD")}), toewijzingen=frozenset({("GM0546", "12345678", 1)}),
-                  productcodes=frozenset({"45A05"}))
-    out = checked(line(referentie_nummer="OLD"), line(referentie_nummer="N", vorig_referentie_nummer="OLD"),
-                  line(referentie_nummer="X", product_code="45X99"), known=known)
+    known = Known(
+        referenties=frozenset({("12345678", "OLD")}),
+        toewijzingen=frozenset({("GM0546", "12345678", 1)}),
+        productcodes=frozenset({"45A05"}),
+    )
+    out = checked(
+        line(referentie_nummer="OLD"),
+        line(referentie_nummer="N", vorig_referentie_nummer="OLD"),
+        line(referentie_nummer="X", product_code="45X99"),
+        known=known,
+    )
     assert out["check_referentie_nieuw"].tolist() == [False, True, True]
     assert out["check_credit_bekend"].tolist() == [True, True, True]
     assert out["check_productcode_bekend"].tolist() == [True, True, False]
 
 
 def test_declared_total_is_held_against_the_signed_sum_per_file():
-    out = checked(line(referentie_nummer="A", file_key=0), line(referentie_nummer="B", file_key=1),
-                  totals=pd.Series({0: 59100, 1: 1}))
+    out = checked(
+        line(referentie_nummer="A", file_key=0),
+        line(referentie_nummer="B", file_key=1),
+        totals=pd.Series({0: 59100, 1: 1}),
+    )
     assert out["check_totaal"].tolist() == [True, False]

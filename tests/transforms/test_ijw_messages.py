@@ -34,16 +34,22 @@ def test_every_spec_names_only_columns_of_its_staging_table():
 
     for code, spec in SPECS.items():
         table = STAGING_TABLES[code]
-        produced = {"line", "bericht_identificatie", "dagtekening", "gemeentecode", "aanbieder_agb",
-                    "client_pseudonym"} | {f.column for f in spec.fields if f.stage} | {c for c, _ in spec.derived}
+        produced = (
+            {"line", "bericht_identificatie", "dagtekening", "gemeentecode", "aanbieder_agb", "client_pseudonym"}
+            | {f.column for f in spec.fields if f.stage}
+            | {c for c, _ in spec.derived}
+        )
         assert produced <= set(table.c.keys()), (code, produced - set(table.c.keys()))
         required = {c.name for c in table.c if not c.nullable and not c.primary_key} - {"file_id"}
         assert required <= produced, (code, required - produced)
 
 
 def test_reversed_toewijzing_period_is_quarantined():
-    data = (FIXTURES / "jw301_snapshot.xml").read_bytes().replace(b"<jw301:Einddatum>2025-12-31",
-                                                                   b"<jw301:Einddatum>2025-01-31")
+    data = (
+        (FIXTURES / "jw301_snapshot.xml")
+        .read_bytes()
+        .replace(b"<jw301:Einddatum>2025-12-31", b"<jw301:Einddatum>2025-01-31")
+    )
     rows, (rejection,) = rows_of(data, JW301)
     assert rows == []
     assert (rejection.reason_code, rejection.field, rejection.record_key) == ("period_reversed", "Einddatum", "######")
@@ -61,8 +67,11 @@ def test_the_reused_parser_reads_each_file_on_its_own_after_broken_and_refused_f
     good = (FIXTURES / "jw301_snapshot.xml").read_bytes()
     fresh = rows_of(good, JW301)
     other = (FIXTURES / "jw323_credit_correction.xml").read_bytes()
-    for bad, reason in ((good[: len(good) // 2], "not_well_formed"), (b"geen xml", "not_well_formed"),
-                        (other, "unknown_message")):
+    for bad, reason in (
+        (good[: len(good) // 2], "not_well_formed"),
+        (b"geen xml", "not_well_formed"),
+        (other, "unknown_message"),
+    ):
         with pytest.raises(FileRejected) as refused:
             rows_of(bad, JW301)
         assert refused.value.rejection.reason_code == reason
@@ -81,14 +90,19 @@ def test_rows_of_every_message_type_become_tuples_in_the_spec_column_order():
     bsn = "999900006"
     messages = {
         "JW315": jw315("V1", "2025-02-20", bsn, [{"ref": "VOT-1", "ingang": "2025-03-03", "verwijzer": "02"}]),
-        "JW301": jw301("T1", "2025-03-01", bsn, [{"nummer": 300201, "datum": "2025-03-01", "ingang": "2025-03-03",
-                                                  "ref": "VOT-1"}]),
+        "JW301": jw301(
+            "T1", "2025-03-01", bsn, [{"nummer": 300201, "datum": "2025-03-01", "ingang": "2025-03-03", "ref": "VOT-1"}]
+        ),
         "JW305": jw305("S1", "2025-03-05", bsn, [{"nummer": 300201, "begin": "2025-03-04"}]),
-        "JW307": jw307("E1", "2025-06-05", bsn, [{"nummer": 300201, "begin": "2025-03-04", "reden": "02",
-                                                  "eind": "2025-06-01"}]),
-        "JW323": jw323("D1", "2025-04-02", ("2025-03-01", "2025-03-31"),
-                       {bsn: [{"ref": "R1", "nummer": 300201, "begin": "2025-03-04", "eind": "2025-03-31",
-                               "volume": 4}]}),
+        "JW307": jw307(
+            "E1", "2025-06-05", bsn, [{"nummer": 300201, "begin": "2025-03-04", "reden": "02", "eind": "2025-06-01"}]
+        ),
+        "JW323": jw323(
+            "D1",
+            "2025-04-02",
+            ("2025-03-01", "2025-03-31"),
+            {bsn: [{"ref": "R1", "nummer": 300201, "begin": "2025-03-04", "eind": "2025-03-31", "volume": 4}]},
+        ),
     }
     for code, data in messages.items():
         spec = SPECS[code]

@@ -16,8 +16,17 @@ from tests.jgt_builder import bsn_for_test, expected, write_variant
 
 LAYOUTS = load_layouts()
 REGION = RegionLookup.build()
-FIELDS = ("team", "gemeentecode", "geboortejaar", "aanmelddatum", "bron_aanmelding", "hulpvraag",
-          "datum_start_hulp", "afsluitdatum", "uitkomst")
+FIELDS = (
+    "team",
+    "gemeentecode",
+    "geboortejaar",
+    "aanmelddatum",
+    "bron_aanmelding",
+    "hulpvraag",
+    "datum_start_hulp",
+    "afsluitdatum",
+    "uitkomst",
+)
 
 
 def identity(bsn: str) -> str:
@@ -50,8 +59,9 @@ def test_every_generated_format_loads_exactly(variant, tmp_path):
     want = expected(regs, team, gemeente, date(2025, 1, 31))
     got = [{f: r[f] for f in FIELDS} | {"bsn": r["client_pseudonym"].removeprefix("pseudo:")} for r in result.rows]
     assert got == want
-    assert [r["line"] for r in result.rows] == list(range(3 if style.xlsx else 2, 3 + len(want) - (0 if style.xlsx
-                                                                                                   else 1)))
+    assert [r["line"] for r in result.rows] == list(
+        range(3 if style.xlsx else 2, 3 + len(want) - (0 if style.xlsx else 1))
+    )
     assert {r["export_maand"] for r in result.rows} == {date(2025, 1, 1)}
     assert all("bsn" not in r and "geboortedatum" not in r for r in result.rows)  # never kept
 
@@ -69,8 +79,10 @@ def test_mixed_encoding_keeps_both_right():
 
 def test_cp1252_file_is_not_mistaken_for_utf8():
     bsn = bsn_for_test(1)
-    text = ";".join(V2_COLUMNS) + f"\r\n{bsn};D1;01-02-2015;0546;LEI-NOORD;03-01-2025 10:00;zelf;overig;;" \
-                                  f"28-01-2025;beëindigd zonder vervolg\r\n"
+    text = (
+        ";".join(V2_COLUMNS) + f"\r\n{bsn};D1;01-02-2015;0546;LEI-NOORD;03-01-2025 10:00;zelf;overig;;"
+        f"28-01-2025;beëindigd zonder vervolg\r\n"
+    )
     table, result = canonical(text.encode("cp1252"))
     assert table.encoding == "cp1252"
     assert result.rows[0]["uitkomst"] == "afgesloten_zonder_vervolg"
@@ -78,9 +90,13 @@ def test_cp1252_file_is_not_mistaken_for_utf8():
 
 def test_quoted_separator_header_on_line_3_and_comma_delimiter():
     bsn = bsn_for_test(2)
-    lines = ["Export registraties JGT Leiden,,,", "gemaakt op 01-02-2025,,,", ",".join(V1_COLUMNS),
-             f'R-7,{bsn},1-2-2015,"Leiden",JGT Leiden Noord,3-1-2025,"Politie/Veilig Thuis","Overig",,,',
-             f'"R-8",{bsn},01-02-2015,Leiden,JGT Leiden Noord,"04-01-2025 09:15",Huisarts,Opvoeding ,,,']
+    lines = [
+        "Export registraties JGT Leiden,,,",
+        "gemaakt op 01-02-2025,,,",
+        ",".join(V1_COLUMNS),
+        f'R-7,{bsn},1-2-2015,"Leiden",JGT Leiden Noord,3-1-2025,"Politie/Veilig Thuis","Overig",,,',
+        f'"R-8",{bsn},01-02-2015,Leiden,JGT Leiden Noord,"04-01-2025 09:15",Huisarts,Opvoeding ,,,',
+    ]
     table, result = canonical("\n".join(lines).encode("utf-8"))
     assert (table.delimiter, table.header_line) == (",", 3)
     assert [(r["line"], r["registratie_id"]) for r in result.rows] == [(4, "R-7"), (5, "R-8")]
@@ -105,23 +121,41 @@ def test_xlsx_with_merged_title_and_empty_first_sheet():
     ws.merge_cells("A1:K1")
     ws.append([])
     ws.append(list(V2_COLUMNS))
-    ws.append([int(bsn_for_test(4)), "D-1", datetime(2012, 5, 1), 638, "ZTW", datetime(2025, 1, 6, 10, 30),
-               "huisarts", "ontwikkeling", datetime(2025, 1, 9), None, None])
-    ws.append([bsn_for_test(5), "D-2", "01-05-2013", "0638", "ZTW ", "07-01-2025 11:00", "zelf", "overig", None, None,
-               None])
+    ws.append(
+        [
+            int(bsn_for_test(4)),
+            "D-1",
+            datetime(2012, 5, 1),
+            638,
+            "ZTW",
+            datetime(2025, 1, 6, 10, 30),
+            "huisarts",
+            "ontwikkeling",
+            datetime(2025, 1, 9),
+            None,
+            None,
+        ]
+    )
+    ws.append(
+        [bsn_for_test(5), "D-2", "01-05-2013", "0638", "ZTW ", "07-01-2025 11:00", "zelf", "overig", None, None, None]
+    )
     buffer = io.BytesIO()
     wb.save(buffer)
     table, result = canonical(buffer.getvalue(), "export.xlsx")
     assert (table.encoding, table.header_line, table.layout.name) == ("xlsx", 3, "v2")
     assert [(r["line"], r["registratie_id"], r["gemeentecode"], r["team"]) for r in result.rows] == [
-        (4, "D-1", "GM0638", "ZTW"), (5, "D-2", "GM0638", "ZTW")]
+        (4, "D-1", "GM0638", "ZTW"),
+        (5, "D-2", "GM0638", "ZTW"),
+    ]
     assert result.rows[0]["aanmelddatum"] == date(2025, 1, 6)
     assert result.rows[0]["export_maand"] == date(2025, 1, 1)  # from the title row
 
 
 def test_unknown_layout_is_refused_naming_the_columns():
-    header = "Registratienummer;BSN;Geboortedatum;Woonplaats;Team;Datum aanmelding;Bron aanmelding;Hulpvraag;" \
-             "Datum start hulp;Datum afsluiting;Uitkomst;Casemanager"
+    header = (
+        "Registratienummer;BSN;Geboortedatum;Woonplaats;Team;Datum aanmelding;Bron aanmelding;Hulpvraag;"
+        "Datum start hulp;Datum afsluiting;Uitkomst;Casemanager"
+    )
     with pytest.raises(FileRejected) as refused:
         read_export((header + "\nR-1;;;;;;;;;;;\n").encode("utf-8"), LAYOUTS)
     rejection = refused.value.rejection
@@ -148,14 +182,19 @@ def test_gemeente_names_codes_and_herindeling():
 
 def test_bad_cells_reject_their_row_with_line_and_field():
     good, bad = bsn_for_test(6), bsn_for_test(7)[:-1] + str((int(bsn_for_test(7)[-1]) + 1) % 10)
-    lines = [";".join(V1_COLUMNS),
-             f"R-1;{bad};01-02-2015;Leiden;JGT Leiden Noord;03-01-2025;School;Opvoeding;;;",
-             f"R-2;{good};01-02-2015;Leiden;JGT Leiden Noord;31-02-2025;School;Opvoeding;;;",
-             f"R-3;{good};01-02-2015;Leiden;JGT Leiden Noord;03-01-2025;Buurtcentrum;Opvoeding;;;",
-             f"R-4;{good};01-02-2015;Leiden;JGT Leiden Noord;03-01-2025;School;Opvoeding;;;"]
+    lines = [
+        ";".join(V1_COLUMNS),
+        f"R-1;{bad};01-02-2015;Leiden;JGT Leiden Noord;03-01-2025;School;Opvoeding;;;",
+        f"R-2;{good};01-02-2015;Leiden;JGT Leiden Noord;31-02-2025;School;Opvoeding;;;",
+        f"R-3;{good};01-02-2015;Leiden;JGT Leiden Noord;03-01-2025;Buurtcentrum;Opvoeding;;;",
+        f"R-4;{good};01-02-2015;Leiden;JGT Leiden Noord;03-01-2025;School;Opvoeding;;;",
+    ]
     _, result = canonical("\n".join(lines).encode("utf-8"))
     got = [(r.line, r.reason_code, r.field) for r in result.rejections]
-    assert got == [(2, "bsn_invalid", "BSN"), (3, "jgt_date_invalid", "Datum aanmelding"),
-                   (4, "code_invalid", "Bron aanmelding")]
+    assert got == [
+        (2, "bsn_invalid", "BSN"),
+        (3, "jgt_date_invalid", "Datum aanmelding"),
+        (4, "code_invalid", "Bron aanmelding"),
+    ]
     assert bad not in str(result.rejections) and result.rejections[0].value_masked == "#########"
     assert [r["registratie_id"] for r in result.rows] == ["R-4"]

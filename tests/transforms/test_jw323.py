@@ -82,31 +82,70 @@ def replace(old: str, new: str, count: int = 1) -> bytes:
 @pytest.mark.parametrize(
     ("old", "new", "reason", "field"),
     [
-        ("<ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
-         "<ijw:Einddatum>2025-03-30</ijw:Einddatum>\n      </jw323:ProductPeriode>", "period_reversed", "ProductPeriode"),
-        ("<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
-         "<ijw:Begindatum>2025-04-01+02:00</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
-         "date_timezone", "ProductPeriode/Begindatum"),
-        ("<jw323:GeleverdVolume>6</jw323:GeleverdVolume>", "<jw323:GeleverdVolume>6,5</jw323:GeleverdVolume>",
-         "number_invalid", "GeleverdVolume"),
-        ("<ijw:DebetCredit>D</ijw:DebetCredit>\n      </jw323:IngediendBedrag>",
-         "<ijw:DebetCredit>X</ijw:DebetCredit>\n      </jw323:IngediendBedrag>", "code_invalid",
-         "IngediendBedrag/DebetCredit"),
+        (
+            "<ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+            "<ijw:Einddatum>2025-03-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
+            "period_reversed",
+            "ProductPeriode",
+        ),
+        (
+            "<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      "
+            "</jw323:ProductPeriode>",
+            "<ijw:Begindatum>2025-04-01+02:00</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n   "
+            "   </jw323:ProductPeriode>",
+            "date_timezone",
+            "ProductPeriode/Begindatum",
+        ),
+        (
+            "<jw323:GeleverdVolume>6</jw323:GeleverdVolume>",
+            "<jw323:GeleverdVolume>6,5</jw323:GeleverdVolume>",
+            "number_invalid",
+            "GeleverdVolume",
+        ),
+        (
+            "<ijw:DebetCredit>D</ijw:DebetCredit>\n      </jw323:IngediendBedrag>",
+            "<ijw:DebetCredit>X</ijw:DebetCredit>\n      </jw323:IngediendBedrag>",
+            "code_invalid",
+            "IngediendBedrag/DebetCredit",
+        ),
         ("<jw323:ToewijzingNummer>300201</jw323:ToewijzingNummer>", "", "missing_field", "ToewijzingNummer"),
         # digits of another script: str.isdigit() holds and int() would take them
-        ("<jw323:GeleverdVolume>6</jw323:GeleverdVolume>", "<jw323:GeleverdVolume>\u0666</jw323:GeleverdVolume>",
-         "number_invalid", "GeleverdVolume"),
-        ("<jw323:GeleverdVolume>6</jw323:GeleverdVolume>", "<jw323:GeleverdVolume>\u00b2</jw323:GeleverdVolume>",
-         "number_invalid", "GeleverdVolume"),
-        ("<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
-         "<ijw:Begindatum>2025-04-31</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
-         "date_invalid", "ProductPeriode/Begindatum"),
-        ("<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
-         "<ijw:Begindatum>2025-4-1</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
-         "date_invalid", "ProductPeriode/Begindatum"),
-        ("<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
-         "<ijw:Begindatum></ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      </jw323:ProductPeriode>",
-         "missing_field", "ProductPeriode/Begindatum"),
+        (
+            "<jw323:GeleverdVolume>6</jw323:GeleverdVolume>",
+            "<jw323:GeleverdVolume>\u0666</jw323:GeleverdVolume>",
+            "number_invalid",
+            "GeleverdVolume",
+        ),
+        (
+            "<jw323:GeleverdVolume>6</jw323:GeleverdVolume>",
+            "<jw323:GeleverdVolume>\u00b2</jw323:GeleverdVolume>",
+            "number_invalid",
+            "GeleverdVolume",
+        ),
+        (
+            "<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      "
+            "</jw323:ProductPeriode>",
+            "<ijw:Begindatum>2025-04-31</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      "
+            "</jw323:ProductPeriode>",
+            "date_invalid",
+            "ProductPeriode/Begindatum",
+        ),
+        (
+            "<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      "
+            "</jw323:ProductPeriode>",
+            "<ijw:Begindatum>2025-4-1</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      "
+            "</jw323:ProductPeriode>",
+            "date_invalid",
+            "ProductPeriode/Begindatum",
+        ),
+        (
+            "<ijw:Begindatum>2025-04-01</ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      "
+            "</jw323:ProductPeriode>",
+            "<ijw:Begindatum></ijw:Begindatum>\n       <ijw:Einddatum>2025-04-30</ijw:Einddatum>\n      "
+            "</jw323:ProductPeriode>",
+            "missing_field",
+            "ProductPeriode/Begindatum",
+        ),
     ],
 )
 def test_one_bad_line_is_quarantined_and_the_rest_loads(old, new, reason, field):
@@ -150,12 +189,15 @@ def test_cp1252_bytes_in_a_utf8_file_are_refused_as_not_well_formed():
     ("data", "reason"),
     [
         (b'<?xml version="1.0"?><Bericht xmlns="urn:other:standard"/>', "unknown_message"),
-        (b'<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
-         "unknown_message"),
-        (b'<?xml version="1.0"?><Bericht xmlns="http://www.istandaarden.nl/ijw/3_1/jw323/schema"/>',
-         "unsupported_version"),
-        (b'<?xml version="1.0"?><Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"/>',
-         "unknown_message"),
+        (
+            b'<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
+            "unknown_message",
+        ),
+        (
+            b'<?xml version="1.0"?><Bericht xmlns="http://www.istandaarden.nl/ijw/3_1/jw323/schema"/>',
+            "unsupported_version",
+        ),
+        (b'<?xml version="1.0"?><Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"/>', "unknown_message"),
     ],
 )
 def test_foreign_or_other_messages_are_not_read_as_jw323(data, reason):
@@ -176,14 +218,17 @@ def test_bad_header_refuses_the_file():
     assert refused.value.rejection.reason_code == "header_invalid"
 
 
-@pytest.mark.parametrize("data", [
-    b'<?xml version="1.0" encoding="UTF-8"?>\n<Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw323/schema"/>',
-    b'\xef\xbb\xbf<Bericht xmlns:x="urn:x" xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"></Bericht>',
-    b'<jw:Bericht xmlns="urn:other" xmlns:jw="http://www.istandaarden.nl/ijw/3_2/jw305/schema"></jw:Bericht>',
-    b"<?xml version='1.0'?><!-- first --><Bericht xmlns='http://www.istandaarden.nl/ijw/3_2/jw307/schema'/>",
-    b'<Bericht xmlns:jw="http://www.istandaarden.nl/ijw/3_2/jw323/schema"/>',  # the root is in no namespace
-    b'<Bericht xmlns="http://www.istandaarden.nl/ijw/3_3/jw323/schema"/>',  # a release not supported yet
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw323/schema"/>',
+        b'\xef\xbb\xbf<Bericht xmlns:x="urn:x" xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"></Bericht>',
+        b'<jw:Bericht xmlns="urn:other" xmlns:jw="http://www.istandaarden.nl/ijw/3_2/jw305/schema"></jw:Bericht>',
+        b"<?xml version='1.0'?><!-- first --><Bericht xmlns='http://www.istandaarden.nl/ijw/3_2/jw307/schema'/>",
+        b'<Bericht xmlns:jw="http://www.istandaarden.nl/ijw/3_2/jw323/schema"/>',  # the root is in no namespace
+        b'<Bericht xmlns="http://www.istandaarden.nl/ijw/3_3/jw323/schema"/>',  # a release not supported yet
+    ],
+)
 def test_the_byte_level_sniff_agrees_with_the_xml_parser(data):
     from lxml import etree
 
@@ -209,9 +254,15 @@ def test_rules_frame_keys_every_row_by_its_file_and_position_also_past_files_wit
 
 
 def test_a_spec_must_list_client_and_context_fields_before_the_records_own():
-    fields = (Field("referentie_nummer", "ProductReferentie/ReferentieNummer"),
-              Field("declaratie_nummer", "DeclaratieNummer", source="context"))
+    fields = (
+        Field("referentie_nummer", "ProductReferentie/ReferentieNummer"),
+        Field("declaratie_nummer", "DeclaratieNummer", source="context"),
+    )
     with pytest.raises(ValueError, match="must come before"):
         MessageSpec(code="JW323", record="Prestatie", gemeente_sends=False, fields=fields, key="ReferentieNummer")
-    assert MessageSpec(code="JW323", record="Prestatie", gemeente_sends=False, fields=fields[::-1],
-                       key="ReferentieNummer").record_plan[0][0] == "referentie_nummer"
+    assert (
+        MessageSpec(
+            code="JW323", record="Prestatie", gemeente_sends=False, fields=fields[::-1], key="ReferentieNummer"
+        ).record_plan[0][0]
+        == "referentie_nummer"
+    )

@@ -17,15 +17,29 @@ NA = None
 
 def line(youth, categorie, begin, cents):
     """A fact_declaratieregel row: bedrag_netto in eurocents, a credit already netted into its debet."""
-    return {"gemeentecode": "GM0001", "aanbieder_agb": "12345678", "client_pseudonym": youth,
-            "product_categorie": categorie, "product_code": f"{categorie}A05", "product_periode_begin": begin,
-            "bedrag_netto": cents}
+    return {
+        "gemeentecode": "GM0001",
+        "aanbieder_agb": "12345678",
+        "client_pseudonym": youth,
+        "product_categorie": categorie,
+        "product_code": f"{categorie}A05",
+        "product_periode_begin": begin,
+        "bedrag_netto": cents,
+    }
 
 
-
-
-COLUMNS = ["maand", "product_categorie", "netto_bedrag", "aantal_jeugdigen", "kosten_per_jeugdige", "jaar_tot_nu",
-           "budget_jaar", "budget_tot_nu", "prognose_lineair", "prognose_seizoen"]
+COLUMNS = [
+    "maand",
+    "product_categorie",
+    "netto_bedrag",
+    "aantal_jeugdigen",
+    "kosten_per_jeugdige",
+    "jaar_tot_nu",
+    "budget_jaar",
+    "budget_tot_nu",
+    "prognose_lineair",
+    "prognose_seizoen",
+]
 
 
 def history():
@@ -50,27 +64,29 @@ def test_mart_kosten_golden():
     out = kosten.build(history(), Window(date(2023, 11, 1), date(2024, 4, 1)), params)
     assert list(out.columns) == [c.name for c in mart_kosten.columns if c.name not in ("onderdrukt", "bijgewerkt_op")]
     assert set(out["gemeentecode"]) == {"GM0001"} and set(out["bron"]) == {"ijw"}
-    assert rows(out, COLUMNS) == expected([
-        # maand, categorie, netto, youths, per youth, year to date, budget year, budget to date, linear, seasonal
-        # categorie 43 first appears in December 2023: no row before (a full and an incremental build agree)
-        ("2023-12-01", "43", 3000, 1, 3000, 3000, NA, NA, NA, NA),
-        ("2024-01-01", "43", 600, 1, 600, 600, NA, NA, NA, NA),
-        ("2024-02-01", "43", -100, 1, -100, 500, NA, NA, NA, NA),
-        ("2024-03-01", "43", 0, 0, NA, 500, NA, NA, NA, NA),
-        ("2024-04-01", "43", 0, 0, NA, 500, NA, NA, NA, NA),
-        ("2023-11-01", "45", 1250, 2, 625, 11250, NA, NA, NA, NA),  # year to date from January 2023
-        ("2023-12-01", "45", 1000, 1, 1000, 12250, NA, NA, NA, NA),
-        ("2024-01-01", "45", 1200, 1, 1200, 1200, NA, NA, NA, NA),  # January resets
-        ("2024-02-01", "45", 800, 1, 800, 2000, NA, NA, NA, NA),
-        ("2024-03-01", "45", 1000, 1, 1000, 3000, NA, NA, NA, NA),
-        ("2024-04-01", "45", 1000, 1, 1000, 4000, NA, NA, NA, NA),
-        ("2023-11-01", "totaal", 1250, 2, 625, 11250, NA, NA, 12272.727273, NA),
-        ("2023-12-01", "totaal", 4000, 2, 2000, 15250, NA, NA, 15250, NA),
-        ("2024-01-01", "totaal", 1800, 2, 900, 1800, 120000, 10000, 21600, 27450),
-        ("2024-02-01", "totaal", 700, 2, 350, 2500, 120000, 20000, 15000, 19062.5),
-        ("2024-03-01", "totaal", 1000, 1, 1000, 3500, 120000, 30000, 14000, 17791.666667),
-        ("2024-04-01", "totaal", 1000, 1, 1000, 4500, 120000, 42000, 13500, 17156.25),
-    ])
+    assert rows(out, COLUMNS) == expected(
+        [
+            # maand, categorie, netto, youths, per youth, year to date, budget year, budget to date, linear, seasonal
+            # categorie 43 first appears in December 2023: no row before (a full and an incremental build agree)
+            ("2023-12-01", "43", 3000, 1, 3000, 3000, NA, NA, NA, NA),
+            ("2024-01-01", "43", 600, 1, 600, 600, NA, NA, NA, NA),
+            ("2024-02-01", "43", -100, 1, -100, 500, NA, NA, NA, NA),
+            ("2024-03-01", "43", 0, 0, NA, 500, NA, NA, NA, NA),
+            ("2024-04-01", "43", 0, 0, NA, 500, NA, NA, NA, NA),
+            ("2023-11-01", "45", 1250, 2, 625, 11250, NA, NA, NA, NA),  # year to date from January 2023
+            ("2023-12-01", "45", 1000, 1, 1000, 12250, NA, NA, NA, NA),
+            ("2024-01-01", "45", 1200, 1, 1200, 1200, NA, NA, NA, NA),  # January resets
+            ("2024-02-01", "45", 800, 1, 800, 2000, NA, NA, NA, NA),
+            ("2024-03-01", "45", 1000, 1, 1000, 3000, NA, NA, NA, NA),
+            ("2024-04-01", "45", 1000, 1, 1000, 4000, NA, NA, NA, NA),
+            ("2023-11-01", "totaal", 1250, 2, 625, 11250, NA, NA, 12272.727273, NA),
+            ("2023-12-01", "totaal", 4000, 2, 2000, 15250, NA, NA, 15250, NA),
+            ("2024-01-01", "totaal", 1800, 2, 900, 1800, 120000, 10000, 21600, 27450),
+            ("2024-02-01", "totaal", 700, 2, 350, 2500, 120000, 20000, 15000, 19062.5),
+            ("2024-03-01", "totaal", 1000, 1, 1000, 3500, 120000, 30000, 14000, 17791.666667),
+            ("2024-04-01", "totaal", 1000, 1, 1000, 4500, 120000, 42000, 13500, 17156.25),
+        ]
+    )
 
 
 def test_a_later_window_gives_the_same_rows_for_its_months():
@@ -83,7 +99,9 @@ def test_a_later_window_gives_the_same_rows_for_its_months():
 
 def test_without_declaraties_only_empty_totaal_rows():
     out = kosten.build(Inputs(gemeentecode="GM0001"), Window(date(2024, 1, 1), date(2024, 2, 1)), Params())
-    assert rows(out, COLUMNS) == expected([
-        ("2024-01-01", "totaal", 0, 0, NA, 0, NA, NA, 0, NA),
-        ("2024-02-01", "totaal", 0, 0, NA, 0, NA, NA, 0, NA),
-    ])
+    assert rows(out, COLUMNS) == expected(
+        [
+            ("2024-01-01", "totaal", 0, 0, NA, 0, NA, NA, 0, NA),
+            ("2024-02-01", "totaal", 0, 0, NA, 0, NA, NA, 0, NA),
+        ]
+    )

@@ -19,42 +19,82 @@ from jeugdmonitor.transforms.marts.periods import half_year, month_period
 from tests.mart_frames import expected, rows
 
 NA = None  # an empty cell in the expected rows
-KLASSE = {"48B10": "ots", "48B12": "ots", "48B11": "voogdij", "43A03": "pleegzorg", "44A03": "pleegzorg",
-          "46A05": "pleegzorg", "44A10": "gezinsgericht", "43A06": "gesloten", "44A15": "overig_verblijf",
-          "45A05": "zonder_verblijf", "54001": "zonder_verblijf", "47A01": "jeugdreclassering"}
+KLASSE = {
+    "48B10": "ots",
+    "48B12": "ots",
+    "48B11": "voogdij",
+    "43A03": "pleegzorg",
+    "44A03": "pleegzorg",
+    "46A05": "pleegzorg",
+    "44A10": "gezinsgericht",
+    "43A06": "gesloten",
+    "44A15": "overig_verblijf",
+    "45A05": "zonder_verblijf",
+    "54001": "zonder_verblijf",
+    "47A01": "jeugdreclassering",
+}
 
 
 def zp(youth, product, begin, end=None, tijdelijk=0, status="01"):
     """A fact_zorgperiode row as read_inputs builds it (klasse from dim_product, status from the toewijzing)."""
-    return {"gemeentecode": "GM0001", "aanbieder_agb": "12345678", "client_pseudonym": youth, "toewijzing_nummer": 1,
-            "product_categorie": product[:2], "product_code": product, "klasse": KLASSE[product],
-            "juridische_status": status, "begindatum": begin, "einddatum": end, "tijdelijk_beeindigd": tijdelijk}
+    return {
+        "gemeentecode": "GM0001",
+        "aanbieder_agb": "12345678",
+        "client_pseudonym": youth,
+        "toewijzing_nummer": 1,
+        "product_categorie": product[:2],
+        "product_code": product,
+        "klasse": KLASSE[product],
+        "juridische_status": status,
+        "begindatum": begin,
+        "einddatum": end,
+        "tijdelijk_beeindigd": tijdelijk,
+    }
 
 
 def jeugdzorg(vorm, periode, value, status):
     """A cell of CBS 85099NED (Jeugdzorg; jongeren per gemeente) as read_cbs returns it."""
-    return {"purpose": "jeugdzorg", "table_id": "85099NED", "measure": "JongerenMetJeugdzorg_1", "periode": periode,
-            "value": value, "period_status": status, "VormenVanJeugdzorg": vorm}
+    return {
+        "purpose": "jeugdzorg",
+        "table_id": "85099NED",
+        "measure": "JongerenMetJeugdzorg_1",
+        "periode": periode,
+        "value": value,
+        "period_status": status,
+        "VormenVanJeugdzorg": vorm,
+    }
 
 
 def bevolking(periode, value, geslacht="Totaal mannen en vrouwen", leeftijd="0 tot 18 jaar"):
-    return {"purpose": "bevolking", "table_id": "03759ned", "measure": "BevolkingOp1Januari_1", "periode": periode,
-            "value": value, "period_status": "Definitief", "Leeftijd": leeftijd, "Geslacht": geslacht}
+    return {
+        "purpose": "bevolking",
+        "table_id": "03759ned",
+        "measure": "BevolkingOp1Januari_1",
+        "periode": periode,
+        "value": value,
+        "period_status": "Definitief",
+        "Leeftijd": leeftijd,
+        "Geslacht": geslacht,
+    }
 
 
 def world(zorgperiodes, cbs=()):
-    return Inputs(gemeentecode="GM0001", zorgperiodes=frame(zorgperiodes, ZORGPERIODE_COLUMNS),
-                  cbs=pd.DataFrame(list(cbs)))
-
-
+    return Inputs(
+        gemeentecode="GM0001", zorgperiodes=frame(zorgperiodes, ZORGPERIODE_COLUMNS), cbs=pd.DataFrame(list(cbs))
+    )
 
 
 # -- semantics --------------------------------------------------------------------------------------------------
 
 
 def test_temporary_stop_keeps_care_active_and_a_definitive_stop_ends_it_after_einddatum():
-    periods = frame([zp("A", "48B10", "2024-01-01", "2024-01-31", tijdelijk=1),
-                     zp("B", "48B10", "2024-01-01", "2024-01-31", tijdelijk=0)], ZORGPERIODE_COLUMNS)
+    periods = frame(
+        [
+            zp("A", "48B10", "2024-01-01", "2024-01-31", tijdelijk=1),
+            zp("B", "48B10", "2024-01-01", "2024-01-31", tijdelijk=0),
+        ],
+        ZORGPERIODE_COLUMNS,
+    )
     assert zorg.active_on(periods, date(2024, 1, 31)).tolist() == [True, True]  # einddatum is still a day of care
     assert zorg.active_on(periods, date(2024, 2, 1)).tolist() == [True, False]
     assert zorg.active_on(periods, date(2023, 12, 31)).tolist() == [False, False]
@@ -63,16 +103,32 @@ def test_temporary_stop_keeps_care_active_and_a_definitive_stop_ends_it_after_ei
 
 
 def test_ots_by_product_or_by_juridische_status_04():
-    periods = frame([zp("A", "48B10", "2024-01-01"), zp("B", "43A03", "2024-01-01", status="04"),
-                     zp("C", "43A03", "2024-01-01"), zp("D", "48B11", "2024-01-01", status=None)],
-                    ZORGPERIODE_COLUMNS)
+    periods = frame(
+        [
+            zp("A", "48B10", "2024-01-01"),
+            zp("B", "43A03", "2024-01-01", status="04"),
+            zp("C", "43A03", "2024-01-01"),
+            zp("D", "48B11", "2024-01-01", status=None),
+        ],
+        ZORGPERIODE_COLUMNS,
+    )
     assert zorg.is_ots(periods).tolist() == [True, True, False, False]
 
 
 # -- mart_ots ---------------------------------------------------------------------------------------------------
 
-OTS_COLUMNS = ["gemeentecode", "bron", "periode", "periode_type", "periode_start", "periode_eind", "lopend",
-               "jeugdigen_in_periode", "gestart", "periode_status"]
+OTS_COLUMNS = [
+    "gemeentecode",
+    "bron",
+    "periode",
+    "periode_type",
+    "periode_start",
+    "periode_eind",
+    "lopend",
+    "jeugdigen_in_periode",
+    "gestart",
+    "periode_status",
+]
 
 
 def ots_world():
@@ -95,10 +151,22 @@ def ots_world():
             jeugdzorg("JB 11 Totaal ondertoezichtstelling", "2022JJ00", 30.0, "Definitief"),  # ends before window
             jeugdzorg("JB 11 Totaal ondertoezichtstelling", "2023KW04", 14.0, "Definitief"),  # quarters: skipped
             jeugdzorg("JB 12 Totaal voogdij", "2023HJ02", 5.0, "Definitief"),
-            {"purpose": "jeugdbescherming", "table_id": "82975NED", "periode": "2023JJ00", "value": 10.0,
-             "measure": "BegonnenTrajectenOndertoezichtstelling_2", "period_status": "Definitief"},
-            {"purpose": "jeugdbescherming", "table_id": "82975NED", "periode": "2024JJ00", "value": 7.0,
-             "measure": "BegonnenTrajectenOndertoezichtstelling_2", "period_status": "Voorlopig"},
+            {
+                "purpose": "jeugdbescherming",
+                "table_id": "82975NED",
+                "periode": "2023JJ00",
+                "value": 10.0,
+                "measure": "BegonnenTrajectenOndertoezichtstelling_2",
+                "period_status": "Definitief",
+            },
+            {
+                "purpose": "jeugdbescherming",
+                "table_id": "82975NED",
+                "periode": "2024JJ00",
+                "value": 7.0,
+                "measure": "BegonnenTrajectenOndertoezichtstelling_2",
+                "period_status": "Voorlopig",
+            },
         ],
     )
 
@@ -107,32 +175,45 @@ def test_mart_ots_golden():
     out = ots.build(ots_world(), Window(date(2023, 12, 1), date(2024, 2, 1)), Params())
     assert list(out.columns) == [c.name for c in mart_ots.columns if c.name not in ("onderdrukt", "bijgewerkt_op")]
     g = "GM0001"
-    assert rows(out, OTS_COLUMNS) == expected([
-        # bron, periode, type, start, eind, lopend, in periode, gestart, status
-        (g, "ijw", "2023MM12", "maand", "2023-12-01", "2023-12-31", 4, 4, 2, NA),
-        (g, "ijw", "2024MM01", "maand", "2024-01-01", "2024-01-31", 3, 4, 1, NA),
-        (g, "ijw", "2024MM02", "maand", "2024-02-01", "2024-02-29", 3, 3, 1, NA),
-        (g, "ijw", "2023HJ02", "halfjaar", "2023-07-01", "2023-12-31", 4, 4, 3, NA),
-        (g, "ijw", "2024HJ01", "halfjaar", "2024-01-01", "2024-06-30", 3, 5, 2, NA),
-        (g, "ijw", "2023JJ00", "jaar", "2023-01-01", "2023-12-31", 4, 4, 5, NA),
-        (g, "ijw", "2024JJ00", "jaar", "2024-01-01", "2024-12-31", 3, 5, 2, NA),
-        (g, "cbs", "2023HJ02", "halfjaar", "2023-07-01", "2023-12-31", NA, 15, NA, "Definitief"),
-        (g, "cbs", "2023JJ00", "jaar", "2023-01-01", "2023-12-31", NA, 25, 10, "Definitief"),
-        (g, "cbs", "2024HJ01", "halfjaar", "2024-01-01", "2024-06-30", NA, 20, NA, "Voorlopig"),
-        (g, "cbs", "2024JJ00", "jaar", "2024-01-01", "2024-12-31", NA, NA, 7, "Voorlopig"),
-    ])
+    assert rows(out, OTS_COLUMNS) == expected(
+        [
+            # bron, periode, type, start, eind, lopend, in periode, gestart, status
+            (g, "ijw", "2023MM12", "maand", "2023-12-01", "2023-12-31", 4, 4, 2, NA),
+            (g, "ijw", "2024MM01", "maand", "2024-01-01", "2024-01-31", 3, 4, 1, NA),
+            (g, "ijw", "2024MM02", "maand", "2024-02-01", "2024-02-29", 3, 3, 1, NA),
+            (g, "ijw", "2023HJ02", "halfjaar", "2023-07-01", "2023-12-31", 4, 4, 3, NA),
+            (g, "ijw", "2024HJ01", "halfjaar", "2024-01-01", "2024-06-30", 3, 5, 2, NA),
+            (g, "ijw", "2023JJ00", "jaar", "2023-01-01", "2023-12-31", 4, 4, 5, NA),
+            (g, "ijw", "2024JJ00", "jaar", "2024-01-01", "2024-12-31", 3, 5, 2, NA),
+            (g, "cbs", "2023HJ02", "halfjaar", "2023-07-01", "2023-12-31", NA, 15, NA, "Definitief"),
+            (g, "cbs", "2023JJ00", "jaar", "2023-01-01", "2023-12-31", NA, 25, 10, "Definitief"),
+            (g, "cbs", "2024HJ01", "halfjaar", "2024-01-01", "2024-06-30", NA, 20, NA, "Voorlopig"),
+            (g, "cbs", "2024JJ00", "jaar", "2024-01-01", "2024-12-31", NA, NA, 7, "Voorlopig"),
+        ]
+    )
 
 
 def test_mart_ots_without_any_data_has_zero_local_rows_and_no_cbs_rows():
     out = ots.build(world([]), Window(date(2024, 1, 1), date(2024, 1, 1)), Params())
-    assert rows(out, ["bron", "periode", "lopend", "jeugdigen_in_periode", "gestart"]) == expected([
-        ("ijw", "2024MM01", 0, 0, 0), ("ijw", "2024HJ01", 0, 0, 0), ("ijw", "2024JJ00", 0, 0, 0)])
+    assert rows(out, ["bron", "periode", "lopend", "jeugdigen_in_periode", "gestart"]) == expected(
+        [("ijw", "2024MM01", 0, 0, 0), ("ijw", "2024HJ01", 0, 0, 0), ("ijw", "2024JJ00", 0, 0, 0)]
+    )
 
 
 # -- mart_uithuisplaatsingen ------------------------------------------------------------------------------------
 
-UHP_COLUMNS = ["bron", "periode", "periode_type", "periode_start", "periode_eind", "vorm", "lopend",
-               "jeugdigen_in_periode", "gestart", "periode_status"]
+UHP_COLUMNS = [
+    "bron",
+    "periode",
+    "periode_type",
+    "periode_start",
+    "periode_eind",
+    "vorm",
+    "lopend",
+    "jeugdigen_in_periode",
+    "gestart",
+    "periode_status",
+]
 
 
 def test_mart_uithuisplaatsingen_golden():
@@ -156,41 +237,56 @@ def test_mart_uithuisplaatsingen_golden():
         ],
     )
     out = uithuisplaatsingen.build(inputs, Window(date(2024, 2, 1), date(2024, 2, 1)), Params())
-    assert list(out.columns) == [c.name for c in mart_uithuisplaatsingen.columns
-                                 if c.name not in ("onderdrukt", "bijgewerkt_op")]
+    assert list(out.columns) == [
+        c.name for c in mart_uithuisplaatsingen.columns if c.name not in ("onderdrukt", "bijgewerkt_op")
+    ]
     assert set(out["gemeentecode"]) == {"GM0001"}
     feb = ("2024MM02", "maand", "2024-02-01", "2024-02-29")
     hj1 = ("2024HJ01", "halfjaar", "2024-01-01", "2024-06-30")
     y24 = ("2024JJ00", "jaar", "2024-01-01", "2024-12-31")
-    assert rows(out, UHP_COLUMNS) == expected([
-        # vorm, lopend, in periode, gestart, status
-        ("ijw", *feb, "pleegzorg", 2, 2, 0, NA),
-        ("ijw", *feb, "gezinsgericht", 1, 1, 1, NA),
-        ("ijw", *feb, "gesloten", 1, 1, 1, NA),
-        ("ijw", *feb, "overig_verblijf", 1, 1, 0, NA),
-        ("ijw", *feb, "totaal", 4, 4, 2, NA),
-        ("ijw", *hj1, "pleegzorg", 1, 2, 1, NA),
-        ("ijw", *hj1, "gezinsgericht", 1, 1, 1, NA),
-        ("ijw", *hj1, "gesloten", 0, 1, 1, NA),
-        ("ijw", *hj1, "overig_verblijf", 1, 1, 0, NA),
-        ("ijw", *hj1, "totaal", 2, 4, 3, NA),
-        ("ijw", *y24, "pleegzorg", 1, 2, 1, NA),
-        ("ijw", *y24, "gezinsgericht", 1, 1, 1, NA),
-        ("ijw", *y24, "gesloten", 0, 1, 1, NA),
-        ("ijw", *y24, "overig_verblijf", 1, 1, 0, NA),
-        ("ijw", *y24, "totaal", 2, 4, 3, NA),
-        ("cbs", *hj1, "pleegzorg", NA, 10, NA, "Voorlopig"),
-        ("cbs", *hj1, "gezinsgericht", NA, 5, NA, "Voorlopig"),
-        ("cbs", *hj1, "gesloten", NA, NA, NA, "Voorlopig"),
-        ("cbs", *hj1, "totaal", NA, 25, NA, "Voorlopig"),
-    ])
+    assert rows(out, UHP_COLUMNS) == expected(
+        [
+            # vorm, lopend, in periode, gestart, status
+            ("ijw", *feb, "pleegzorg", 2, 2, 0, NA),
+            ("ijw", *feb, "gezinsgericht", 1, 1, 1, NA),
+            ("ijw", *feb, "gesloten", 1, 1, 1, NA),
+            ("ijw", *feb, "overig_verblijf", 1, 1, 0, NA),
+            ("ijw", *feb, "totaal", 4, 4, 2, NA),
+            ("ijw", *hj1, "pleegzorg", 1, 2, 1, NA),
+            ("ijw", *hj1, "gezinsgericht", 1, 1, 1, NA),
+            ("ijw", *hj1, "gesloten", 0, 1, 1, NA),
+            ("ijw", *hj1, "overig_verblijf", 1, 1, 0, NA),
+            ("ijw", *hj1, "totaal", 2, 4, 3, NA),
+            ("ijw", *y24, "pleegzorg", 1, 2, 1, NA),
+            ("ijw", *y24, "gezinsgericht", 1, 1, 1, NA),
+            ("ijw", *y24, "gesloten", 0, 1, 1, NA),
+            ("ijw", *y24, "overig_verblijf", 1, 1, 0, NA),
+            ("ijw", *y24, "totaal", 2, 4, 3, NA),
+            ("cbs", *hj1, "pleegzorg", NA, 10, NA, "Voorlopig"),
+            ("cbs", *hj1, "gezinsgericht", NA, 5, NA, "Voorlopig"),
+            ("cbs", *hj1, "gesloten", NA, NA, NA, "Voorlopig"),
+            ("cbs", *hj1, "totaal", NA, 25, NA, "Voorlopig"),
+        ]
+    )
 
 
 # -- mart_jeugdhulpgebruik --------------------------------------------------------------------------------------
 
-JHG_COLUMNS = ["periode", "periode_type", "periode_start", "periode_eind", "jeugdigen_met_jeugdhulp",
-               "cbs_jongeren_met_jeugdhulp", "cbs_periode_status", "bevolking_0_17", "aandeel_pct", "een_op_n",
-               "cbs_aandeel_pct", "doel_een_op_n", "bron"]
+JHG_COLUMNS = [
+    "periode",
+    "periode_type",
+    "periode_start",
+    "periode_eind",
+    "jeugdigen_met_jeugdhulp",
+    "cbs_jongeren_met_jeugdhulp",
+    "cbs_periode_status",
+    "bevolking_0_17",
+    "aandeel_pct",
+    "een_op_n",
+    "cbs_aandeel_pct",
+    "doel_een_op_n",
+    "bron",
+]
 
 
 def test_mart_jeugdhulpgebruik_golden():
@@ -217,34 +313,76 @@ def test_mart_jeugdhulpgebruik_golden():
         ],
     )
     out = jeugdhulpgebruik.build(inputs, Window(date(2023, 7, 1), date(2024, 3, 1)), Params(doel_een_op_n=14))
-    assert list(out.columns) == [c.name for c in mart_jeugdhulpgebruik.columns
-                                 if c.name not in ("onderdrukt", "bijgewerkt_op")]
-    assert rows(out, JHG_COLUMNS) == expected([
-        # local, cbs, status, bevolking, aandeel %, 1 op N, cbs aandeel %, doel
-        ("2023HJ02", "halfjaar", "2023-07-01", "2023-12-31", 2, 240, "Definitief", 3000, 0.066667, 1500, 8.0, 14,
-         "ijw"),
-        ("2024HJ01", "halfjaar", "2024-01-01", "2024-06-30", 3, 250, "Voorlopig", 3010, 0.099668, 1003.333333,
-         8.305648, 14, "ijw"),
-        ("2023JJ00", "jaar", "2023-01-01", "2023-12-31", 3, 300, "Definitief", 3000, 0.1, 1000, 10.0, 14, "ijw"),
-        ("2024JJ00", "jaar", "2024-01-01", "2024-12-31", 3, NA, NA, 3010, 0.099668, 1003.333333, NA, 14, "ijw"),
-    ])
+    assert list(out.columns) == [
+        c.name for c in mart_jeugdhulpgebruik.columns if c.name not in ("onderdrukt", "bijgewerkt_op")
+    ]
+    assert rows(out, JHG_COLUMNS) == expected(
+        [
+            # local, cbs, status, bevolking, aandeel %, 1 op N, cbs aandeel %, doel
+            (
+                "2023HJ02",
+                "halfjaar",
+                "2023-07-01",
+                "2023-12-31",
+                2,
+                240,
+                "Definitief",
+                3000,
+                0.066667,
+                1500,
+                8.0,
+                14,
+                "ijw",
+            ),
+            (
+                "2024HJ01",
+                "halfjaar",
+                "2024-01-01",
+                "2024-06-30",
+                3,
+                250,
+                "Voorlopig",
+                3010,
+                0.099668,
+                1003.333333,
+                8.305648,
+                14,
+                "ijw",
+            ),
+            ("2023JJ00", "jaar", "2023-01-01", "2023-12-31", 3, 300, "Definitief", 3000, 0.1, 1000, 10.0, 14, "ijw"),
+            ("2024JJ00", "jaar", "2024-01-01", "2024-12-31", 3, NA, NA, 3010, 0.099668, 1003.333333, NA, 14, "ijw"),
+        ]
+    )
 
 
 def test_jeugdhulpgebruik_without_youths_or_population_has_no_made_up_ratios():
-    out = jeugdhulpgebruik.build(world([], [bevolking("2024JJ00", 3010.0)]),
-                                 Window(date(2025, 1, 1), date(2025, 1, 1)), Params())
-    assert rows(out, ["periode", "jeugdigen_met_jeugdhulp", "bevolking_0_17", "aandeel_pct", "een_op_n",
-                      "doel_een_op_n"]) == expected([("2025HJ01", 0, NA, NA, NA, NA), ("2025JJ00", 0, NA, NA, NA, NA)])
-    out = jeugdhulpgebruik.build(world([], [bevolking("2024JJ00", 3010.0)]),
-                                 Window(date(2024, 1, 1), date(2024, 1, 1)), Params())
-    assert rows(out, ["periode", "aandeel_pct", "een_op_n"]) == expected([("2024HJ01", 0.0, NA),
-                                                                         ("2024JJ00", 0.0, NA)])
+    out = jeugdhulpgebruik.build(
+        world([], [bevolking("2024JJ00", 3010.0)]), Window(date(2025, 1, 1), date(2025, 1, 1)), Params()
+    )
+    assert rows(
+        out, ["periode", "jeugdigen_met_jeugdhulp", "bevolking_0_17", "aandeel_pct", "een_op_n", "doel_een_op_n"]
+    ) == expected([("2025HJ01", 0, NA, NA, NA, NA), ("2025JJ00", 0, NA, NA, NA, NA)])
+    out = jeugdhulpgebruik.build(
+        world([], [bevolking("2024JJ00", 3010.0)]), Window(date(2024, 1, 1), date(2024, 1, 1)), Params()
+    )
+    assert rows(out, ["periode", "aandeel_pct", "een_op_n"]) == expected([("2024HJ01", 0.0, NA), ("2024JJ00", 0.0, NA)])
 
 
 # -- mart_cbs_vergelijking --------------------------------------------------------------------------------------
 
-VGL_COLUMNS = ["periode", "periode_type", "periode_start", "periode_eind", "indicator", "lokaal", "cbs", "verschil",
-               "verschil_pct", "cbs_periode_status", "bron"]
+VGL_COLUMNS = [
+    "periode",
+    "periode_type",
+    "periode_start",
+    "periode_eind",
+    "indicator",
+    "lokaal",
+    "cbs",
+    "verschil",
+    "verschil_pct",
+    "cbs_periode_status",
+    "bron",
+]
 
 
 def test_mart_cbs_vergelijking_golden():
@@ -269,15 +407,18 @@ def test_mart_cbs_vergelijking_golden():
         ],
     )
     out = jeugdhulpgebruik.build_cbs_vergelijking(inputs, Window(date(2024, 1, 1), date(2024, 6, 1)), Params())
-    assert list(out.columns) == [c.name for c in mart_cbs_vergelijking.columns
-                                 if c.name not in ("onderdrukt", "bijgewerkt_op")]
+    assert list(out.columns) == [
+        c.name for c in mart_cbs_vergelijking.columns if c.name not in ("onderdrukt", "bijgewerkt_op")
+    ]
     assert set(out["gemeentecode"]) == {"GM0001"}
     hj1 = ("2024HJ01", "halfjaar", "2024-01-01", "2024-06-30")
-    assert rows(out, VGL_COLUMNS) == expected([
-        # indicator, lokaal, cbs, verschil, verschil %, status
-        (*hj1, "jeugdhulp", 3, 10, -7, -70.0, "Voorlopig", "ijw"),
-        (*hj1, "jeugdhulp_met_verblijf", 2, 4, -2, -50.0, "Voorlopig", "ijw"),
-        (*hj1, "pleegzorg", 1, 2, -1, -50.0, "Voorlopig", "ijw"),
-        (*hj1, "ots", 1, 0, 1, NA, "Voorlopig", "ijw"),
-        (*hj1, "voogdij", 1, NA, NA, NA, NA, "ijw"),
-    ])
+    assert rows(out, VGL_COLUMNS) == expected(
+        [
+            # indicator, lokaal, cbs, verschil, verschil %, status
+            (*hj1, "jeugdhulp", 3, 10, -7, -70.0, "Voorlopig", "ijw"),
+            (*hj1, "jeugdhulp_met_verblijf", 2, 4, -2, -50.0, "Voorlopig", "ijw"),
+            (*hj1, "pleegzorg", 1, 2, -1, -50.0, "Voorlopig", "ijw"),
+            (*hj1, "ots", 1, 0, 1, NA, "Voorlopig", "ijw"),
+            (*hj1, "voogdij", 1, NA, NA, NA, NA, "ijw"),
+        ]
+    )

@@ -7,24 +7,27 @@ from jeugdmonitor.transforms.reasons import Rejection, rejection
 from lxml import etree
 
 
-@pytest.mark.parametrize("value, shown", [
-    ("999900006", "#########"),  # a BSN
-    ("99990000", "########"),  # one digit short (a leading zero lost in Excel)
-    ("999 900 006", "### ### ###"),
-    ("9-9-9-9-0-0-0-0-6", "#-#-#-#-#-#-#-#-#"),
-    ("2011-04-03", "####-##-##"),
-    ("03-04-2011", "##-##-####"),
-    ("3-4-11", "#-#-##"),
-    ("03042011", "########"),
-    ("3 april 2011", "# april ####"),
-    ("٩٩٩٩٠٠٠٠٦", "#########"),  # Arabic-Indic digits are digits too
-    ("P2025-000412", "P####-######"),  # a long key loses its digits: the file and line find the record
-    ("export_999900006.csv", "export_#########.csv"),
-    ("GM0546", "GM0546"),  # short codes stay readable
-    ("ZTW2", "ZTW2"),
-    ("-5.0", "-5.0"),
-    ("JW323_a.xml", "JW323_a.xml"),
-])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("999900006", "#########"),  # a BSN
+        ("99990000", "########"),  # one digit short (a leading zero lost in Excel)
+        ("999 900 006", "### ### ###"),
+        ("9-9-9-9-0-0-0-0-6", "#-#-#-#-#-#-#-#-#"),
+        ("2011-04-03", "####-##-##"),
+        ("03-04-2011", "##-##-####"),
+        ("3-4-11", "#-#-##"),
+        ("03042011", "########"),
+        ("3 april 2011", "# april ####"),
+        ("٩٩٩٩٠٠٠٠٦", "#########"),  # Arabic-Indic digits are digits too
+        ("P2025-000412", "P####-######"),  # a long key loses its digits: the file and line find the record
+        ("export_999900006.csv", "export_#########.csv"),
+        ("GM0546", "GM0546"),  # short codes stay readable
+        ("ZTW2", "ZTW2"),
+        ("-5.0", "-5.0"),
+        ("JW323_a.xml", "JW323_a.xml"),
+    ],
+)
 def test_digits_are_hidden_unless_the_value_is_a_short_code(value, shown):
     assert masked(value) == shown
 
@@ -43,8 +46,11 @@ def test_masking_twice_changes_nothing(value):
 def test_a_rejection_masks_its_key_and_value_whoever_builds_it():
     direct = Rejection("bsn_invalid", "reden", 3, "999900006", "Bsn", "2011-04-03")
     built = rejection("bsn_invalid", line=3, record_key="999900006", field="Bsn", value_masked="2011-04-03")
-    assert (direct.record_key, direct.value_masked) == (built.record_key, built.value_masked) == (
-        "#########", "####-##-##")
+    assert (
+        (direct.record_key, direct.value_masked)
+        == (built.record_key, built.value_masked)
+        == ("#########", "####-##-##")
+    )
 
 
 def test_broken_xml_is_described_by_position_and_error_type_not_by_its_text():

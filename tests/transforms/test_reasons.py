@@ -45,9 +45,13 @@ def test_every_suite_names_reason_codes_of_the_catalogue():
 
 
 def test_the_suite_check_finds_an_unknown_code_and_a_missing_one():
-    suite = {"expectations": [{"meta": {"reason_code": "amount_mismatch"}},
-                              {"meta": {"reason_code": "no_such_code"}},
-                              {"meta": {"severity": "warn"}}]}
+    suite = {
+        "expectations": [
+            {"meta": {"reason_code": "amount_mismatch"}},
+            {"meta": {"reason_code": "no_such_code"}},
+            {"meta": {"severity": "warn"}},
+        ]
+    }
     assert unknown_suite_codes(suite) == ["no_such_code", None]
 
 
@@ -59,15 +63,20 @@ def test_every_code_the_package_names_is_in_the_catalogue():
 
 def test_the_code_check_reads_calls_by_name_and_by_attribute(tmp_path):
     source = tmp_path / "m.py"
-    source.write_text('rejection("bsn_invalid")\nraise reasons.FileRejected("no_such_code", "x")\nprint("empty_file")\n')
+    source.write_text(
+        'rejection("bsn_invalid")\nraise reasons.FileRejected("no_such_code", "x")\nprint("empty_file")\n'
+    )
     assert literal_codes(source) == [(1, "bsn_invalid"), (2, "no_such_code")]
 
 
 def test_every_catalogue_code_has_a_sentence_that_renders():
     """Placeholders are the two that rejection() fills in; the rendered reason is a sentence."""
-    placeholders = {code: {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-                    for code, text in REASONS.items()}
+    placeholders = {
+        code: {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        for code, text in REASONS.items()
+    }
     assert {code: names for code, names in placeholders.items() if not names <= {"field", "detail"}} == {}
     rendered = {code: rejection(code, field="Veld", detail="uitleg").reden for code in REASONS}
-    assert [code for code, reden in rendered.items() if not (reden[:1].isupper() and reden.endswith((".", "uitleg")))
-            ] == []
+    assert [
+        code for code, reden in rendered.items() if not (reden[:1].isupper() and reden.endswith((".", "uitleg")))
+    ] == []

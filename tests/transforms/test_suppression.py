@@ -18,8 +18,11 @@ def cells(rows):
 
 
 def test_counts_below_the_threshold_become_null_and_flagged_but_zero_is_published():
-    out = suppress(cells([["GM1", "A", 9, 12], ["GM1", "B", 10, 10], ["GM1", "C", 0, 0], ["GM1", "D", 1, 1]]),
-                   ["aantal", "jeugdigen"], 10)
+    out = suppress(
+        cells([["GM1", "A", 9, 12], ["GM1", "B", 10, 10], ["GM1", "C", 0, 0], ["GM1", "D", 1, 1]]),
+        ["aantal", "jeugdigen"],
+        10,
+    )
     assert out["aantal"].tolist() == [pd.NA, 10, 0, pd.NA]
     assert out["jeugdigen"].tolist() == [12, 10, 0, pd.NA]
     assert out["onderdrukt"].tolist() == [True, False, False, True]
@@ -32,16 +35,34 @@ def test_the_complementary_cell_is_a_non_zero_part_when_there_is_one():
 
 
 def test_one_hidden_part_next_to_a_published_total_hides_the_smallest_other_part():
-    frame = cells([["GM1", "A", 4, 0], ["GM1", "B", 30, 0], ["GM1", "C", 12, 0], ["GM1", "totaal", 46, 0],
-                   ["GM2", "A", 40, 0], ["GM2", "B", 30, 0], ["GM2", "totaal", 70, 0]])
+    frame = cells(
+        [
+            ["GM1", "A", 4, 0],
+            ["GM1", "B", 30, 0],
+            ["GM1", "C", 12, 0],
+            ["GM1", "totaal", 46, 0],
+            ["GM2", "A", 40, 0],
+            ["GM2", "B", 30, 0],
+            ["GM2", "totaal", 70, 0],
+        ]
+    )
     out = suppress(frame, ["aantal"], 10, directions=[BY_TEAM])
     assert out["aantal"].tolist() == [pd.NA, 30, pd.NA, 46, 40, 30, 70]
     assert out["onderdrukt"].tolist() == [True, False, True, False, False, False, False]
 
 
 def test_a_hidden_total_with_all_parts_published_hides_a_part():
-    frame = cells([["GM1", "A", 4, 0], ["GM1", "B", 3, 0], ["GM1", "totaal", 7, 0],
-                   ["GM2", "A", 5, 0], ["GM2", "B", 12, 0], ["GM2", "C", 11, 0], ["GM2", "totaal", 28, 0]])
+    frame = cells(
+        [
+            ["GM1", "A", 4, 0],
+            ["GM1", "B", 3, 0],
+            ["GM1", "totaal", 7, 0],
+            ["GM2", "A", 5, 0],
+            ["GM2", "B", 12, 0],
+            ["GM2", "C", 11, 0],
+            ["GM2", "totaal", 28, 0],
+        ]
+    )
     out = suppress(frame, ["aantal"], 10, directions=[BY_TEAM])
     # GM1: everything small. GM2: A hidden, so the smaller of B and C (C, 11) goes too.
     assert out["aantal"].tolist() == [pd.NA, pd.NA, pd.NA, pd.NA, 12, pd.NA, 28]
@@ -56,8 +77,9 @@ def test_without_a_total_nothing_is_recoverable_so_only_primary_suppression():
 def test_a_rate_is_null_when_its_numerator_or_denominator_is_hidden():
     frame = pd.DataFrame({"afgesloten": [20, 8, 30], "doorverwezen": [5, 4, 12]})
     frame["verwijspercentage"] = safe_ratio(frame["doorverwezen"], frame["afgesloten"], 100)
-    out = suppress(frame, ["afgesloten", "doorverwezen"], 10,
-                   rates={"verwijspercentage": ["afgesloten", "doorverwezen"]})
+    out = suppress(
+        frame, ["afgesloten", "doorverwezen"], 10, rates={"verwijspercentage": ["afgesloten", "doorverwezen"]}
+    )
     assert out["verwijspercentage"].tolist() == [pd.NA, pd.NA, 40.0]
 
 
@@ -67,22 +89,47 @@ def test_safe_ratio_has_no_division_by_zero():
 
 def test_two_directions_close_a_cross_table():
     # teams x categories with totals both ways: hiding one cell forces a rectangle of four
-    rows = [(t, c, v) for t, c, v in [
-        ("A", "x", 4), ("A", "y", 20), ("A", "totaal", 24),
-        ("B", "x", 30), ("B", "y", 40), ("B", "totaal", 70),
-        ("totaal", "x", 34), ("totaal", "y", 60), ("totaal", "totaal", 94)]]
+    rows = [
+        (t, c, v)
+        for t, c, v in [
+            ("A", "x", 4),
+            ("A", "y", 20),
+            ("A", "totaal", 24),
+            ("B", "x", 30),
+            ("B", "y", 40),
+            ("B", "totaal", 70),
+            ("totaal", "x", 34),
+            ("totaal", "y", 60),
+            ("totaal", "totaal", 94),
+        ]
+    ]
     frame = pd.DataFrame(rows, columns=["team", "categorie", "aantal"])
-    hidden = complementary(frame, primary(frame, ["aantal"], 10),
-                           [Direction(("team",), "categorie"), Direction(("categorie",), "team")])
+    hidden = complementary(
+        frame, primary(frame, ["aantal"], 10), [Direction(("team",), "categorie"), Direction(("categorie",), "team")]
+    )
     assert sorted(frame.loc[hidden["aantal"], ["team", "categorie"]].itertuples(index=False, name=None)) == [
-        ("A", "x"), ("A", "y"), ("B", "x"), ("B", "y")]
+        ("A", "x"),
+        ("A", "y"),
+        ("B", "x"),
+        ("B", "y"),
+    ]
 
 
 def test_a_running_figure_is_hidden_from_the_first_hidden_month_of_its_year():
-    frame = pd.DataFrame({"categorie": ["45"] * 4, "maand": pd.to_datetime(["2024-12-01", "2025-01-01", "2025-02-01",
-                                                                            "2025-03-01"]),
-                          "jaar": [2024, 2025, 2025, 2025], "jeugdigen": [30, 12, 3, 40],
-                          "jaar_tot_nu": [900.0, 100.0, 130.0, 500.0]})
-    out = publish(frame, primary(frame, ["jeugdigen"], 10), carry={"jaar_tot_nu": ["jeugdigen"]},
-                  carry_by=["categorie", "jaar"], carry_order="maand")
+    frame = pd.DataFrame(
+        {
+            "categorie": ["45"] * 4,
+            "maand": pd.to_datetime(["2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01"]),
+            "jaar": [2024, 2025, 2025, 2025],
+            "jeugdigen": [30, 12, 3, 40],
+            "jaar_tot_nu": [900.0, 100.0, 130.0, 500.0],
+        }
+    )
+    out = publish(
+        frame,
+        primary(frame, ["jeugdigen"], 10),
+        carry={"jaar_tot_nu": ["jeugdigen"]},
+        carry_by=["categorie", "jaar"],
+        carry_order="maand",
+    )
     assert out["jaar_tot_nu"].tolist() == [900.0, 100.0, pd.NA, pd.NA]

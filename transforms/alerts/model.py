@@ -37,7 +37,16 @@ class Alert:
         return hashlib.sha256(said.encode()).hexdigest()[:16]
 
     def as_row(self) -> dict:
-        return {"key": self.key, "rule": self.rule, "severity": self.severity, "gemeentecode": self.gemeentecode,
-                "audience": ",".join(self.audience), "wat": self.wat, "hoe_groot": self.hoe_groot,
-                "sinds": self.sinds, "wat_te_doen": self.wat_te_doen, "bewijs": self.bewijs,
-                "fingerprint": self.fingerprint}
+        return {
+            "key": self.key,
+            "rule": self.rule,
+            "severity": self.severity,
+            "gemeentecode": self.gemeentecode,
+            "audience": ",".join(self.audience),
+            "wat": self.wat,
+            "hoe_groot": self.hoe_groot,
+            "sinds": self.sinds,
+            "wat_te_doen": self.wat_te_doen,
+            "bewijs": self.bewijs,
+            "fingerprint": self.fingerprint,
+        }

@@ -55,13 +55,18 @@ HISTORY_COLUMNS = ["alert_key", "rule", "gemeentecode", "fingerprint", "status",
 
 
 def for_recipient(alerts: list[Alert], recipient: Recipient) -> list[Alert]:
-    mine = [a for a in alerts if recipient.rol in a.audience
-            and (a.gemeentecode is None or recipient.gemeenten is None or a.gemeentecode in recipient.gemeenten)]
+    mine = [
+        a
+        for a in alerts
+        if recipient.rol in a.audience
+        and (a.gemeentecode is None or recipient.gemeenten is None or a.gemeentecode in recipient.gemeenten)
+    ]
     return sorted(mine, key=lambda a: (SEVERITIES.index(a.severity), a.rule, a.subject))
 
 
-def plan(alerts: list[Alert], judged: set[str], recipient: Recipient, channel: Channel,
-         history: pd.DataFrame) -> Digest:
+def plan(
+    alerts: list[Alert], judged: set[str], recipient: Recipient, channel: Channel, history: pd.DataFrame
+) -> Digest:
     """The digest for one recipient and channel: `history` holds their rows of meta_alert_history."""
     digest = Digest(recipient, channel)
     told = {r.alert_key: r for r in history.itertuples()}
@@ -80,8 +85,9 @@ def plan(alerts: list[Alert], judged: set[str], recipient: Recipient, channel: C
         # Gone because the recipient's gemeenten changed is no resolution either: only what it still may see.
         if row.gemeentecode and recipient.gemeenten is not None and row.gemeentecode not in recipient.gemeenten:
             continue
-        digest.resolutions.append(Resolution(row.alert_key, row.rule, row.gemeentecode, row.wat,
-                                             _day(row.eerst_gemeld_op)))
+        digest.resolutions.append(
+            Resolution(row.alert_key, row.rule, row.gemeentecode, row.wat, _day(row.eerst_gemeld_op))
+        )
     return digest
 
 

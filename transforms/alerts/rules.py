@@ -51,29 +51,55 @@ class RuleInput:
 
     run_id: str
     gemeenten: dict[str, str]  # the region's gemeentecodes -> names
-    files: pd.DataFrame = field(default_factory=lambda: _empty(
-        "file_id", "source", "message_type", "path", "status", "rows_read", "rows_quarantined", "reden"))
+    files: pd.DataFrame = field(
+        default_factory=lambda: _empty(
+            "file_id", "source", "message_type", "path", "status", "rows_read", "rows_quarantined", "reden"
+        )
+    )
     quarantine: pd.DataFrame = field(default_factory=lambda: _empty("reason_code", "reden", "regels", "bestanden"))
-    validation: pd.DataFrame = field(default_factory=lambda: _empty(
-        "suite", "reason_code", "reden", "rijen", "bestanden"))
+    validation: pd.DataFrame = field(
+        default_factory=lambda: _empty("suite", "reason_code", "reden", "rijen", "bestanden")
+    )
     cbs: pd.DataFrame | None = None  # table_id, purpose, status, melding, discontinued, fetched_at; None: not asked
-    toewijzingen: pd.DataFrame = field(default_factory=lambda: _empty(
-        "gemeentecode", "aanbieder_agb", "toewijzing_nummer", "ingangsdatum", "einddatum"))
-    declaraties: pd.DataFrame = field(default_factory=lambda: _empty(
-        "gemeentecode", "aanbieder_agb", "declaratie_nummer", "maand", "dagtekening"))
+    toewijzingen: pd.DataFrame = field(
+        default_factory=lambda: _empty(
+            "gemeentecode", "aanbieder_agb", "toewijzing_nummer", "ingangsdatum", "einddatum"
+        )
+    )
+    declaraties: pd.DataFrame = field(
+        default_factory=lambda: _empty("gemeentecode", "aanbieder_agb", "declaratie_nummer", "maand", "dagtekening")
+    )
     teams: pd.DataFrame = field(default_factory=lambda: _empty("team", "naam", "gemeentecode"))
     jgt_exports: pd.DataFrame = field(default_factory=lambda: _empty("team", "export_maand"))
-    doorlooptijd: pd.DataFrame = field(default_factory=lambda: _empty("gemeentecode", "maand", "mediaan_dagen",
-                                                                      "norm_dagen"))
+    doorlooptijd: pd.DataFrame = field(
+        default_factory=lambda: _empty("gemeentecode", "maand", "mediaan_dagen", "norm_dagen")
+    )
     reeksen: pd.DataFrame = field(default_factory=lambda: _empty("gemeentecode", "reeks", "maand", "waarde"))
-    kosten: pd.DataFrame = field(default_factory=lambda: _empty(
-        "gemeentecode", "maand", "jaar_tot_nu", "budget_jaar", "prognose_lineair"))
-    cbs_vergelijking: pd.DataFrame = field(default_factory=lambda: _empty(
-        "gemeentecode", "periode", "periode_eind", "lokaal", "cbs", "verschil", "verschil_pct", "cbs_periode_status"))
-    scorecard: pd.DataFrame = field(default_factory=lambda: _empty(
-        "gemeentecode", "aanbieder_agb", "maand", "bestanden", "bestanden_afgekeurd", "regels_quarantaine",
-        "quarantaine_redenen", "actieve_toewijzingen", "declaraties", "declaraties_te_laat", "niet_gedeclareerd",
-        "ontbrekende_starts", "ontbrekende_stops"))
+    kosten: pd.DataFrame = field(
+        default_factory=lambda: _empty("gemeentecode", "maand", "jaar_tot_nu", "budget_jaar", "prognose_lineair")
+    )
+    cbs_vergelijking: pd.DataFrame = field(
+        default_factory=lambda: _empty(
+            "gemeentecode", "periode", "periode_eind", "lokaal", "cbs", "verschil", "verschil_pct", "cbs_periode_status"
+        )
+    )
+    scorecard: pd.DataFrame = field(
+        default_factory=lambda: _empty(
+            "gemeentecode",
+            "aanbieder_agb",
+            "maand",
+            "bestanden",
+            "bestanden_afgekeurd",
+            "regels_quarantaine",
+            "quarantaine_redenen",
+            "actieve_toewijzingen",
+            "declaraties",
+            "declaraties_te_laat",
+            "niet_gedeclareerd",
+            "ontbrekende_starts",
+            "ontbrekende_stops",
+        )
+    )
 
     def naam(self, gemeentecode: str) -> str:
         return f"{self.gemeenten.get(gemeentecode, gemeentecode)} ({gemeentecode})"
@@ -108,18 +134,24 @@ def _present(*values) -> bool:
 
 # --- delivery quality ----------------------------------------------------------------------------------------
 
+
 def bestand_afgekeurd(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
     rejected = inp.files[inp.files["status"] == "rejected"]
-    return [alert(str(f.file_id), None,
-                  wat=f"Het bestand {masked(f.path, 200)} ({f.message_type or 'onbekend berichttype'}) is in zijn geheel "
-                      f"afgekeurd: {f.reden}",
-                  hoe_groot="1 bestand, niets eruit geladen",
-                  sinds=f"deze run ({datum(t.peildatum)})",
-                  wat_te_doen="Vraag de afzender om een gecorrigeerd bestand; een correctie (andere inhoud) laadt de "
-                              "volgende run vanzelf.",
-                  bewijs=f"select path, message_type, reason_code, reden from meta_source_file "
-                         f"where file_id = {int(f.file_id)}")
-            for f in rejected.sort_values("file_id").itertuples()]
+    return [
+        alert(
+            str(f.file_id),
+            None,
+            wat=f"Het bestand {masked(f.path, 200)} ({f.message_type or 'onbekend berichttype'}) is in zijn geheel "
+            f"afgekeurd: {f.reden}",
+            hoe_groot="1 bestand, niets eruit geladen",
+            sinds=f"deze run ({datum(t.peildatum)})",
+            wat_te_doen="Vraag de afzender om een gecorrigeerd bestand; een correctie (andere inhoud) laadt de "
+            "volgende run vanzelf.",
+            bewijs=f"select path, message_type, reason_code, reden from meta_source_file "
+            f"where file_id = {int(f.file_id)}",
+        )
+        for f in rejected.sort_values("file_id").itertuples()
+    ]
 
 
 def quarantaine_aandeel(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
@@ -129,41 +161,56 @@ def quarantaine_aandeel(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
         return []
     top = inp.quarantine.sort_values(["regels", "reason_code"], ascending=[False, True]).head(3)
     redenen = "; ".join(f"{r.reason_code} ({getal(r.regels)})" for r in top.itertuples())
-    return [alert("run", None,
-                  wat=f"{pct(quarantined * 100 / read)} van de regels van deze run staat in quarantaine "
-                      f"(drempel {pct(t.quarantaine_pct)}).",
-                  hoe_groot=f"{getal(quarantined)} van {getal(read)} regels; meest voorkomend: {redenen or '-'}",
-                  sinds=f"deze run ({datum(t.peildatum)})",
-                  wat_te_doen="Bekijk de redenen met `jeugdmonitor quarantine` en bespreek de grootste met de "
-                              "aanleverende partijen.",
-                  bewijs=f"select reason_code, reden, count(*) from meta_quarantine where load_run_id = "
-                         f"'{inp.run_id}' group by reason_code, reden")]
+    return [
+        alert(
+            "run",
+            None,
+            wat=f"{pct(quarantined * 100 / read)} van de regels van deze run staat in quarantaine "
+            f"(drempel {pct(t.quarantaine_pct)}).",
+            hoe_groot=f"{getal(quarantined)} van {getal(read)} regels; meest voorkomend: {redenen or '-'}",
+            sinds=f"deze run ({datum(t.peildatum)})",
+            wat_te_doen="Bekijk de redenen met `jeugdmonitor quarantine` en bespreek de grootste met de "
+            "aanleverende partijen.",
+            bewijs=f"select reason_code, reden, count(*) from meta_quarantine where load_run_id = "
+            f"'{inp.run_id}' group by reason_code, reden",
+        )
+    ]
 
 
 def gx_fail(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
-    return [alert(q.reason_code, None,
-                  wat=f"{meervoud(int(q.regels), 'regel is', 'regels zijn')} niet geladen (quarantaine): {q.reden}",
-                  hoe_groot=f"{meervoud(int(q.regels), 'regel', 'regels')} in "
-                            f"{meervoud(int(q.bestanden), 'bestand', 'bestanden')}",
-                  sinds=f"deze run ({datum(t.peildatum)})",
-                  wat_te_doen="Geef de regels (bestand en regelnummer) terug aan de afzender voor correctie.",
-                  bewijs=f"GX Data Docs: {t.data_docs}; select f.path, q.line, q.field from meta_quarantine q join "
-                         f"meta_source_file f using (file_id) where q.load_run_id = '{inp.run_id}' "
-                         f"and q.reason_code = '{q.reason_code}'")
-            for q in inp.quarantine.sort_values("reason_code").itertuples()]
+    return [
+        alert(
+            q.reason_code,
+            None,
+            wat=f"{meervoud(int(q.regels), 'regel is', 'regels zijn')} niet geladen (quarantaine): {q.reden}",
+            hoe_groot=f"{meervoud(int(q.regels), 'regel', 'regels')} in "
+            f"{meervoud(int(q.bestanden), 'bestand', 'bestanden')}",
+            sinds=f"deze run ({datum(t.peildatum)})",
+            wat_te_doen="Geef de regels (bestand en regelnummer) terug aan de afzender voor correctie.",
+            bewijs=f"GX Data Docs: {t.data_docs}; select f.path, q.line, q.field from meta_quarantine q join "
+            f"meta_source_file f using (file_id) where q.load_run_id = '{inp.run_id}' "
+            f"and q.reason_code = '{q.reason_code}'",
+        )
+        for q in inp.quarantine.sort_values("reason_code").itertuples()
+    ]
 
 
 def gx_warn(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
-    return [alert(f"{v.suite}:{v.reason_code}", None,
-                  wat=f"{meervoud(int(v.rijen), 'regel is', 'regels zijn')} geladen maar voldoen niet aan een "
-                      f"waarschuwingsregel: {v.reden}",
-                  hoe_groot=f"{meervoud(int(v.rijen), 'regel', 'regels')} in "
-                            f"{meervoud(int(v.bestanden), 'bestand', 'bestanden')} (suite {v.suite})",
-                  sinds=f"deze run ({datum(t.peildatum)})",
-                  wat_te_doen="Ga na of het een fout van de afzender is; de regels tellen wel mee in de cijfers.",
-                  bewijs=f"GX Data Docs: {t.data_docs}; select * from meta_validation_result where load_run_id = "
-                         f"'{inp.run_id}' and reason_code = '{v.reason_code}'")
-            for v in inp.validation.sort_values(["suite", "reason_code"]).itertuples()]
+    return [
+        alert(
+            f"{v.suite}:{v.reason_code}",
+            None,
+            wat=f"{meervoud(int(v.rijen), 'regel is', 'regels zijn')} geladen maar voldoen niet aan een "
+            f"waarschuwingsregel: {v.reden}",
+            hoe_groot=f"{meervoud(int(v.rijen), 'regel', 'regels')} in "
+            f"{meervoud(int(v.bestanden), 'bestand', 'bestanden')} (suite {v.suite})",
+            sinds=f"deze run ({datum(t.peildatum)})",
+            wat_te_doen="Ga na of het een fout van de afzender is; de regels tellen wel mee in de cijfers.",
+            bewijs=f"GX Data Docs: {t.data_docs}; select * from meta_validation_result where load_run_id = "
+            f"'{inp.run_id}' and reason_code = '{v.reason_code}'",
+        )
+        for v in inp.validation.sort_values(["suite", "reason_code"]).itertuples()
+    ]
 
 
 def aanbieder_stil(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
@@ -181,18 +228,22 @@ def aanbieder_stil(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
             continue
         previous = last.get((gemeente, agb))
         since = add_months(previous, 1) if previous and previous < month else month
-        alerts.append(alert(f"{gemeente}:{agb}", gemeente,
-                            wat=f"Aanbieder {agb} heeft voor {inp.naam(gemeente)} nog niet gedeclareerd over "
-                                f"{maand(month)}, terwijl er actieve toewijzingen zijn.",
-                            hoe_groot=f"{meervoud(int(n), 'actieve toewijzing', 'actieve toewijzingen')}; "
-                                      + (f"laatste declaratie over {maand(previous)}" if previous
-                                         else "nog nooit gedeclareerd"),
-                            sinds=maand(since),
-                            wat_te_doen=f"Vraag de aanbieder of de declaratie (JW323) over {maand(month)} onderweg "
-                                        f"is; de afspraak is uiterlijk de {t.declaratie_dag}e van de maand erna.",
-                            bewijs=f"select maand, actieve_toewijzingen, declaraties, declaraties_te_laat from "
-                                   f"mart_aanbieder_scorecard where gemeentecode = '{gemeente}' and "
-                                   f"aanbieder_agb = '{agb}' order by maand"))
+        alerts.append(
+            alert(
+                f"{gemeente}:{agb}",
+                gemeente,
+                wat=f"Aanbieder {agb} heeft voor {inp.naam(gemeente)} nog niet gedeclareerd over "
+                f"{maand(month)}, terwijl er actieve toewijzingen zijn.",
+                hoe_groot=f"{meervoud(int(n), 'actieve toewijzing', 'actieve toewijzingen')}; "
+                + (f"laatste declaratie over {maand(previous)}" if previous else "nog nooit gedeclareerd"),
+                sinds=maand(since),
+                wat_te_doen=f"Vraag de aanbieder of de declaratie (JW323) over {maand(month)} onderweg "
+                f"is; de afspraak is uiterlijk de {t.declaratie_dag}e van de maand erna.",
+                bewijs=f"select maand, actieve_toewijzingen, declaraties, declaraties_te_laat from "
+                f"mart_aanbieder_scorecard where gemeentecode = '{gemeente}' and "
+                f"aanbieder_agb = '{agb}' order by maand",
+            )
+        )
     return alerts
 
 
@@ -216,16 +267,20 @@ def jgt_export_laat(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
         if team.team in done:
             continue
         previous = last.get(team.team)
-        alerts.append(alert(team.team, team.gemeentecode,
-                            wat=f"De export van {team.naam} ({team.team}, {inp.naam(team.gemeentecode)}) over "
-                                f"{maand(month)} is er nog niet (afspraak: uiterlijk de {t.jgt_export_dag}e).",
-                            hoe_groot=f"laatste export: {maand(previous)}" if previous
-                            else "nog nooit een export ontvangen",
-                            sinds=maand(add_months(previous, 1) if previous and previous < month else month),
-                            wat_te_doen=f"Vraag het team de export over {maand(month)} in de JGT-inbox te zetten; "
-                                        f"de volgende run laadt hem.",
-                            bewijs=f"select export_maand, count(*) from stg_jgt_registratie where team = "
-                                   f"'{team.team}' group by export_maand order by export_maand"))
+        alerts.append(
+            alert(
+                team.team,
+                team.gemeentecode,
+                wat=f"De export van {team.naam} ({team.team}, {inp.naam(team.gemeentecode)}) over "
+                f"{maand(month)} is er nog niet (afspraak: uiterlijk de {t.jgt_export_dag}e).",
+                hoe_groot=f"laatste export: {maand(previous)}" if previous else "nog nooit een export ontvangen",
+                sinds=maand(add_months(previous, 1) if previous and previous < month else month),
+                wat_te_doen=f"Vraag het team de export over {maand(month)} in de JGT-inbox te zetten; "
+                f"de volgende run laadt hem.",
+                bewijs=f"select export_maand, count(*) from stg_jgt_registratie where team = "
+                f"'{team.team}' group by export_maand order by export_maand",
+            )
+        )
     return alerts
 
 
@@ -237,28 +292,38 @@ def _cbs_sinds(row) -> str:
 def cbs_verouderd(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
     if inp.cbs is None:
         return None
-    return [alert(o.table_id, None, wat=o.melding,
-                  hoe_groot=f"tabel {o.table_id} ({o.purpose}): de laatst geladen versie blijft in gebruik",
-                  sinds=_cbs_sinds(o),
-                  wat_te_doen="Controleer of CBS StatLine bereikbaar is (cbs.base_url) en of de tabel nog bestaat; "
-                              "de volgende run probeert het opnieuw.",
-                  bewijs=f"select table_id, modified, fetched_at, checked_at, last_error from meta_cbs_table "
-                         f"where table_id = '{o.table_id}'")
-            for o in inp.cbs[inp.cbs["status"] == "stale"].sort_values("table_id").itertuples()]
+    return [
+        alert(
+            o.table_id,
+            None,
+            wat=o.melding,
+            hoe_groot=f"tabel {o.table_id} ({o.purpose}): de laatst geladen versie blijft in gebruik",
+            sinds=_cbs_sinds(o),
+            wat_te_doen="Controleer of CBS StatLine bereikbaar is (cbs.base_url) en of de tabel nog bestaat; "
+            "de volgende run probeert het opnieuw.",
+            bewijs=f"select table_id, modified, fetched_at, checked_at, last_error from meta_cbs_table "
+            f"where table_id = '{o.table_id}'",
+        )
+        for o in inp.cbs[inp.cbs["status"] == "stale"].sort_values("table_id").itertuples()
+    ]
 
 
 def cbs_gestopt(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
     if inp.cbs is None:
         return None
-    return [alert(o.table_id, None,
-                  wat=f"CBS is gestopt met tabel {o.table_id} ({o.purpose}); de monitor gebruikt de laatste versie.",
-                  hoe_groot="nieuwe perioden komen niet meer binnen",
-                  sinds=_cbs_sinds(o),
-                  wat_te_doen="Zoek de opvolger op CBS StatLine en zet die in [[cbs.tables]]; controleer de "
-                              "koppeling in schemas/cbs_indicators.toml.",
-                  bewijs=f"select table_id, title, status, modified from meta_cbs_table "
-                         f"where table_id = '{o.table_id}'")
-            for o in inp.cbs[inp.cbs["discontinued"].astype(bool)].sort_values("table_id").itertuples()]
+    return [
+        alert(
+            o.table_id,
+            None,
+            wat=f"CBS is gestopt met tabel {o.table_id} ({o.purpose}); de monitor gebruikt de laatste versie.",
+            hoe_groot="nieuwe perioden komen niet meer binnen",
+            sinds=_cbs_sinds(o),
+            wat_te_doen="Zoek de opvolger op CBS StatLine en zet die in [[cbs.tables]]; controleer de "
+            "koppeling in schemas/cbs_indicators.toml.",
+            bewijs=f"select table_id, title, status, modified from meta_cbs_table where table_id = '{o.table_id}'",
+        )
+        for o in inp.cbs[inp.cbs["discontinued"].astype(bool)].sort_values("table_id").itertuples()
+    ]
 
 
 def aanbieder_kwaliteit(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
@@ -270,35 +335,44 @@ def aanbieder_kwaliteit(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | N
         if row.bestanden_afgekeurd:
             problems.append(meervoud(int(row.bestanden_afgekeurd), "bestand afgekeurd", "bestanden afgekeurd"))
         if row.regels_quarantaine:
-            problems.append(f"{meervoud(int(row.regels_quarantaine), 'regel', 'regels')} in quarantaine "
-                            f"({row.quarantaine_redenen})")
+            problems.append(
+                f"{meervoud(int(row.regels_quarantaine), 'regel', 'regels')} in quarantaine ({row.quarantaine_redenen})"
+            )
         if row.declaraties_te_laat:
             problems.append(meervoud(int(row.declaraties_te_laat), "declaratie te laat", "declaraties te laat"))
         if row.niet_gedeclareerd:
             problems.append("geen declaratie")
         if row.ontbrekende_starts:
-            problems.append(f"{meervoud(int(row.ontbrekende_starts), 'toewijzing', 'toewijzingen')} zonder "
-                            f"startbericht (JW305)")
+            problems.append(
+                f"{meervoud(int(row.ontbrekende_starts), 'toewijzing', 'toewijzingen')} zonder startbericht (JW305)"
+            )
         if row.ontbrekende_stops:
-            problems.append(f"{meervoud(int(row.ontbrekende_stops), 'zorgperiode', 'zorgperiodes')} zonder "
-                            f"stopbericht (JW307)")
+            problems.append(
+                f"{meervoud(int(row.ontbrekende_stops), 'zorgperiode', 'zorgperiodes')} zonder stopbericht (JW307)"
+            )
         if not problems or row.gemeentecode not in inp.gemeenten:
             continue
-        alerts.append(alert(f"{row.gemeentecode}:{row.aanbieder_agb}", row.gemeentecode,
-                            wat=f"Aanlevering door aanbieder {row.aanbieder_agb} aan {inp.naam(row.gemeentecode)} "
-                                f"over {maand(month)}: {', '.join(problems)}.",
-                            hoe_groot=f"{meervoud(int(row.bestanden), 'bestand', 'bestanden')} ontvangen, "
-                                      f"{meervoud(int(row.declaraties), 'declaratie', 'declaraties')}, "
-                                      f"{meervoud(int(row.actieve_toewijzingen), 'actieve toewijzing', 'actieve toewijzingen')}",
-                            sinds=maand(month),
-                            wat_te_doen="Bespreek de scorecard in het contractoverleg; vraag om de ontbrekende "
-                                        "start- en stopberichten en om correcties.",
-                            bewijs=f"select * from mart_aanbieder_scorecard where gemeentecode = "
-                                   f"'{row.gemeentecode}' and aanbieder_agb = '{row.aanbieder_agb}' order by maand"))
+        alerts.append(
+            alert(
+                f"{row.gemeentecode}:{row.aanbieder_agb}",
+                row.gemeentecode,
+                wat=f"Aanlevering door aanbieder {row.aanbieder_agb} aan {inp.naam(row.gemeentecode)} "
+                f"over {maand(month)}: {', '.join(problems)}.",
+                hoe_groot=f"{meervoud(int(row.bestanden), 'bestand', 'bestanden')} ontvangen, "
+                f"{meervoud(int(row.declaraties), 'declaratie', 'declaraties')}, "
+                f"{meervoud(int(row.actieve_toewijzingen), 'actieve toewijzing', 'actieve toewijzingen')}",
+                sinds=maand(month),
+                wat_te_doen="Bespreek de scorecard in het contractoverleg; vraag om de ontbrekende "
+                "start- en stopberichten en om correcties.",
+                bewijs=f"select * from mart_aanbieder_scorecard where gemeentecode = "
+                f"'{row.gemeentecode}' and aanbieder_agb = '{row.aanbieder_agb}' order by maand",
+            )
+        )
     return alerts
 
 
 # --- indicators ------------------------------------------------------------------------------------------------
+
 
 def _complete(frame: pd.DataFrame, t: Thresholds, column: str = "maand") -> pd.DataFrame:
     """Months that have ended: the running month is partial and would look like a drop."""
@@ -319,45 +393,59 @@ def doorlooptijd_boven_norm(inp: RuleInput, t: Thresholds, alert) -> list[Alert]
             continue
         latest = streak[-1]
         shown = ", ".join(f"{maand(r.maand)}: {getal(r.mediaan_dagen)}" for r in streak[-3:])
-        alerts.append(alert(gemeente, gemeente,
-                            wat=f"De mediane doorlooptijd van aanmelding tot start hulp in {inp.naam(gemeente)} ligt "
-                                f"{len(streak)} maanden op rij boven de norm van {int(latest.norm_dagen)} dagen.",
-                            hoe_groot=f"mediaan {getal(latest.mediaan_dagen)} dagen in {maand(latest.maand)} "
-                                      f"(dagen per maand: {shown})",
-                            sinds=maand(streak[0].maand),
-                            wat_te_doen="Kijk in mart_doorlooptijd per team welk team achterloopt en hoeveel "
-                                        "aanmeldingen langer dan de norm wachten (wachtend_langer_dan_norm).",
-                            bewijs=f"select team, maand, aantal, mediaan_dagen, wachtend_langer_dan_norm from "
-                                   f"mart_doorlooptijd where gemeentecode = '{gemeente}' and maand >= "
-                                   f"'{streak[0].maand.isoformat()}' order by maand, team"))
+        alerts.append(
+            alert(
+                gemeente,
+                gemeente,
+                wat=f"De mediane doorlooptijd van aanmelding tot start hulp in {inp.naam(gemeente)} ligt "
+                f"{len(streak)} maanden op rij boven de norm van {int(latest.norm_dagen)} dagen.",
+                hoe_groot=f"mediaan {getal(latest.mediaan_dagen)} dagen in {maand(latest.maand)} "
+                f"(dagen per maand: {shown})",
+                sinds=maand(streak[0].maand),
+                wat_te_doen="Kijk in mart_doorlooptijd per team welk team achterloopt en hoeveel "
+                "aanmeldingen langer dan de norm wachten (wachtend_langer_dan_norm).",
+                bewijs=f"select team, maand, aantal, mediaan_dagen, wachtend_langer_dan_norm from "
+                f"mart_doorlooptijd where gemeentecode = '{gemeente}' and maand >= "
+                f"'{streak[0].maand.isoformat()}' order by maand, team",
+            )
+        )
     return alerts
 
 
 SERIES = {  # reeks -> (rule, what it counts, what to check, the mart query)
-    "aanmeldingen": ("sprong_aanmeldingen", "het aantal aanmeldingen bij de jeugd- en gezinsteams",
-                     "Ga na of dit een echte verandering is (een nieuwe verwijsroute, een campagne) of een "
-                     "onvolledige of dubbele export van een team.",
-                     "select team, maand, aantal_aanmeldingen from mart_aanmeldingen where gemeentecode = '{g}' "
-                     "and maand >= '{m}' order by maand, team"),
-    "verwijzingen": ("sprong_verwijzingen", "het aantal nieuwe toewijzingen",
-                     "Ga na welke verwijzer het verschil maakt, en of er toewijzingen (JW301) laat of dubbel zijn "
-                     "verstuurd.",
-                     "select verwijzer_type, maand, nieuwe_toewijzingen from mart_verwijzingen where gemeentecode = "
-                     "'{g}' and maand >= '{m}' order by maand, verwijzer_type"),
-    "uithuisplaatsingen_gestart": ("sprong_uithuisplaatsingen", "het aantal gestarte uithuisplaatsingen "
-                                   "(jeugdhulp met verblijf)",
-                                   "Bespreek met de aanbieders van verblijf en de jeugdbescherming of dit klopt; "
-                                   "kijk per vorm in mart_uithuisplaatsingen.",
-                                   "select periode, vorm, gestart, lopend from mart_uithuisplaatsingen where "
-                                   "gemeentecode = '{g}' and bron = 'ijw' and periode_type = 'maand' and "
-                                   "periode_start >= '{m}' order by periode, vorm"),
-    "uithuisplaatsingen_lopend": ("sprong_uithuisplaatsingen", "het aantal jeugdigen in een uithuisplaatsing "
-                                  "(op de laatste dag van de maand)",
-                                  "Bespreek met de aanbieders van verblijf en de jeugdbescherming of dit klopt; "
-                                  "ontbrekende stopberichten (JW307) laten dit aantal ten onrechte oplopen.",
-                                  "select periode, vorm, gestart, lopend from mart_uithuisplaatsingen where "
-                                  "gemeentecode = '{g}' and bron = 'ijw' and periode_type = 'maand' and "
-                                  "periode_start >= '{m}' order by periode, vorm"),
+    "aanmeldingen": (
+        "sprong_aanmeldingen",
+        "het aantal aanmeldingen bij de jeugd- en gezinsteams",
+        "Ga na of dit een echte verandering is (een nieuwe verwijsroute, een campagne) of een "
+        "onvolledige of dubbele export van een team.",
+        "select team, maand, aantal_aanmeldingen from mart_aanmeldingen where gemeentecode = '{g}' "
+        "and maand >= '{m}' order by maand, team",
+    ),
+    "verwijzingen": (
+        "sprong_verwijzingen",
+        "het aantal nieuwe toewijzingen",
+        "Ga na welke verwijzer het verschil maakt, en of er toewijzingen (JW301) laat of dubbel zijn verstuurd.",
+        "select verwijzer_type, maand, nieuwe_toewijzingen from mart_verwijzingen where gemeentecode = "
+        "'{g}' and maand >= '{m}' order by maand, verwijzer_type",
+    ),
+    "uithuisplaatsingen_gestart": (
+        "sprong_uithuisplaatsingen",
+        "het aantal gestarte uithuisplaatsingen (jeugdhulp met verblijf)",
+        "Bespreek met de aanbieders van verblijf en de jeugdbescherming of dit klopt; "
+        "kijk per vorm in mart_uithuisplaatsingen.",
+        "select periode, vorm, gestart, lopend from mart_uithuisplaatsingen where "
+        "gemeentecode = '{g}' and bron = 'ijw' and periode_type = 'maand' and "
+        "periode_start >= '{m}' order by periode, vorm",
+    ),
+    "uithuisplaatsingen_lopend": (
+        "sprong_uithuisplaatsingen",
+        "het aantal jeugdigen in een uithuisplaatsing (op de laatste dag van de maand)",
+        "Bespreek met de aanbieders van verblijf en de jeugdbescherming of dit klopt; "
+        "ontbrekende stopberichten (JW307) laten dit aantal ten onrechte oplopen.",
+        "select periode, vorm, gestart, lopend from mart_uithuisplaatsingen where "
+        "gemeentecode = '{g}' and bron = 'ijw' and periode_type = 'maand' and "
+        "periode_start >= '{m}' order by periode, vorm",
+    ),
 }
 
 
@@ -382,16 +470,22 @@ def _sprong(reeksen: tuple[str, ...]):
                 continue
             _, label, todo, query = SERIES[reeks]
             subject = gemeente if len(reeksen) == 1 else f"{gemeente}:{reeks.rsplit('_', 1)[1]}"
-            alerts.append(alert(subject, gemeente,
-                                wat=f"In {inp.naam(gemeente)} is {label} in {maand(latest)} "
-                                    f"{'gestegen' if change > 0 else 'gedaald'} met {pct(abs(change))} ten opzichte "
-                                    f"van het gemiddelde van de drie maanden ervoor.",
-                                hoe_groot=f"{getal(values[latest])} in {maand(latest)} tegen gemiddeld "
-                                          f"{getal(average, 1)} ({', '.join(getal(v) for v in before)})",
-                                sinds=maand(latest),
-                                wat_te_doen=todo,
-                                bewijs=query.format(g=gemeente, m=months[0].isoformat())))
+            alerts.append(
+                alert(
+                    subject,
+                    gemeente,
+                    wat=f"In {inp.naam(gemeente)} is {label} in {maand(latest)} "
+                    f"{'gestegen' if change > 0 else 'gedaald'} met {pct(abs(change))} ten opzichte "
+                    f"van het gemiddelde van de drie maanden ervoor.",
+                    hoe_groot=f"{getal(values[latest])} in {maand(latest)} tegen gemiddeld "
+                    f"{getal(average, 1)} ({', '.join(getal(v) for v in before)})",
+                    sinds=maand(latest),
+                    wat_te_doen=todo,
+                    bewijs=query.format(g=gemeente, m=months[0].isoformat()),
+                )
+            )
         return alerts
+
     return check
 
 
@@ -411,19 +505,24 @@ def prognose_boven_budget(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
                 break
             first = row.maand
         excess = latest.prognose_lineair - latest.budget_jaar
-        alerts.append(alert(f"{gemeente}:{year}", gemeente,
-                            wat=f"De prognose van de jeugdhulpkosten van {inp.naam(gemeente)} voor {year} "
-                                f"({euro(latest.prognose_lineair)}) ligt boven het budget "
-                                f"({euro(latest.budget_jaar)}).",
-                            hoe_groot=f"{euro(excess)} ({pct(excess * 100 / latest.budget_jaar)}) boven budget; "
-                                      f"gedeclareerd tot en met {maand(latest.maand)}: {euro(latest.jaar_tot_nu)}",
-                            sinds=maand(first),
-                            wat_te_doen="Bespreek dit met de budgethouder. De prognose is lineair (jaar tot nu / "
-                                        "maanden x 12); late declaraties veranderen het beeld nog. Vergelijk met "
-                                        "prognose_seizoen.",
-                            bewijs=f"select maand, jaar_tot_nu, budget_tot_nu, prognose_lineair, prognose_seizoen, "
-                                   f"budget_jaar from mart_kosten where gemeentecode = '{gemeente}' and "
-                                   f"product_categorie = 'totaal' and maand >= '{year}-01-01' order by maand"))
+        alerts.append(
+            alert(
+                f"{gemeente}:{year}",
+                gemeente,
+                wat=f"De prognose van de jeugdhulpkosten van {inp.naam(gemeente)} voor {year} "
+                f"({euro(latest.prognose_lineair)}) ligt boven het budget "
+                f"({euro(latest.budget_jaar)}).",
+                hoe_groot=f"{euro(excess)} ({pct(excess * 100 / latest.budget_jaar)}) boven budget; "
+                f"gedeclareerd tot en met {maand(latest.maand)}: {euro(latest.jaar_tot_nu)}",
+                sinds=maand(first),
+                wat_te_doen="Bespreek dit met de budgethouder. De prognose is lineair (jaar tot nu / "
+                "maanden x 12); late declaraties veranderen het beeld nog. Vergelijk met "
+                "prognose_seizoen.",
+                bewijs=f"select maand, jaar_tot_nu, budget_tot_nu, prognose_lineair, prognose_seizoen, "
+                f"budget_jaar from mart_kosten where gemeentecode = '{gemeente}' and "
+                f"product_categorie = 'totaal' and maand >= '{year}-01-01' order by maand",
+            )
+        )
     return alerts
 
 
@@ -435,19 +534,24 @@ def cbs_verschil(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
         latest = rows.iloc[-1]
         if gemeente not in inp.gemeenten or abs(latest.verschil_pct) <= t.cbs_verschil_pct:
             continue
-        alerts.append(alert(gemeente, gemeente,
-                            wat=f"Het aantal jeugdigen met jeugdhulp in {inp.naam(gemeente)} volgens de eigen "
-                                f"berichten ({getal(latest.lokaal)}) verschilt {pct(abs(latest.verschil_pct))} van "
-                                f"CBS ({getal(latest.cbs)}) over het {halfjaar(latest.periode)}.",
-                            hoe_groot=f"verschil {getal(latest.verschil)} jeugdigen; CBS-cijfer "
-                                      f"{(latest.cbs_periode_status or 'zonder status').lower()}",
-                            sinds=halfjaar(latest.periode),
-                            wat_te_doen="CBS telt ook pgb en aanbieders die niet via iJw berichten. Een groot verschil "
-                                        "wijst vaak op ontbrekende start- of stopberichten of op productcodes zonder "
-                                        "klasse: bekijk de aanbiederscorecard.",
-                            bewijs=f"select periode, indicator, lokaal, cbs, verschil, verschil_pct, "
-                                   f"cbs_periode_status from mart_cbs_vergelijking where gemeentecode = "
-                                   f"'{gemeente}' and indicator = 'jeugdhulp' order by periode_eind"))
+        alerts.append(
+            alert(
+                gemeente,
+                gemeente,
+                wat=f"Het aantal jeugdigen met jeugdhulp in {inp.naam(gemeente)} volgens de eigen "
+                f"berichten ({getal(latest.lokaal)}) verschilt {pct(abs(latest.verschil_pct))} van "
+                f"CBS ({getal(latest.cbs)}) over het {halfjaar(latest.periode)}.",
+                hoe_groot=f"verschil {getal(latest.verschil)} jeugdigen; CBS-cijfer "
+                f"{(latest.cbs_periode_status or 'zonder status').lower()}",
+                sinds=halfjaar(latest.periode),
+                wat_te_doen="CBS telt ook pgb en aanbieders die niet via iJw berichten. Een groot verschil "
+                "wijst vaak op ontbrekende start- of stopberichten of op productcodes zonder "
+                "klasse: bekijk de aanbiederscorecard.",
+                bewijs=f"select periode, indicator, lokaal, cbs, verschil, verschil_pct, "
+                f"cbs_periode_status from mart_cbs_vergelijking where gemeentecode = "
+                f"'{gemeente}' and indicator = 'jeugdhulp' order by periode_eind",
+            )
+        )
     return alerts
 
 
@@ -465,8 +569,13 @@ RULES: tuple[Rule, ...] = (
     Rule("doorlooptijd_boven_norm", "warn", ("beleid",), True, doorlooptijd_boven_norm),
     Rule("sprong_aanmeldingen", "warn", ("beleid",), True, _sprong(("aanmeldingen",))),
     Rule("sprong_verwijzingen", "warn", ("beleid",), True, _sprong(("verwijzingen",))),
-    Rule("sprong_uithuisplaatsingen", "warn", ("beleid",), True,
-         _sprong(("uithuisplaatsingen_gestart", "uithuisplaatsingen_lopend"))),
+    Rule(
+        "sprong_uithuisplaatsingen",
+        "warn",
+        ("beleid",),
+        True,
+        _sprong(("uithuisplaatsingen_gestart", "uithuisplaatsingen_lopend")),
+    ),
     Rule("prognose_boven_budget", "warn", ("beleid",), True, prognose_boven_budget),
     Rule("cbs_verschil", "warn", ("beleid", "data"), True, cbs_verschil),
 )
@@ -478,9 +587,17 @@ def evaluate(inp: RuleInput, t: Thresholds) -> tuple[list[Alert], set[str]]:
     alerts: list[Alert] = []
     judged: set[str] = set()
     for rule in RULES:
+
         def make(subject: str, gemeentecode: str | None, rule: Rule = rule, **texts: str) -> Alert:
-            return Alert(rule=rule.name, severity=t.ernst.get(rule.name, rule.severity), subject=subject,
-                         gemeentecode=gemeentecode, audience=rule.audience, resolvable=rule.resolvable, **texts)
+            return Alert(
+                rule=rule.name,
+                severity=t.ernst.get(rule.name, rule.severity),
+                subject=subject,
+                gemeentecode=gemeentecode,
+                audience=rule.audience,
+                resolvable=rule.resolvable,
+                **texts,
+            )
 
         found = rule.check(inp, t, make)
         if found is not None:

@@ -16,8 +16,16 @@ import pandas as pd
 from jeugdmonitor.transforms.alerts.rules import active_toewijzingen, add_months
 
 KEY = ["gemeentecode", "aanbieder_agb", "maand"]
-COUNTS = ["bestanden", "bestanden_afgekeurd", "regels_quarantaine", "actieve_toewijzingen", "declaraties",
-          "declaraties_te_laat", "ontbrekende_starts", "ontbrekende_stops"]
+COUNTS = [
+    "bestanden",
+    "bestanden_afgekeurd",
+    "regels_quarantaine",
+    "actieve_toewijzingen",
+    "declaraties",
+    "declaraties_te_laat",
+    "ontbrekende_starts",
+    "ontbrekende_stops",
+]
 COLUMNS = KEY + COUNTS[:3] + ["quarantaine_redenen"] + COUNTS[3:6] + ["niet_gedeclareerd"] + COUNTS[6:]
 
 
@@ -45,8 +53,9 @@ def parties_from_name(path: str, gemeenten: set[str]) -> tuple[str, str] | None:
     return (codes[0], agbs[0]) if len(agbs) == 1 and len(codes) == 1 else None
 
 
-def build(inp: ScorecardInput, gemeenten: set[str], peildatum: date, declaratie_dag: int, norm_dagen: int
-          ) -> pd.DataFrame:
+def build(
+    inp: ScorecardInput, gemeenten: set[str], peildatum: date, declaratie_dag: int, norm_dagen: int
+) -> pd.DataFrame:
     parts = [_files(inp, gemeenten), _toewijzingen(inp, norm_dagen), _declaraties(inp, peildatum, declaratie_dag)]
     parts = [p for p in parts if not p.empty]
     if not parts:
@@ -66,10 +75,17 @@ def _files(inp: ScorecardInput, gemeenten: set[str]) -> pd.DataFrame:
     files = inp.files
     if files.empty:
         return pd.DataFrame()
-    named = [(f.file_id, *p) for f in files[files["status"] == "rejected"].itertuples()
-             if (p := parties_from_name(f.path, gemeenten))]
-    parties = pd.concat([inp.file_parties[["file_id", "gemeentecode", "aanbieder_agb"]],
-                         pd.DataFrame(named, columns=["file_id", "gemeentecode", "aanbieder_agb"])])
+    named = [
+        (f.file_id, *p)
+        for f in files[files["status"] == "rejected"].itertuples()
+        if (p := parties_from_name(f.path, gemeenten))
+    ]
+    parties = pd.concat(
+        [
+            inp.file_parties[["file_id", "gemeentecode", "aanbieder_agb"]],
+            pd.DataFrame(named, columns=["file_id", "gemeentecode", "aanbieder_agb"]),
+        ]
+    )
     rows = files[["file_id", "status", "maand"]].merge(parties.drop_duplicates(), on="file_id")
     if rows.empty:
         return pd.DataFrame()
@@ -78,9 +94,16 @@ def _files(inp: ScorecardInput, gemeenten: set[str]) -> pd.DataFrame:
     out = rows.groupby(KEY).agg(bestanden=("file_id", "nunique"), bestanden_afgekeurd=("afgekeurd", "sum"))
     by_reason = quarantine.groupby([*KEY, "reason_code"])["regels"].sum().reset_index()
     out["regels_quarantaine"] = by_reason.groupby(KEY)["regels"].sum()
-    out["quarantaine_redenen"] = by_reason.sort_values("reason_code").groupby(KEY).apply(
-        lambda g: "; ".join(f"{r}={int(n)}" for r, n in zip(g["reason_code"], g["regels"], strict=True)),
-        include_groups=False) if not by_reason.empty else None
+    out["quarantaine_redenen"] = (
+        by_reason.sort_values("reason_code")
+        .groupby(KEY)
+        .apply(
+            lambda g: "; ".join(f"{r}={int(n)}" for r, n in zip(g["reason_code"], g["regels"], strict=True)),
+            include_groups=False,
+        )
+        if not by_reason.empty
+        else None
+    )
     return out
 
 
@@ -89,25 +112,39 @@ def _toewijzingen(inp: ScorecardInput, norm_dagen: int) -> pd.DataFrame:
     if toewijzingen.empty or not inp.months:
         return pd.DataFrame()
     starts = inp.starts
-    first_start = (starts.assign(begindatum=pd.to_datetime(starts["begindatum"]))
-                   .groupby(["gemeentecode", "toewijzing_nummer"])["begindatum"].min())
+    first_start = (
+        starts.assign(begindatum=pd.to_datetime(starts["begindatum"]))
+        .groupby(["gemeentecode", "toewijzing_nummer"])["begindatum"]
+        .min()
+    )
     ended = toewijzingen[toewijzingen["einddatum"].notna()][["gemeentecode", "toewijzing_nummer", "einddatum"]]
-    open_starts = starts[starts["einddatum"].isna()].merge(ended, on=["gemeentecode", "toewijzing_nummer"],
-                                                          suffixes=("_start", ""))
+    open_starts = starts[starts["einddatum"].isna()].merge(
+        ended, on=["gemeentecode", "toewijzing_nummer"], suffixes=("_start", "")
+    )
     open_starts = open_starts.assign(einddatum=pd.to_datetime(open_starts["einddatum"]))
     rows = []
     for month in inp.months:
         last_day = pd.Timestamp(add_months(month, 1) - timedelta(days=1))
         active = active_toewijzingen(toewijzingen, month)
-        started = pd.Series(list(zip(active["gemeentecode"], active["toewijzing_nummer"], strict=True)),
-                            index=active.index, dtype=object).map(first_start.to_dict())
+        started = pd.Series(
+            list(zip(active["gemeentecode"], active["toewijzing_nummer"], strict=True)),
+            index=active.index,
+            dtype=object,
+        ).map(first_start.to_dict())
         late = (pd.to_datetime(active["ingangsdatum"]) + pd.Timedelta(days=norm_dagen) < last_day) & (
-            started.isna() | (pd.to_datetime(started) > last_day))
-        grouped = active.assign(zonder_start=late.astype(int)).groupby(["gemeentecode", "aanbieder_agb"]).agg(
-            actieve_toewijzingen=("toewijzing_nummer", "size"), ontbrekende_starts=("zonder_start", "sum"))
-        stops = (open_starts[open_starts["einddatum"] < pd.Timestamp(month)]
-                 .groupby(["gemeentecode", "aanbieder_agb"])["toewijzing_nummer"].nunique()
-                 .rename("ontbrekende_stops"))
+            started.isna() | (pd.to_datetime(started) > last_day)
+        )
+        grouped = (
+            active.assign(zonder_start=late.astype(int))
+            .groupby(["gemeentecode", "aanbieder_agb"])
+            .agg(actieve_toewijzingen=("toewijzing_nummer", "size"), ontbrekende_starts=("zonder_start", "sum"))
+        )
+        stops = (
+            open_starts[open_starts["einddatum"] < pd.Timestamp(month)]
+            .groupby(["gemeentecode", "aanbieder_agb"])["toewijzing_nummer"]
+            .nunique()
+            .rename("ontbrekende_stops")
+        )
         part = grouped.join(stops, how="outer").reset_index().assign(maand=month)
         rows.append(part)
     return pd.concat(rows).set_index(KEY)
@@ -117,11 +154,14 @@ def _declaraties(inp: ScorecardInput, peildatum: date, declaratie_dag: int) -> p
     declaraties = inp.declaraties
     if declaraties.empty:
         return pd.DataFrame()
-    frame = declaraties.assign(maand=declaraties["maand"].map(lambda v: pd.Timestamp(v).date().replace(day=1)),
-                               dagtekening=pd.to_datetime(declaraties["dagtekening"]).dt.date)
+    frame = declaraties.assign(
+        maand=declaraties["maand"].map(lambda v: pd.Timestamp(v).date().replace(day=1)),
+        dagtekening=pd.to_datetime(declaraties["dagtekening"]).dt.date,
+    )
     if declaratie_dag:
-        frame["te_laat"] = [d > deadline(m, declaratie_dag) for d, m in zip(frame["dagtekening"], frame["maand"],
-                                                                              strict=True)]
+        frame["te_laat"] = [
+            d > deadline(m, declaratie_dag) for d, m in zip(frame["dagtekening"], frame["maand"], strict=True)
+        ]
     else:
         frame["te_laat"] = False
     late = frame[frame["te_laat"]].groupby(KEY)["declaratie_nummer"].nunique().rename("declaraties_te_laat")

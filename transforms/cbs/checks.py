@@ -7,8 +7,14 @@ from collections.abc import Collection
 import pandas as pd
 
 
-def add_checks(frame: pd.DataFrame, *, known_periods: Collection[str], requested_regions: Collection[str],
-               count_measures: Collection[str], rounded: bool) -> pd.DataFrame:
+def add_checks(
+    frame: pd.DataFrame,
+    *,
+    known_periods: Collection[str],
+    requested_regions: Collection[str],
+    count_measures: Collection[str],
+    rounded: bool,
+) -> pd.DataFrame:
     """`frame` with check_periode_bekend, check_regio_gevraagd and check_veelvoud_5 (True = fine).
 
     CBS rounds the counts of the jeugd tables to multiples of 5 (cbs.md §3.4); percentages and the population

@@ -27,9 +27,16 @@ def dimensions_code(dimensions: Mapping[str, str], skip: Iterable[str]) -> str:
     return ";".join(f"{k}={v}" for k, v in sorted(dimensions.items()) if k not in skipped)
 
 
-def observations_frame(observations: Iterable[dict], *, table_id: str, geo_key: str, time_key: str | None,
-                       period_status: Mapping[str, str | None], herindeling: Mapping[str, str],
-                       fixed_period: str | None = None) -> pd.DataFrame:
+def observations_frame(
+    observations: Iterable[dict],
+    *,
+    table_id: str,
+    geo_key: str,
+    time_key: str | None,
+    period_status: Mapping[str, str | None],
+    herindeling: Mapping[str, str],
+    fixed_period: str | None = None,
+) -> pd.DataFrame:
     """One row per observation ({"measure", "dimensions", "value", "value_attribute"}) in warehouse columns.
 
     `fixed_period` is the period of tables without a time dimension (Gebieden in Nederland <jaar>: the year).
@@ -43,13 +50,21 @@ def observations_frame(observations: Iterable[dict], *, table_id: str, geo_key: 
         periode = dims[time_key] if time_key else fixed_period
         value = obs.get("value")
         text = obs.get("string_value")
-        rows.append({
-            "table_id": table_id, "measure": obs["measure"], "regio_code": regio, "periode": periode,
-            "dimensions": dimensions_code(dims, skip), "gemeentecode": current_gemeente(regio, herindeling),
-            "value": None if value is None else float(value), "value_text": text,
-            "value_attribute": obs.get("value_attribute") or "None",
-            "period_status": None if periode is None else period_status.get(periode), "line": line,
-        })
+        rows.append(
+            {
+                "table_id": table_id,
+                "measure": obs["measure"],
+                "regio_code": regio,
+                "periode": periode,
+                "dimensions": dimensions_code(dims, skip),
+                "gemeentecode": current_gemeente(regio, herindeling),
+                "value": None if value is None else float(value),
+                "value_text": text,
+                "value_attribute": obs.get("value_attribute") or "None",
+                "period_status": None if periode is None else period_status.get(periode),
+                "line": line,
+            }
+        )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -94,14 +109,23 @@ def diff(existing: pd.DataFrame, incoming: pd.DataFrame) -> Changes:
     both = merged[merged["_merge"] == "both"]
     gone = merged[(merged["_merge"] == "left_only") & merged["periode"].isin(set(incoming["periode"]))].copy()
     if not gone.empty:
-        gone = gone.assign(value=None, value_text=None, value_attribute=NOT_RETURNED,
-                           period_status=gone["period_status_old"], gemeentecode=gone["gemeentecode_old"],
-                           line=gone["line_old"])
+        gone = gone.assign(
+            value=None,
+            value_text=None,
+            value_attribute=NOT_RETURNED,
+            period_status=gone["period_status_old"],
+            gemeentecode=gone["gemeentecode_old"],
+            line=gone["line_old"],
+        )
     changed = both[_differs(both)]
     updates = pd.concat([changed, gone]) if not gone.empty else changed
     revisions = _revisions(updates)
-    return Changes(inserts[COLUMNS].reset_index(drop=True), updates[["id", *COLUMNS]].reset_index(drop=True),
-                   revisions, len(both) - len(changed))
+    return Changes(
+        inserts[COLUMNS].reset_index(drop=True),
+        updates[["id", *COLUMNS]].reset_index(drop=True),
+        revisions,
+        len(both) - len(changed),
+    )
 
 
 def _differs(both: pd.DataFrame) -> pd.Series:
@@ -119,11 +143,15 @@ REVISION_COLUMNS = [*KEY, "old_value", "new_value", "old_status", "new_status"]
 def _revisions(updates: pd.DataFrame) -> pd.DataFrame:
     if "value_old" not in updates:
         return pd.DataFrame(columns=REVISION_COLUMNS)
-    return pd.DataFrame({
-        **{k: updates[k] for k in KEY},
-        "old_value": updates["value_old"], "new_value": updates["value"],
-        "old_status": updates["period_status_old"], "new_status": updates["period_status"],
-    })[REVISION_COLUMNS].reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            **{k: updates[k] for k in KEY},
+            "old_value": updates["value_old"],
+            "new_value": updates["value"],
+            "old_status": updates["period_status_old"],
+            "new_status": updates["period_status"],
+        }
+    )[REVISION_COLUMNS].reset_index(drop=True)
 
 
 def _plain(value):

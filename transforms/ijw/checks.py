@@ -65,8 +65,9 @@ def jw323_checks(frame: pd.DataFrame, known: Known, file_totals: pd.Series | Non
     toewijzing_keys = zip(out["gemeentecode"].tolist(), aanbieders, out["toewijzing_nummer"].tolist(), strict=True)
     out["check_toewijzing_bekend"] = [key in known.toewijzingen for key in toewijzing_keys]
     out["check_productcode"] = out["product_code"].str[:2] == out["product_categorie"]
-    out["check_productcode_bekend"] = (True if known.productcodes is None
-                                       else out["product_code"].isin(known.productcodes))
+    out["check_productcode_bekend"] = (
+        True if known.productcodes is None else out["product_code"].isin(known.productcodes)
+    )
 
     out["check_totaal"] = True
     if file_totals is not None and "file_key" in out:

@@ -30,8 +30,9 @@ def ijw_date(values: dict[str, str], field: str, line: int, key: str | None) -> 
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise Invalid(rejection("date_invalid", line=line, record_key=key, field=field, value_masked=text)
-                          ) from None
+            raise Invalid(
+                rejection("date_invalid", line=line, record_key=key, field=field, value_masked=text)
+            ) from None
     text = required(values, field, line, key)
     if len(text) > 10 and (text.endswith("Z") or "+" in text[10:] or "-" in text[10:]):
         raise Invalid(rejection("date_timezone", line=line, record_key=key, field=field, value_masked=text))
@@ -64,5 +65,12 @@ def bsn(value: str | None, field: str, line: int, key: str | None) -> str:
 
 def period(begin: date, end: date, field: str, line: int, key: str | None) -> None:
     if end < begin:
-        raise Invalid(rejection("period_reversed", line=line, record_key=key, field=field,
-                                value_masked=f"{begin.isoformat()}..{end.isoformat()}"))
+        raise Invalid(
+            rejection(
+                "period_reversed",
+                line=line,
+                record_key=key,
+                field=field,
+                value_masked=f"{begin.isoformat()}..{end.isoformat()}",
+            )
+        )

@@ -50,7 +50,9 @@ def kind_from_namespace(namespace: str | None) -> MessageKind:
 # A plain root start tag at the top of the file (after a BOM and the XML declaration): its namespace can be read
 # from the bytes. Anything else (comments, a DOCTYPE, another encoding) goes through the XML parser. The reader
 # checks the root's namespace again while parsing, so this only picks the spec.
-_PLAIN_ROOT = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^<>]*\?>\s*)?<(?:([A-Za-z_][\w.-]*):)?Bericht(\s[^<>]*)?/?>')
+_PLAIN_ROOT = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^<>]*\?>\s*)?<(?:([A-Za-z_][\w.-]*):)?Bericht(\s[^<>]*)?/?>"
+)
 
 
 @lru_cache(maxsize=64)
@@ -58,7 +60,7 @@ def _declaration(prefix: bytes | None) -> re.Pattern[bytes]:
     """The attribute that declares the namespace of `prefix` (None: the default namespace); compiled once per
     prefix instead of once per file."""
     name = re.escape(b":" + prefix) if prefix else b""
-    return re.compile(rb'\sxmlns' + name + rb'\s*=\s*(["\'])([^"\']*)\1')
+    return re.compile(rb"\sxmlns" + name + rb'\s*=\s*(["\'])([^"\']*)\1')
 
 
 def sniff_message(stream: BinaryIO) -> MessageKind:

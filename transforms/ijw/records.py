@@ -145,8 +145,9 @@ def _flatten(element: etree._Element, prefix: str = "", values: dict[str, str] |
     return values
 
 
-def parse_message(stream: BinaryIO, spec: MessageSpec, pseudonymise: Callable[[str], str],
-                  chunk_size: int = 5000) -> Iterator[Chunk]:
+def parse_message(
+    stream: BinaryIO, spec: MessageSpec, pseudonymise: Callable[[str], str], chunk_size: int = 5000
+) -> Iterator[Chunk]:
     """Yield Chunks of one iJw file. Raises FileRejected when the file as a whole cannot be read; the caller then
     discards what it received of that file, so a file loads whole or not at all."""
     reader = _Reader(spec, pseudonymise)
@@ -294,8 +295,10 @@ class _Reader:
         key = values.get(self.spec.key) or None
         shared = self.shared
         if shared is None:
-            shared = {column: read(self.client if source == "client" else self.context, path, line, key)
-                      for column, source, path, read in self.shared_plan}
+            shared = {
+                column: read(self.client if source == "client" else self.context, path, line, key)
+                for column, source, path, read in self.shared_plan
+            }
             self.shared = shared  # only once all of them are typed
         row: dict[str, object] = {"line": line, **self.header, "client_pseudonym": self.pseudonym, **shared}
         for column, path, read in self.record_plan:
@@ -322,6 +325,7 @@ def _converter(spec_field: Field) -> Converter:
     elif spec_field.kind == "date":
         read = fields.ijw_date
     elif spec_field.kind == "year":
+
         def read(values: dict[str, str], path: str, line: int, key: str | None) -> object:
             return fields.ijw_date(values, path, line, key).year
     elif spec_field.kind == "code":
@@ -336,6 +340,7 @@ def _converter(spec_field: Field) -> Converter:
 
     def optional(values: dict[str, str], path: str, line: int, key: str | None) -> object:
         return read(values, path, line, key) if values.get(path) else None
+
     return optional
 
 
@@ -347,8 +352,9 @@ def _header(element: etree._Element, spec: MessageSpec) -> dict[str, object]:
         receiver = fields.required(values, "Ontvanger", line, None)
         gemeente, agb = (sender, receiver) if spec.gemeente_sends else (receiver, sender)
         if not (len(agb) == 8 and agb.isdigit()) or not (len(gemeente) == 4 and gemeente.isdigit()):
-            raise FileRejected("header_invalid", "Afzender en Ontvanger zijn geen AGB-code (8 cijfers) en "
-                                                 "gemeentecode (4 cijfers)")
+            raise FileRejected(
+                "header_invalid", "Afzender en Ontvanger zijn geen AGB-code (8 cijfers) en gemeentecode (4 cijfers)"
+            )
         return {
             "bericht_identificatie": fields.required(values, "BerichtIdentificatie/Identificatie", line, None),
             "dagtekening": fields.ijw_date(values, "BerichtIdentificatie/Dagtekening", line, None),
@@ -381,8 +387,14 @@ def as_tuples(rows: list[dict], spec: MessageSpec) -> list[tuple]:
 
 def _dtypes(spec: MessageSpec) -> dict[str, str]:
     """Fixed dtypes so that every chunk looks the same, whatever its values (pandas would infer otherwise)."""
-    types = {"line": "int64", "bericht_identificatie": "str", "dagtekening": "object", "gemeentecode": "str",
-             "aanbieder_agb": "str", "client_pseudonym": "str"}
+    types = {
+        "line": "int64",
+        "bericht_identificatie": "str",
+        "dagtekening": "object",
+        "gemeentecode": "str",
+        "aanbieder_agb": "str",
+        "client_pseudonym": "str",
+    }
     for f in spec.fields:
         if f.kind in ("int", "year"):
             types[f.column] = "int64" if f.required else "Int64"

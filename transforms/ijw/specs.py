@@ -25,6 +25,7 @@ def _period(begin: str, end: str, label: str):
     def check(row: dict, line: int, key: str | None) -> None:
         if row.get(begin) and row.get(end):
             fields.period(row[begin], row[end], label, line, key)
+
     return check
 
 
@@ -33,8 +34,10 @@ def _signed(amount: int, debet_credit: str) -> int:
 
 
 def _signed_amounts(row: dict) -> dict:
-    return {"bedrag": _signed(row["ingediend_bedrag"], row["debet_credit"]),
-            "declaratie_totaal": _signed(row["totaal_bedrag"], row["totaal_debet_credit"])}
+    return {
+        "bedrag": _signed(row["ingediend_bedrag"], row["debet_credit"]),
+        "declaratie_totaal": _signed(row["totaal_bedrag"], row["totaal_debet_credit"]),
+    }
 
 
 JW323 = MessageSpec(
@@ -47,8 +50,14 @@ JW323 = MessageSpec(
         Field("declaratie_periode_begin", "DeclaratiePeriode/Begindatum", "date", "context"),
         Field("declaratie_periode_eind", "DeclaratiePeriode/Einddatum", "date", "context"),
         Field("totaal_bedrag", "TotaalIngediendBedrag/TotaalBedrag", "int", "context", stage=False),
-        Field("totaal_debet_credit", "TotaalIngediendBedrag/DebetCredit", "code", "context", codes=DEBET_CREDIT,
-              stage=False),
+        Field(
+            "totaal_debet_credit",
+            "TotaalIngediendBedrag/DebetCredit",
+            "code",
+            "context",
+            codes=DEBET_CREDIT,
+            stage=False,
+        ),
         Field("referentie_nummer", "ProductReferentie/ReferentieNummer"),
         Field("vorig_referentie_nummer", "ProductReferentie/VorigReferentieNummer", required=False),
         Field("toewijzing_nummer", "ToewijzingNummer", "int"),
@@ -67,9 +76,7 @@ JW323 = MessageSpec(
     derived=(("bedrag", "int64"), ("declaratie_totaal", "int64")),
 )
 
-_CLIENT = (
-    Field("geboortejaar", "Geboortedatum/Datum", "year", "client", required=False),
-)
+_CLIENT = (Field("geboortejaar", "Geboortedatum/Datum", "year", "client", required=False),)
 
 JW301 = MessageSpec(
     code="JW301",
@@ -79,8 +86,14 @@ JW301 = MessageSpec(
     fields=(
         *_CLIENT,
         Field("juridische_status", "JuridischeStatus", "code", "client", required=False, codes=JURIDISCHE_STATUS),
-        Field("wettelijke_vertegenwoordiging", "WettelijkeVertegenwoordiging", "code", "client", required=False,
-              codes=VERTEGENWOORDIGING),
+        Field(
+            "wettelijke_vertegenwoordiging",
+            "WettelijkeVertegenwoordiging",
+            "code",
+            "client",
+            required=False,
+            codes=VERTEGENWOORDIGING,
+        ),
         Field("toewijzing_nummer", "ToewijzingNummer", "int"),
         Field("referentie_aanbieder", "ReferentieAanbieder", required=False),
         Field("product_categorie", "Product/Categorie", required=False),
@@ -111,8 +124,7 @@ JW305 = MessageSpec(
     record="StartProduct",
     gemeente_sends=False,
     key="ToewijzingNummer",
-    fields=(*_START_FIELDS,
-            Field("status_aanlevering", "StatusAanlevering", "code", codes=STATUS_AANLEVERING)),
+    fields=(*_START_FIELDS, Field("status_aanlevering", "StatusAanlevering", "code", codes=STATUS_AANLEVERING)),
 )
 
 JW307 = MessageSpec(
@@ -120,10 +132,12 @@ JW307 = MessageSpec(
     record="StopProduct",
     gemeente_sends=False,
     key="ToewijzingNummer",
-    fields=(*_START_FIELDS,
-            Field("reden_beeindiging", "RedenBeeindiging", "code", codes=REDENEN_BEEINDIGING),
-            Field("einddatum", "Einddatum", "date"),
-            Field("status_aanlevering", "StatusAanlevering", "code", codes=STATUS_AANLEVERING)),
+    fields=(
+        *_START_FIELDS,
+        Field("reden_beeindiging", "RedenBeeindiging", "code", codes=REDENEN_BEEINDIGING),
+        Field("einddatum", "Einddatum", "date"),
+        Field("status_aanlevering", "StatusAanlevering", "code", codes=STATUS_AANLEVERING),
+    ),
     check=_period("begindatum", "einddatum", "Einddatum"),
 )
 

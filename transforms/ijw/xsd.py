@@ -28,8 +28,11 @@ def validate(stream: BinaryIO, schema: etree.XMLSchema) -> None:
         raise syntax_rejection(exc, stream) from None
     if not schema.validate(document):
         error = schema.error_log.filter_from_errors()[0]
-        raise FileRejected("xsd_invalid", f"{position(error.line)}, element {_element(error.path)} ({error.type_name})",
-                           line=error.line)
+        raise FileRejected(
+            "xsd_invalid",
+            f"{position(error.line)}, element {_element(error.path)} ({error.type_name})",
+            line=error.line,
+        )
 
 
 def _element(path: str | None) -> str:

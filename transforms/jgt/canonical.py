@@ -106,8 +106,9 @@ def _age(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def canonical_rows(table: RawTable, pseudonymise: Callable[[str], str], region: RegionLookup,
-                   file_name: str | None = None) -> Canonical:
+def canonical_rows(
+    table: RawTable, pseudonymise: Callable[[str], str], region: RegionLookup, file_name: str | None = None
+) -> Canonical:
     layout: Layout = table.layout
     out = Canonical()
     source_of = {f: c for c in table.frame.columns for s, f in layout.columns.items() if norm(s) == norm(c)}
@@ -123,13 +124,16 @@ def canonical_rows(table: RawTable, pseudonymise: Callable[[str], str], region: 
             out.rejections.append(rejection("row_malformed", line=line, record_key=key))
             continue
         problem = None
-        row: dict = {"line": line, "registratie_id": key, "team_export": raw.get("team"),
-                     "gemeente_export": raw.get("gemeente")}
+        row: dict = {
+            "line": line,
+            "registratie_id": key,
+            "team_export": raw.get("team"),
+            "gemeente_export": raw.get("gemeente"),
+        }
         bsn = raw.get("bsn")
         bsn = str(bsn).strip() if bsn is not None else None
         if bsn is not None and not is_valid_bsn(bsn):
-            problem = rejection("bsn_invalid", line=line, record_key=key, field=label["bsn"],
-                                value_masked=bsn)
+            problem = rejection("bsn_invalid", line=line, record_key=key, field=label["bsn"], value_masked=bsn)
         row["client_pseudonym"] = pseudonymise(bsn) if bsn is not None and problem is None else None
         parsed_dates: dict[str, date | None] = {}
         for f in DATE_FIELDS:
@@ -137,8 +141,9 @@ def canonical_rows(table: RawTable, pseudonymise: Callable[[str], str], region: 
                 parsed_dates[f] = parse_date(raw.get(f), layout.date_formats)
             except ValueError:
                 parsed_dates[f] = None
-                problem = problem or rejection("jgt_date_invalid", line=line, record_key=key, field=label[f],
-                                               value_masked=raw.get(f))
+                problem = problem or rejection(
+                    "jgt_date_invalid", line=line, record_key=key, field=label[f], value_masked=raw.get(f)
+                )
         for f in ("bron_aanmelding", "hulpvraag", "uitkomst"):
             value = raw.get(f)
             if value is None:
@@ -146,22 +151,25 @@ def canonical_rows(table: RawTable, pseudonymise: Callable[[str], str], region: 
                 continue
             row[f] = layout.values[f].get(norm(str(value)))
             if row[f] is None:
-                problem = problem or rejection("code_invalid", line=line, record_key=key, field=label[f],
-                                               value_masked=value)
+                problem = problem or rejection(
+                    "code_invalid", line=line, record_key=key, field=label[f], value_masked=value
+                )
         if problem is not None:
             out.rejections.append(problem)
             continue
         born = parsed_dates["geboortedatum"]
         aanmeld = parsed_dates["aanmelddatum"]
-        row.update({
-            "geboortejaar": born.year if born else None,
-            "leeftijd_bij_aanmelding": _age(born, aanmeld) if born and aanmeld else None,
-            "aanmelddatum": aanmeld,
-            "datum_start_hulp": parsed_dates["datum_start_hulp"],
-            "afsluitdatum": parsed_dates["afsluitdatum"],
-            "gemeentecode": region.gemeentecode(raw.get("gemeente")),
-            "team": region.team(raw.get("team")),
-        })
+        row.update(
+            {
+                "geboortejaar": born.year if born else None,
+                "leeftijd_bij_aanmelding": _age(born, aanmeld) if born and aanmeld else None,
+                "aanmelddatum": aanmeld,
+                "datum_start_hulp": parsed_dates["datum_start_hulp"],
+                "afsluitdatum": parsed_dates["afsluitdatum"],
+                "gemeentecode": region.gemeentecode(raw.get("gemeente")),
+                "team": region.team(raw.get("team")),
+            }
+        )
         dates_seen.extend(d for f, d in parsed_dates.items() if d is not None and f != "geboortedatum")
         out.rows.append(row)
     month = export_month(file_name, table.title, dates_seen)

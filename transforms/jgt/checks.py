@@ -28,8 +28,9 @@ def jgt_checks(frame: pd.DataFrame, region_gemeenten: frozenset[str], team_codes
     out["check_team_bekend"] = out["team_export"].isna() | out["team"].isin(team_codes)
     out["check_start_na_aanmelding"] = start.isna() | aanmeld.isna() | (start >= aanmeld)
     out["check_afsluiting_na_aanmelding"] = eind.isna() | aanmeld.isna() | (eind >= aanmeld)
-    ends = pd.to_datetime(out["export_maand"].map(lambda m: month_end(m) if isinstance(m, date) else None),
-                          errors="coerce")
+    ends = pd.to_datetime(
+        out["export_maand"].map(lambda m: month_end(m) if isinstance(m, date) else None), errors="coerce"
+    )
     future = pd.Series(False, index=out.index)
     for column in (aanmeld, start, eind):
         future |= column.notna() & ends.notna() & (column > ends)

@@ -74,6 +74,7 @@ def read_export(source: bytes | BinaryIO, layouts: Sequence[Layout], suffix: str
 
 # -- CSV ----------------------------------------------------------------------------------------------------------
 
+
 def decode(data: bytes) -> tuple[str, str]:
     """(text, encoding). BOM → utf-8-sig; valid UTF-8 → utf-8; else per line UTF-8 with cp1252 fallback, so a
     file with a few cp1252 lines in UTF-8 keeps both right ('mixed'); cp1252 when no line is UTF-8 beyond ASCII."""
@@ -114,8 +115,10 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             previous = reader.line_num
     except csv.Error as exc:  # its message is not shown: it may quote the line
         if "field limit" in str(exc):
-            raise FileRejected("csv_limit", f"een cel vanaf regel {previous + 1} is langer dan "
-                                            f"{_number(csv.field_size_limit())} tekens") from None
+            raise FileRejected(
+                "csv_limit",
+                f"een cel vanaf regel {previous + 1} is langer dan {_number(csv.field_size_limit())} tekens",
+            ) from None
         raise FileRejected("file_unreadable", f"geen geldige CSV vanaf regel {previous + 1}") from None
 
 
@@ -165,6 +168,7 @@ def read_csv(source: bytes | BinaryIO, layouts: Sequence[Layout]) -> RawTable:
 
 # -- XLSX ---------------------------------------------------------------------------------------------------------
 
+
 def read_xlsx(source: bytes | BinaryIO, layouts: Sequence[Layout]) -> RawTable:
     """The first sheet with a known header (else the first non-empty sheet); rows above the header (titles,
     merged cells) are skipped; Excel dates stay datetime; the line is the Excel row number. The archive is checked
@@ -211,13 +215,16 @@ def check_archive(data: bytes) -> None:
         raise FileRejected("file_unreadable", f"geen leesbaar Excel-bestand ({type(exc).__name__})") from None
     unpacked = sum(m.file_size for m in members)
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise FileRejected("xlsx_too_large", f"{unpacked / 1024 / 1024:.0f} MB uitgepakt, de grens is "
-                                             f"{MAX_XLSX_UNPACKED_BYTES // 1024 // 1024} MB")
+        raise FileRejected(
+            "xlsx_too_large",
+            f"{unpacked / 1024 / 1024:.0f} MB uitgepakt, de grens is {MAX_XLSX_UNPACKED_BYTES // 1024 // 1024} MB",
+        )
     for member in members:
         if member.file_size > _RATIO_FROM_BYTES and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1):
             ratio = member.file_size / max(member.compress_size, 1)
-            raise FileRejected("xlsx_too_large", f"een onderdeel pakt {ratio:.0f} keer zo groot uit, de grens is "
-                                                 f"{MAX_XLSX_RATIO} keer")
+            raise FileRejected(
+                "xlsx_too_large", f"een onderdeel pakt {ratio:.0f} keer zo groot uit, de grens is {MAX_XLSX_RATIO} keer"
+            )
 
 
 def _sheet_rows(ws: ReadOnlyWorksheet) -> Iterator[tuple[int, list]]:
@@ -237,6 +244,7 @@ def _cell(value: object) -> object:
 
 
 # -- shared -------------------------------------------------------------------------------------------------------
+
 
 def _clean(value: object) -> object:
     if value is None:
@@ -270,13 +278,16 @@ def _unknown_layout(candidates: list[list[object]], layouts: Sequence[Layout]) -
     _, names, layout = best
     missing = [c for c in layout.columns if norm(c) not in names]
     unknown = sum(n not in layout.header for n in names)
-    detail = (f"dichtstbijzijnde indeling {layout.name}; ontbrekende kolommen: {', '.join(missing) or 'geen'}; "
-              f"{unknown or 'geen'} {'kolom' if unknown == 1 else 'kolommen'} met een onbekende naam")
+    detail = (
+        f"dichtstbijzijnde indeling {layout.name}; ontbrekende kolommen: {', '.join(missing) or 'geen'}; "
+        f"{unknown or 'geen'} {'kolom' if unknown == 1 else 'kolommen'} met een onbekende naam"
+    )
     return FileRejected("layout_unknown", detail)
 
 
-def _table(records: Iterator[tuple[int, list]], layouts: Sequence[Layout], encoding: str,
-           delimiter: str | None) -> RawTable:
+def _table(
+    records: Iterator[tuple[int, list]], layouts: Sequence[Layout], encoding: str, delimiter: str | None
+) -> RawTable:
     scanned: list[list[object]] = []
     title_parts: list[str] = []
     for line, cells in records:

@@ -21,8 +21,9 @@ ONBEKEND = "onbekend"
 
 def counted_aanmeldingen(aanmeldingen: pd.DataFrame, herregistratie_dagen: int) -> pd.DataFrame:
     """The registrations that count: not a re-registration within the window, with their month."""
-    frame = aanmeldingen.dropna(subset=["aanmelddatum"]).sort_values(["team", "client_pseudonym", "aanmelddatum",
-                                                                       "registratie_id"])
+    frame = aanmeldingen.dropna(subset=["aanmelddatum"]).sort_values(
+        ["team", "client_pseudonym", "aanmelddatum", "registratie_id"]
+    )
     previous = frame.groupby(["team", "client_pseudonym"])["aanmelddatum"].shift()
     counts = previous.isna() | ((frame["aanmelddatum"] - previous).dt.days > herregistratie_dagen)
     return frame[counts].assign(maand=month_of(frame["aanmelddatum"]))
@@ -35,8 +36,11 @@ def _grid(inputs: Inputs, window: Window, counted: pd.DataFrame) -> pd.DataFrame
 def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     counted = counted_aanmeldingen(inputs.aanmeldingen, params.herregistratie_dagen)
     both = with_totaal(counted, "team")
-    figures = both.groupby(["team", "maand"]).agg(aantal_aanmeldingen=("registratie_id", "size"),
-                                                  aantal_jeugdigen=("client_pseudonym", "nunique")).reset_index()
+    figures = (
+        both.groupby(["team", "maand"])
+        .agg(aantal_aanmeldingen=("registratie_id", "size"), aantal_jeugdigen=("client_pseudonym", "nunique"))
+        .reset_index()
+    )
     out = _grid(inputs, window, counted).merge(figures, on=["team", "maand"], how="left")
     out[["aantal_aanmeldingen", "aantal_jeugdigen"]] = out[["aantal_aanmeldingen", "aantal_jeugdigen"]].fillna(0)
     return out.assign(gemeentecode=inputs.gemeentecode, bron="jgt")

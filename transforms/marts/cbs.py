@@ -1,4 +1,5 @@
-"""Picking CBS figures out of the long CBS frame by purpose, measure and category Title (schemas/cbs_indicators.toml)."""
+"""Picking CBS figures out of the long CBS frame by purpose, measure and category Title
+(schemas/cbs_indicators.toml)."""
 
 from __future__ import annotations
 
@@ -20,5 +21,6 @@ def cbs_figure(cbs: pd.DataFrame, spec: dict) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=columns)
     grouped = rows.groupby("periode", sort=True)
-    return pd.DataFrame({"value": grouped["value"].sum(min_count=1),
-                         "period_status": grouped["period_status"].first()}).reset_index()[columns]
+    return pd.DataFrame(
+        {"value": grouped["value"].sum(min_count=1), "period_status": grouped["period_status"].first()}
+    ).reset_index()[columns]

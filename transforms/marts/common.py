@@ -25,7 +25,8 @@ def with_totaal(frame: pd.DataFrame, part: str) -> pd.DataFrame:
 def grid(part: str, values: list[str], window: Window) -> pd.DataFrame:
     """Every value of `part` × every month of the window: a mart has a row even for a month without events."""
     return pd.MultiIndex.from_product([values, pd.to_datetime(window.months)], names=[part, "maand"]).to_frame(
-        index=False)
+        index=False
+    )
 
 
 def from_first_appearance(frame: pd.DataFrame, part: str, first: pd.Series) -> pd.DataFrame:

@@ -59,26 +59,39 @@ def _stats(frame: pd.DataFrame, part: str, norm: int) -> pd.DataFrame:
     both = both.assign(dagen=both["dagen"].astype(float), binnen=(both["dagen"] <= norm).astype(float))
     grouped = both.groupby([part, "maand"])
     within = grouped["binnen"].sum()
-    return pd.DataFrame({
-        "aantal": grouped.size(),
-        "mediaan_dagen": grouped["dagen"].median(),
-        "p80_dagen": grouped["dagen"].quantile(0.8),  # linear interpolation (pandas default)
-        "binnen_norm_pct": grouped["binnen"].mean() * 100,
-        "_binnen_norm": within,
-        "_buiten_norm": grouped.size() - within,
-    }).reset_index()
+    return pd.DataFrame(
+        {
+            "aantal": grouped.size(),
+            "mediaan_dagen": grouped["dagen"].median(),
+            "p80_dagen": grouped["dagen"].quantile(0.8),  # linear interpolation (pandas default)
+            "binnen_norm_pct": grouped["binnen"].mean() * 100,
+            "_binnen_norm": within,
+            "_buiten_norm": grouped.size() - within,
+        }
+    ).reset_index()
 
 
-def _queue(frame: pd.DataFrame, part: str, since: str, window: Window, norm: int,
-           waiting: Callable[[pd.DataFrame, pd.Timestamp], pd.Series]) -> pd.DataFrame:
+def _queue(
+    frame: pd.DataFrame,
+    part: str,
+    since: str,
+    window: Window,
+    norm: int,
+    waiting: Callable[[pd.DataFrame, pd.Timestamp], pd.Series],
+) -> pd.DataFrame:
     """Per month of the window: how many rows of `frame` are `waiting` on its last day, and how many of those
     have waited more than `norm` days since `since`."""
     parts = []
     for first in window.months:
         end = pd.Timestamp(month_end(first))
         queued = frame[waiting(frame, end)]
-        tagged = pd.DataFrame({part: queued[part], "wachtend_aantal": 1,
-                               "wachtend_langer_dan_norm": ((end - queued[since]).dt.days > norm).astype(int)})
+        tagged = pd.DataFrame(
+            {
+                part: queued[part],
+                "wachtend_aantal": 1,
+                "wachtend_langer_dan_norm": ((end - queued[since]).dt.days > norm).astype(int),
+            }
+        )
         counts = with_totaal(tagged, part).groupby(part)[QUEUE].sum().reset_index()
         parts.append(counts.assign(maand=pd.Timestamp(first)))
     if not parts:
@@ -105,8 +118,10 @@ def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     # here as well keeps a negative day count out of the figures and the queue should one ever get through.
     regs = regs[~(regs["datum_start_hulp"] < regs["aanmelddatum"])]
     started = regs.dropna(subset=["datum_start_hulp"])
-    started = started.assign(dagen=(started["datum_start_hulp"] - started["aanmelddatum"]).dt.days,
-                             maand=month_of(started["datum_start_hulp"]))
+    started = started.assign(
+        dagen=(started["datum_start_hulp"] - started["aanmelddatum"]).dt.days,
+        maand=month_of(started["datum_start_hulp"]),
+    )
 
     def waiting(frame: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
         not_started = frame["datum_start_hulp"].isna() | (frame["datum_start_hulp"] > end)
@@ -114,9 +129,12 @@ def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
         return (frame["aanmelddatum"] <= end) & not_started & not_closed
 
     teams = sorted(set(inputs.teams) | set(inputs.aanmeldingen["team"].dropna())) + [TOTAAL]
-    out = _assemble(grid("team", teams, window), "team",
-                    [_stats(started, "team", norm), _queue(regs, "team", "aanmelddatum", window, norm, waiting)],
-                    ["aantal", *QUEUE, *NORM_SPLIT])
+    out = _assemble(
+        grid("team", teams, window),
+        "team",
+        [_stats(started, "team", norm), _queue(regs, "team", "aanmelddatum", window, norm, waiting)],
+        ["aantal", *QUEUE, *NORM_SPLIT],
+    )
     out = out.assign(gemeentecode=inputs.gemeentecode, norm_dagen=norm, bron="jgt")
     return out[mart_columns(mart_doorlooptijd) + NORM_SPLIT]
 
@@ -146,11 +164,11 @@ def _by_toewijzing(toewijzingen: pd.DataFrame) -> pd.DataFrame:
 def build_aanbieder(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     """mart_doorlooptijd_aanbieder: gemeente x aanbieder_agb (+ 'totaal') x maand."""
     norm = params.norm_dagen
-    tw = first_starts(inputs.toewijzingen.dropna(subset=["toewijzing_nummer", "ingangsdatum"]),
-                      inputs.zorgperiodes)
+    tw = first_starts(inputs.toewijzingen.dropna(subset=["toewijzing_nummer", "ingangsdatum"]), inputs.zorgperiodes)
     started = tw.dropna(subset=["eerste_start"])
-    started = started.assign(dagen=(started["eerste_start"] - started["ingangsdatum"]).dt.days,
-                             maand=month_of(started["eerste_start"]))
+    started = started.assign(
+        dagen=(started["eerste_start"] - started["ingangsdatum"]).dt.days, maand=month_of(started["eerste_start"])
+    )
     # A Begindatum before the Ingangsdatum breaks the iJw rule that a start lies within its toewijzing; no load
     # check catches it yet. Such a toewijzing has started (it is not waiting) but its negative day count would
     # pull the median down, so it stays out of the figures.
@@ -161,10 +179,12 @@ def build_aanbieder(inputs: Inputs, window: Window, params: Params) -> pd.DataFr
         return current & ~(frame["eerste_start"] <= end)
 
     aanbieders = sorted(set(inputs.toewijzingen["aanbieder_agb"].dropna())) + [TOTAAL]
-    out = _assemble(grid("aanbieder_agb", aanbieders, window), "aanbieder_agb",
-                    [_stats(started, "aanbieder_agb", norm),
-                     _queue(tw, "aanbieder_agb", "ingangsdatum", window, norm, waiting)],
-                    ["aantal", *QUEUE, *NORM_SPLIT])
+    out = _assemble(
+        grid("aanbieder_agb", aanbieders, window),
+        "aanbieder_agb",
+        [_stats(started, "aanbieder_agb", norm), _queue(tw, "aanbieder_agb", "ingangsdatum", window, norm, waiting)],
+        ["aantal", *QUEUE, *NORM_SPLIT],
+    )
     known = inputs.toewijzingen.dropna(subset=["aanbieder_agb"])
     first = month_of(known[["toewijzingsdatum", "ingangsdatum"]].min(axis=1)).groupby(known["aanbieder_agb"]).min()
     out = from_first_appearance(out, "aanbieder_agb", first)
@@ -188,23 +208,30 @@ def link_keten(aanmeldingen: pd.DataFrame, toewijzingen: pd.DataFrame, zorgperio
     """
     aanmelding = ["team", "registratie_id"]  # the key of fact_jgt_aanmelding
     regs = aanmeldingen.dropna(subset=["client_pseudonym", "aanmelddatum"])[
-        ["client_pseudonym", *aanmelding, "aanmelddatum"]]
+        ["client_pseudonym", *aanmelding, "aanmelddatum"]
+    ]
     toewijzing = ["gemeentecode", "toewijzing_nummer"]
-    tw = _by_toewijzing(toewijzingen.dropna(subset=["toewijzing_nummer", "client_pseudonym",
-                                                    "eerste_toewijzingsdatum"]))
+    tw = _by_toewijzing(
+        toewijzingen.dropna(subset=["toewijzing_nummer", "client_pseudonym", "eerste_toewijzingsdatum"])
+    )
     tw = tw[[*toewijzing, "client_pseudonym", "eerste_toewijzingsdatum"]]
     pairs = tw.merge(regs, on="client_pseudonym")
     gap = (pairs["eerste_toewijzingsdatum"] - pairs["aanmelddatum"]).dt.days
     pairs = pairs[(gap >= 0) & (gap <= KETEN_MAX_DAGEN)]
     pairs = pairs.sort_values(["aanmelddatum", *aanmelding]).drop_duplicates(toewijzing, keep="last")
-    pairs = (pairs.sort_values(["eerste_toewijzingsdatum", "toewijzing_nummer"])
-             .drop_duplicates(aanmelding, keep="first"))
+    pairs = pairs.sort_values(["eerste_toewijzingsdatum", "toewijzing_nummer"]).drop_duplicates(
+        aanmelding, keep="first"
+    )
 
     periods = _with_nummer(zorgperiodes.dropna(subset=["toewijzing_nummer", "begindatum"]))
     chains = pairs.merge(periods[[*toewijzing, "begindatum"]], on=toewijzing)
     chains = chains[chains["begindatum"] >= chains["eerste_toewijzingsdatum"]]
-    return (chains.groupby([*aanmelding, "client_pseudonym", "aanmelddatum", "eerste_toewijzingsdatum"])
-            ["begindatum"].min().rename("start").reset_index())
+    return (
+        chains.groupby([*aanmelding, "client_pseudonym", "aanmelddatum", "eerste_toewijzingsdatum"])["begindatum"]
+        .min()
+        .rename("start")
+        .reset_index()
+    )
 
 
 def build_keten(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
@@ -217,13 +244,15 @@ def build_keten(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
         totaal=(chains["start"] - chains["aanmelddatum"]).dt.days.astype(float),
     )
     grouped = chains.groupby("maand")
-    figures = pd.DataFrame({
-        "aantal": grouped.size(),
-        "mediaan_dagen_aanmelding_toewijzing": grouped["aanmelding_toewijzing"].median(),
-        "mediaan_dagen_toewijzing_start": grouped["toewijzing_start"].median(),
-        "mediaan_dagen_totaal": grouped["totaal"].median(),
-        "p80_dagen_totaal": grouped["totaal"].quantile(0.8),
-    }).reset_index()
+    figures = pd.DataFrame(
+        {
+            "aantal": grouped.size(),
+            "mediaan_dagen_aanmelding_toewijzing": grouped["aanmelding_toewijzing"].median(),
+            "mediaan_dagen_toewijzing_start": grouped["toewijzing_start"].median(),
+            "mediaan_dagen_totaal": grouped["totaal"].median(),
+            "p80_dagen_totaal": grouped["totaal"].quantile(0.8),
+        }
+    ).reset_index()
     out = pd.DataFrame({"maand": pd.to_datetime(window.months)}).merge(figures, on="maand", how="left")
     out["aantal"] = out["aantal"].fillna(0).astype(int)
     # One mart, two sources: the chain starts in the JGT and is measured to its iJw start; bron names the latter.

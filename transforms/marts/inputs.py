@@ -14,19 +14,68 @@ import pandas as pd
 from jeugdmonitor.transforms.marts.periods import Period, months, periods
 
 # Columns of each input frame, so a hand-made frame in a test and a frame read from the warehouse agree.
-AANMELDING_COLUMNS = ["team", "registratie_id", "gemeentecode", "client_pseudonym", "geboortejaar", "aanmelddatum",
-                      "bron_aanmelding", "hulpvraag", "datum_start_hulp", "afsluitdatum", "uitkomst"]
-TOEWIJZING_COLUMNS = ["gemeentecode", "aanbieder_agb", "toewijzing_nummer", "client_pseudonym", "juridische_status",
-                      "product_categorie", "product_code", "klasse", "eerste_toewijzingsdatum", "toewijzingsdatum",
-                      "ingangsdatum", "einddatum", "verwijzer_type"]
-ZORGPERIODE_COLUMNS = ["gemeentecode", "aanbieder_agb", "client_pseudonym", "toewijzing_nummer", "product_categorie",
-                       "product_code", "klasse", "juridische_status", "begindatum", "einddatum",
-                       "tijdelijk_beeindigd"]
-DECLARATIE_COLUMNS = ["gemeentecode", "aanbieder_agb", "client_pseudonym", "product_categorie", "product_code",
-                      "product_periode_begin", "bedrag_netto"]
+AANMELDING_COLUMNS = [
+    "team",
+    "registratie_id",
+    "gemeentecode",
+    "client_pseudonym",
+    "geboortejaar",
+    "aanmelddatum",
+    "bron_aanmelding",
+    "hulpvraag",
+    "datum_start_hulp",
+    "afsluitdatum",
+    "uitkomst",
+]
+TOEWIJZING_COLUMNS = [
+    "gemeentecode",
+    "aanbieder_agb",
+    "toewijzing_nummer",
+    "client_pseudonym",
+    "juridische_status",
+    "product_categorie",
+    "product_code",
+    "klasse",
+    "eerste_toewijzingsdatum",
+    "toewijzingsdatum",
+    "ingangsdatum",
+    "einddatum",
+    "verwijzer_type",
+]
+ZORGPERIODE_COLUMNS = [
+    "gemeentecode",
+    "aanbieder_agb",
+    "client_pseudonym",
+    "toewijzing_nummer",
+    "product_categorie",
+    "product_code",
+    "klasse",
+    "juridische_status",
+    "begindatum",
+    "einddatum",
+    "tijdelijk_beeindigd",
+]
+DECLARATIE_COLUMNS = [
+    "gemeentecode",
+    "aanbieder_agb",
+    "client_pseudonym",
+    "product_categorie",
+    "product_code",
+    "product_periode_begin",
+    "bedrag_netto",
+]
 CBS_COLUMNS = ["purpose", "table_id", "measure", "periode", "categorie", "value", "period_status"]
-DATE_COLUMNS = {"aanmelddatum", "datum_start_hulp", "afsluitdatum", "eerste_toewijzingsdatum", "toewijzingsdatum",
-                "ingangsdatum", "einddatum", "begindatum", "product_periode_begin"}
+DATE_COLUMNS = {
+    "aanmelddatum",
+    "datum_start_hulp",
+    "afsluitdatum",
+    "eerste_toewijzingsdatum",
+    "toewijzingsdatum",
+    "ingangsdatum",
+    "einddatum",
+    "begindatum",
+    "product_periode_begin",
+}
 
 
 def frame(rows: list[dict] | pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:

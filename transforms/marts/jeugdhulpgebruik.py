@@ -35,14 +35,34 @@ def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     cbs_value, cbs_status = zorg.cbs_lookup(inputs.cbs, "jeugdhulp")
     # the population on 1 January of the period's year, also for the second half-year
     bevolking, _ = zorg.cbs_lookup(inputs.cbs, "bevolking_0_17")
-    rows = [{**zorg.period_row(p),
-             "jeugdigen_met_jeugdhulp": zorg.distinct_youths(jeugdhulp, zorg.overlaps(jeugdhulp, p)),
-             "cbs_jongeren_met_jeugdhulp": cbs_value.get(p.code), "cbs_periode_status": cbs_status.get(p.code),
-             "bevolking_0_17": bevolking.get(f"{p.start.year}JJ00")} for p in window.periods(KINDS)]
-    out = pd.DataFrame(rows, columns=[*zorg.PERIOD_COLUMNS, "jeugdigen_met_jeugdhulp", "cbs_jongeren_met_jeugdhulp",
-                                      "cbs_periode_status", "bevolking_0_17"])
-    out = out.astype({**zorg.PERIOD_DTYPES, "jeugdigen_met_jeugdhulp": "Int64", "cbs_jongeren_met_jeugdhulp": "Float64",
-                      "bevolking_0_17": "Float64"})
+    rows = [
+        {
+            **zorg.period_row(p),
+            "jeugdigen_met_jeugdhulp": zorg.distinct_youths(jeugdhulp, zorg.overlaps(jeugdhulp, p)),
+            "cbs_jongeren_met_jeugdhulp": cbs_value.get(p.code),
+            "cbs_periode_status": cbs_status.get(p.code),
+            "bevolking_0_17": bevolking.get(f"{p.start.year}JJ00"),
+        }
+        for p in window.periods(KINDS)
+    ]
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            *zorg.PERIOD_COLUMNS,
+            "jeugdigen_met_jeugdhulp",
+            "cbs_jongeren_met_jeugdhulp",
+            "cbs_periode_status",
+            "bevolking_0_17",
+        ],
+    )
+    out = out.astype(
+        {
+            **zorg.PERIOD_DTYPES,
+            "jeugdigen_met_jeugdhulp": "Int64",
+            "cbs_jongeren_met_jeugdhulp": "Float64",
+            "bevolking_0_17": "Float64",
+        }
+    )
     out["aandeel_pct"] = safe_ratio(out["jeugdigen_met_jeugdhulp"], out["bevolking_0_17"], 100)
     out["een_op_n"] = safe_ratio(out["bevolking_0_17"], out["jeugdigen_met_jeugdhulp"])
     out["cbs_aandeel_pct"] = safe_ratio(out["cbs_jongeren_met_jeugdhulp"], out["bevolking_0_17"], 100)
@@ -67,9 +87,15 @@ def build_cbs_vergelijking(inputs: Inputs, window: Window, params: Params) -> pd
         for name, selects in INDICATORS.items():
             selected = zp[selects(zp)]
             values, statuses = lookups[name]
-            rows.append({**zorg.period_row(period), "indicator": name,
-                         "lokaal": zorg.distinct_youths(selected, zorg.overlaps(selected, period)),
-                         "cbs": values.get(period.code), "cbs_periode_status": statuses.get(period.code)})
+            rows.append(
+                {
+                    **zorg.period_row(period),
+                    "indicator": name,
+                    "lokaal": zorg.distinct_youths(selected, zorg.overlaps(selected, period)),
+                    "cbs": values.get(period.code),
+                    "cbs_periode_status": statuses.get(period.code),
+                }
+            )
     out = pd.DataFrame(rows, columns=[*zorg.PERIOD_COLUMNS, "indicator", "lokaal", "cbs", "cbs_periode_status"])
     out = out.astype({**zorg.PERIOD_DTYPES, "lokaal": "Int64", "cbs": "Float64"})
     out["verschil"] = (out["lokaal"].astype("Float64") - out["cbs"]).astype("Float64")

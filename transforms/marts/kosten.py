@@ -38,8 +38,11 @@ def _monthly(lines: pd.DataFrame) -> pd.DataFrame:
     both = pd.concat([lines, lines.assign(product_categorie=TOTAAL)], ignore_index=True)
     # a youth whose every line was credited away received nothing that month: not counted
     both = both.assign(_declared=both["client_pseudonym"].where(both["cents"] != 0))
-    return both.groupby(KEY).agg(cents=("cents", "sum"), aantal_jeugdigen=("_declared", "nunique"),
-                                 regels=("cents", "size")).reset_index()
+    return (
+        both.groupby(KEY)
+        .agg(cents=("cents", "sum"), aantal_jeugdigen=("_declared", "nunique"), regels=("cents", "size"))
+        .reset_index()
+    )
 
 
 def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
@@ -53,21 +56,25 @@ def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     out["cents"] = out["cents"].astype("int64")
     year = out["maand"].dt.year
     cumulative = out.groupby([out["product_categorie"], year])["cents"].cumsum()
-    out = out.assign(netto_bedrag=(out["cents"] / 100).astype("Float64"),
-                     aantal_jeugdigen=out["aantal_jeugdigen"].astype("Int64"),
-                     jaar_tot_nu=(cumulative / 100).astype("Float64"))
+    out = out.assign(
+        netto_bedrag=(out["cents"] / 100).astype("Float64"),
+        aantal_jeugdigen=out["aantal_jeugdigen"].astype("Int64"),
+        jaar_tot_nu=(cumulative / 100).astype("Float64"),
+    )
     out["kosten_per_jeugdige"] = safe_ratio(out["netto_bedrag"], out["aantal_jeugdigen"])
     out = out[out["maand"] >= pd.Timestamp(window.since)].reset_index(drop=True)
-    out = from_first_appearance(out, "product_categorie",
-                                month_of(lines["product_periode_begin"]).groupby(lines["product_categorie"]).min())
+    out = from_first_appearance(
+        out, "product_categorie", month_of(lines["product_periode_begin"]).groupby(lines["product_categorie"]).min()
+    )
     out = _totaal_figures(out, monthly, params)
     return out.assign(gemeentecode=inputs.gemeentecode, bron="ijw")[mart_columns(mart_kosten)]
 
 
 def _totaal_figures(out: pd.DataFrame, monthly: pd.DataFrame, params: Params) -> pd.DataFrame:
     """budget_jaar, budget_tot_nu, prognose_lineair and prognose_seizoen on the totaal rows (NaN elsewhere)."""
-    figures = {c: np.full(len(out), np.nan) for c in ("budget_jaar", "budget_tot_nu", "prognose_lineair",
-                                                       "prognose_seizoen")}
+    figures = {
+        c: np.full(len(out), np.nan) for c in ("budget_jaar", "budget_tot_nu", "prognose_lineair", "prognose_seizoen")
+    }
     totaal = monthly[monthly["product_categorie"] == TOTAAL]
     last_year_shares: dict[int, dict[int, float] | None] = {}
     for i, row in out[out["product_categorie"] == TOTAAL].iterrows():

@@ -21,8 +21,9 @@ LOCAL_KINDS = ("maand", "halfjaar", "jaar")
 
 def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     zp = inputs.zorgperiodes
-    local = zorg.local_figures(zp[zorg.is_ots(zp)], window.periods(LOCAL_KINDS)).assign(bron="ijw",
-                                                                                         periode_status=np.nan)
+    local = zorg.local_figures(zp[zorg.is_ots(zp)], window.periods(LOCAL_KINDS)).assign(
+        bron="ijw", periode_status=np.nan
+    )
     # jeugdigen_in_periode first: its status (the jeugdzorg table) wins over that of the jeugdbescherming table
     cbs = zorg.cbs_rows(inputs.cbs, {"jeugdigen_in_periode": "ots", "gestart": "ots_begonnen"}, window.since)
     cbs = cbs.assign(bron="cbs", lopend=pd.NA)

@@ -73,8 +73,12 @@ def parse_cbs_period(code: str) -> Period | None:
 
 
 def period_columns(period: Period) -> dict:
-    return {"periode": period.code, "periode_type": period.kind, "periode_start": period.start,
-            "periode_eind": period.end}
+    return {
+        "periode": period.code,
+        "periode_type": period.kind,
+        "periode_start": period.start,
+        "periode_eind": period.end,
+    }
 
 
 def to_dates(series: pd.Series) -> pd.Series:

@@ -33,8 +33,9 @@ class Direction:
 
 def primary(frame: pd.DataFrame, counts: Sequence[str], threshold: int) -> pd.DataFrame:
     """Per count column, the cells below the threshold (and above zero)."""
-    return pd.DataFrame({c: frame[c].notna() & (frame[c] > 0) & (frame[c] < threshold) for c in counts},
-                        index=frame.index)
+    return pd.DataFrame(
+        {c: frame[c].notna() & (frame[c] > 0) & (frame[c] < threshold) for c in counts}, index=frame.index
+    )
 
 
 def complementary(frame: pd.DataFrame, hidden: pd.DataFrame, directions: Sequence[Direction]) -> pd.DataFrame:
@@ -69,21 +70,27 @@ def _close(frame: pd.DataFrame, hidden: pd.DataFrame, column: str, direction: Di
     changed = False
     for positions in exposed.groupby(list(direction.group), sort=False).indices.values():
         rows = exposed.index[positions]
-        candidates = [i for i in rows if not is_total[i] and not hidden.at[i, column]
-                      and pd.notna(frame.at[i, column])]
+        candidates = [i for i in rows if not is_total[i] and not hidden.at[i, column] and pd.notna(frame.at[i, column])]
         if not candidates:
             continue
         # A hidden zero protects little when a part is known to be empty: prefer the smallest non-zero part.
-        smallest = min(candidates, key=lambda i: (frame.at[i, column] == 0, frame.at[i, column],
-                                                  str(frame.at[i, direction.part])))
+        smallest = min(
+            candidates, key=lambda i: (frame.at[i, column] == 0, frame.at[i, column], str(frame.at[i, direction.part]))
+        )
         hidden.at[smallest, column] = True
         changed = True
     return changed
 
 
-def publish(frame: pd.DataFrame, hidden: pd.DataFrame, *, rates: Mapping[str, Sequence[str]] | None = None,
-            carry: Mapping[str, Sequence[str]] | None = None, carry_by: Sequence[str] = (),
-            carry_order: str | None = None) -> pd.DataFrame:
+def publish(
+    frame: pd.DataFrame,
+    hidden: pd.DataFrame,
+    *,
+    rates: Mapping[str, Sequence[str]] | None = None,
+    carry: Mapping[str, Sequence[str]] | None = None,
+    carry_by: Sequence[str] = (),
+    carry_order: str | None = None,
+) -> pd.DataFrame:
     """`frame` with the hidden counts NULL, the rates of hidden counts NULL and `onderdrukt` set.
 
     `carry` maps a running figure to the counts it accumulates: within `carry_by`, in `carry_order`, it is hidden
@@ -102,8 +109,14 @@ def publish(frame: pd.DataFrame, hidden: pd.DataFrame, *, rates: Mapping[str, Se
     return out
 
 
-def suppress(frame: pd.DataFrame, counts: Sequence[str], threshold: int, *, directions: Sequence[Direction] = (),
-             rates: dict[str, Sequence[str]] | None = None) -> pd.DataFrame:
+def suppress(
+    frame: pd.DataFrame,
+    counts: Sequence[str],
+    threshold: int,
+    *,
+    directions: Sequence[Direction] = (),
+    rates: dict[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
     """Primary and complementary suppression of `counts`, then `publish` (for one mart on its own)."""
     hidden = complementary(frame, primary(frame, counts, threshold), directions)
     return publish(frame, hidden, rates=rates)

@@ -17,16 +17,23 @@ from jeugdmonitor.transforms.marts.common import mart_columns
 from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
 
 LOCAL_KINDS = ("maand", "halfjaar", "jaar")
-CBS_FIGURES = {"pleegzorg": "pleegzorg", "gezinsgericht": "gezinsgericht", "gesloten": "gesloten",
-               "overig_verblijf": "overig_verblijf", TOTAAL: "jeugdhulp_met_verblijf"}
+CBS_FIGURES = {
+    "pleegzorg": "pleegzorg",
+    "gezinsgericht": "gezinsgericht",
+    "gesloten": "gesloten",
+    "overig_verblijf": "overig_verblijf",
+    TOTAAL: "jeugdhulp_met_verblijf",
+}
 
 
 def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     zp = inputs.zorgperiodes
     periods = window.periods(LOCAL_KINDS)
     selections = {vorm: zp["klasse"] == vorm for vorm in zorg.VERBLIJF_VORMEN} | {TOTAAL: zorg.is_verblijf(zp)}
-    parts = [zorg.local_figures(zp[mask], periods).assign(vorm=vorm, bron="ijw", periode_status=np.nan)
-             for vorm, mask in selections.items()]
+    parts = [
+        zorg.local_figures(zp[mask], periods).assign(vorm=vorm, bron="ijw", periode_status=np.nan)
+        for vorm, mask in selections.items()
+    ]
     for vorm, name in CBS_FIGURES.items():
         rows = zorg.cbs_rows(inputs.cbs, {"jeugdigen_in_periode": name}, window.since)
         parts.append(rows.assign(vorm=vorm, bron="cbs", lopend=pd.NA, gestart=pd.NA))

@@ -42,33 +42,46 @@ DOORVERWEZEN = "doorverwezen_specialistisch"
 def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     """mart_verwijzingen: gemeente x maand x verwijzer_type (every COD327 code + 'totaal')."""
     tw = inputs.toewijzingen.dropna(subset=["eerste_toewijzingsdatum"]).drop_duplicates(
-        ["gemeentecode", "toewijzing_nummer"])
-    tw = tw.assign(maand=month_of(tw["eerste_toewijzingsdatum"]),
-                   verwijzer_type=tw["verwijzer_type"].fillna("01").astype(str))
+        ["gemeentecode", "toewijzing_nummer"]
+    )
+    tw = tw.assign(
+        maand=month_of(tw["eerste_toewijzingsdatum"]), verwijzer_type=tw["verwijzer_type"].fillna("01").astype(str)
+    )
     both = pd.concat([tw, tw.assign(verwijzer_type=TOTAAL)], ignore_index=True)
-    figures = both.groupby(["maand", "verwijzer_type"]).agg(
-        nieuwe_toewijzingen=("toewijzing_nummer", "size"),
-        aantal_jeugdigen=("client_pseudonym", "nunique")).reset_index()
+    figures = (
+        both.groupby(["maand", "verwijzer_type"])
+        .agg(nieuwe_toewijzingen=("toewijzing_nummer", "size"), aantal_jeugdigen=("client_pseudonym", "nunique"))
+        .reset_index()
+    )
 
     codes = list(VERWIJZERS) + sorted(set(tw["verwijzer_type"]) - set(VERWIJZERS)) + [TOTAAL]
-    grid = pd.MultiIndex.from_product([pd.to_datetime(window.months), codes],
-                                      names=["maand", "verwijzer_type"]).to_frame(index=False)
+    grid = pd.MultiIndex.from_product(
+        [pd.to_datetime(window.months), codes], names=["maand", "verwijzer_type"]
+    ).to_frame(index=False)
     out = grid.merge(figures, on=["maand", "verwijzer_type"], how="left")
     counts = ["nieuwe_toewijzingen", "aantal_jeugdigen"]
     out[counts] = out[counts].fillna(0).astype(int)
     names = {**VERWIJZERS, TOTAAL: ALLE_VERWIJZERS}
-    out = out.assign(verwijzer=out["verwijzer_type"].map(lambda code: names.get(code, ONBEKENDE_CODE)),
-                     gemeentecode=inputs.gemeentecode, bron="ijw")
+    out = out.assign(
+        verwijzer=out["verwijzer_type"].map(lambda code: names.get(code, ONBEKENDE_CODE)),
+        gemeentecode=inputs.gemeentecode,
+        bron="ijw",
+    )
     return out[mart_columns(mart_verwijzingen)]
 
 
 def build_team(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     """mart_verwijzingen_team: gemeente x team (+ 'totaal') x maand."""
     closed = inputs.aanmeldingen.dropna(subset=["afsluitdatum"])
-    closed = closed.assign(maand=month_of(closed["afsluitdatum"]),
-                           doorverwezen=(closed["uitkomst"] == DOORVERWEZEN).astype(int))
-    figures = with_totaal(closed, "team").groupby(["team", "maand"]).agg(
-        afgesloten=("registratie_id", "size"), doorverwezen_specialistisch=("doorverwezen", "sum")).reset_index()
+    closed = closed.assign(
+        maand=month_of(closed["afsluitdatum"]), doorverwezen=(closed["uitkomst"] == DOORVERWEZEN).astype(int)
+    )
+    figures = (
+        with_totaal(closed, "team")
+        .groupby(["team", "maand"])
+        .agg(afgesloten=("registratie_id", "size"), doorverwezen_specialistisch=("doorverwezen", "sum"))
+        .reset_index()
+    )
 
     teams = sorted(set(inputs.teams) | set(inputs.aanmeldingen["team"].dropna())) + [TOTAAL]
     out = grid("team", teams, window).merge(figures, on=["team", "maand"], how="left")

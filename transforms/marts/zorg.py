@@ -84,9 +84,15 @@ def period_row(period: Period) -> dict:
 
 def local_figures(zp: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
     """Per period: youths active on its last day (lopend), youths at any time in it, zorgperiodes begun in it."""
-    rows = [{**period_row(p), "lopend": distinct_youths(zp, active_on(zp, p.end)),
-             "jeugdigen_in_periode": distinct_youths(zp, overlaps(zp, p)),
-             "gestart": int(began_in(zp, p).sum())} for p in periods]
+    rows = [
+        {
+            **period_row(p),
+            "lopend": distinct_youths(zp, active_on(zp, p.end)),
+            "jeugdigen_in_periode": distinct_youths(zp, overlaps(zp, p)),
+            "gestart": int(began_in(zp, p).sum()),
+        }
+        for p in periods
+    ]
     out = pd.DataFrame(rows, columns=[*PERIOD_COLUMNS, *LOCAL_FIGURES])
     return out.astype({**PERIOD_DTYPES, **dict.fromkeys(LOCAL_FIGURES, "Int64")})
 
@@ -122,15 +128,23 @@ def cbs_rows(cbs: pd.DataFrame, figures: dict[str, str], since: date) -> pd.Data
         if pd.Timestamp(period.end) < pd.Timestamp(since):
             continue
         status = next((s[code] for _, s in lookups.values() if code in s), None)
-        rows.append({**period_row(period), **{c: values.get(code) for c, (values, _) in lookups.items()},
-                     "periode_status": status})
+        rows.append(
+            {
+                **period_row(period),
+                **{c: values.get(code) for c, (values, _) in lookups.items()},
+                "periode_status": status,
+            }
+        )
     out = pd.DataFrame(rows, columns=[*PERIOD_COLUMNS, *figures, "periode_status"])
     return out.sort_values(["periode_eind", "periode_type"], kind="stable", ignore_index=True).astype(
-        {**PERIOD_DTYPES, **dict.fromkeys(figures, "Float64")})
+        {**PERIOD_DTYPES, **dict.fromkeys(figures, "Float64")}
+    )
 
 
 def cbs_lookup(cbs: pd.DataFrame, name: str) -> tuple[dict[str, float], dict[str, object]]:
     """periode -> value and periode -> period_status of one CBS figure."""
     values = cbs_values(cbs, name)
-    return (dict(zip(values["periode"], values["value"], strict=True)),
-            dict(zip(values["periode"], values["period_status"], strict=True)))
+    return (
+        dict(zip(values["periode"], values["value"], strict=True)),
+        dict(zip(values["periode"], values["period_status"], strict=True)),
+    )

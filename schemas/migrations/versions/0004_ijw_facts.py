@@ -7,10 +7,11 @@ The SQL below is frozen as shipped; the current definitions are in jeugdmonitor.
 Revision ID: 0004
 Revises: 0003
 """
+
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -55,17 +56,17 @@ _START_KEY = """{a}.gemeentecode, {a}.aanbieder_agb, {a}.client_pseudonym, COALE
 FACT_ZORGPERIODE = f"""
 CREATE VIEW fact_zorgperiode AS
 WITH start_events AS (
-    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a='s')}
+    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a="s")}
                                    ORDER BY s.dagtekening DESC, s.file_id DESC, s.line DESC) AS rang
     FROM stg_jw305_start s
 ),
 stop_events AS (
-    SELECT p.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a='p')}, p.reden_beeindiging, p.einddatum
+    SELECT p.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a="p")}, p.reden_beeindiging, p.einddatum
                                    ORDER BY p.dagtekening DESC, p.file_id DESC, p.line DESC) AS rang
     FROM stg_jw307_stop p
 ),
 stops AS (
-    SELECT e.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a='e')}
+    SELECT e.*, ROW_NUMBER() OVER (PARTITION BY {_START_KEY.format(a="e")}
                                    ORDER BY CASE WHEN e.reden_beeindiging = '20' THEN 0 ELSE 1 END DESC,
                                             e.einddatum DESC) AS keuze
     FROM stop_events e
@@ -113,8 +114,11 @@ WHERE d.debet_credit = 'D'
                   WHERE o.aanbieder_agb = d.aanbieder_agb AND o.referentie_nummer = d.vorig_referentie_nummer)
 """
 
-VIEWS = {"fact_toewijzing": FACT_TOEWIJZING, "fact_zorgperiode": FACT_ZORGPERIODE,
-         "fact_declaratieregel": FACT_DECLARATIEREGEL}
+VIEWS = {
+    "fact_toewijzing": FACT_TOEWIJZING,
+    "fact_zorgperiode": FACT_ZORGPERIODE,
+    "fact_declaratieregel": FACT_DECLARATIEREGEL,
+}
 
 
 def upgrade() -> None:

@@ -6,11 +6,12 @@ The views' SQL below is frozen as shipped; the current definitions are in jeugdm
 Revision ID: 0008
 Revises: 0007
 """
+
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0008'
-down_revision = '0007'
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -84,9 +85,20 @@ FROM stg_cbs_waarneming w
 JOIN meta_cbs_table t ON t.table_id = w.table_id
 """
 
-MARTS = ["mart_aanmeldingen", "mart_aanmeldingen_uitsplitsing", "mart_doorlooptijd", "mart_doorlooptijd_aanbieder",
-         "mart_doorlooptijd_keten", "mart_verwijzingen", "mart_verwijzingen_team", "mart_ots",
-         "mart_uithuisplaatsingen", "mart_kosten", "mart_jeugdhulpgebruik", "mart_cbs_vergelijking"]
+MARTS = [
+    "mart_aanmeldingen",
+    "mart_aanmeldingen_uitsplitsing",
+    "mart_doorlooptijd",
+    "mart_doorlooptijd_aanbieder",
+    "mart_doorlooptijd_keten",
+    "mart_verwijzingen",
+    "mart_verwijzingen_team",
+    "mart_ots",
+    "mart_uithuisplaatsingen",
+    "mart_kosten",
+    "mart_jeugdhulpgebruik",
+    "mart_cbs_vergelijking",
+]
 READER = "monitor_lezer"
 
 
@@ -94,11 +106,12 @@ def upgrade() -> None:
     op.execute("DROP VIEW fact_toewijzing")
     op.execute(FACT_TOEWIJZING)
     op.execute(FACT_CBS_WAARNEMING)
-    op.create_table('meta_lezer_gemeente',
-    sa.Column('rolname', sa.String(length=63), nullable=False, comment='a PostgreSQL role that reads the marts'),
-    sa.Column('gemeentecode', sa.String(length=6), nullable=False),
-    sa.PrimaryKeyConstraint('rolname', 'gemeentecode', name=op.f('pk_meta_lezer_gemeente')),
-    comment='Roles bound to gemeenten: such a role sees only the mart rows of these gemeenten (row-level security).'
+    op.create_table(
+        "meta_lezer_gemeente",
+        sa.Column("rolname", sa.String(length=63), nullable=False, comment="a PostgreSQL role that reads the marts"),
+        sa.Column("gemeentecode", sa.String(length=6), nullable=False),
+        sa.PrimaryKeyConstraint("rolname", "gemeentecode", name=op.f("pk_meta_lezer_gemeente")),
+        comment="Roles bound to gemeenten: such a role sees only the mart rows of these gemeenten (row-level security).",
     )
     if op.get_bind().dialect.name == "postgresql":
         _postgresql_access()

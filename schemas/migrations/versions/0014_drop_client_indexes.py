@@ -3,14 +3,15 @@
 Revision ID: 0014
 Revises: 0013
 """
+
 from alembic import op
 
-revision = '0014'
-down_revision = '0013'
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
-TABLES = ('stg_jw301_toewijzing', 'stg_jw305_start', 'stg_jw307_stop', 'stg_jw315_verzoek')
+TABLES = ("stg_jw301_toewijzing", "stg_jw305_start", "stg_jw307_stop", "stg_jw315_verzoek")
 
 
 def upgrade() -> None:
@@ -18,9 +19,9 @@ def upgrade() -> None:
     # random insert per loaded row (a keyed hash spreads the keys over the whole index), measured in
     # docs/performance.md; finding one youth's rows (an inzageverzoek) scans the tables instead.
     for table in TABLES:
-        op.drop_index(f'ix_{table}_client', table_name=table)
+        op.drop_index(f"ix_{table}_client", table_name=table)
 
 
 def downgrade() -> None:
     for table in TABLES:
-        op.create_index(f'ix_{table}_client', table, ['client_pseudonym'], unique=False)
+        op.create_index(f"ix_{table}_client", table, ["client_pseudonym"], unique=False)

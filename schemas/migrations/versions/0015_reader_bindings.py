@@ -4,21 +4,33 @@ every gemeente, and the policy follows the login's role memberships, not the rol
 Revision ID: 0015
 Revises: 0014
 """
+
 from alembic import op
 
-revision = '0015'
-down_revision = '0014'
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
 # The marts of 0008 and 0009, frozen here: a later mart gets its grant and policy in its own migration.
-MARTS = ["mart_aanmeldingen", "mart_aanmeldingen_uitsplitsing", "mart_doorlooptijd", "mart_doorlooptijd_aanbieder",
-         "mart_doorlooptijd_keten", "mart_verwijzingen", "mart_verwijzingen_team", "mart_ots",
-         "mart_uithuisplaatsingen", "mart_kosten", "mart_jeugdhulpgebruik", "mart_cbs_vergelijking",
-         "mart_aanbieder_scorecard"]
+MARTS = [
+    "mart_aanmeldingen",
+    "mart_aanmeldingen_uitsplitsing",
+    "mart_doorlooptijd",
+    "mart_doorlooptijd_aanbieder",
+    "mart_doorlooptijd_keten",
+    "mart_verwijzingen",
+    "mart_verwijzingen_team",
+    "mart_ots",
+    "mart_uithuisplaatsingen",
+    "mart_kosten",
+    "mart_jeugdhulpgebruik",
+    "mart_cbs_vergelijking",
+    "mart_aanbieder_scorecard",
+]
 READER = "monitor_lezer"
-BINDINGS = 'Roles bound to gemeenten: a member of such a role sees only the mart rows of these gemeenten (row-level security); gemeentecode * binds it to every gemeente, a role without bindings sees no rows.'
-BINDINGS_0008 = 'Roles bound to gemeenten: such a role sees only the mart rows of these gemeenten (row-level security).'
+BINDINGS = "Roles bound to gemeenten: a member of such a role sees only the mart rows of these gemeenten (row-level security); gemeentecode * binds it to every gemeente, a role without bindings sees no rows."
+BINDINGS_0008 = "Roles bound to gemeenten: such a role sees only the mart rows of these gemeenten (row-level security)."
 
 # The gemeenten a reader may see while acting as `lezer` (the policy passes current_user): those bound to a role
 # that the login (session_user) is a member of, directly or through other roles, AND those bound to a role that
@@ -57,14 +69,14 @@ POLICY_0008 = """CREATE POLICY gemeente_lezer ON {mart} FOR SELECT USING (
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.create_table_comment('meta_lezer_gemeente', BINDINGS, existing_comment=BINDINGS_0008)
+        op.create_table_comment("meta_lezer_gemeente", BINDINGS, existing_comment=BINDINGS_0008)
         _replace_policies(ALLOWED, POLICY)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         _replace_policies(ALLOWED_0008, POLICY_0008)
-        op.create_table_comment('meta_lezer_gemeente', BINDINGS_0008, existing_comment=BINDINGS)
+        op.create_table_comment("meta_lezer_gemeente", BINDINGS_0008, existing_comment=BINDINGS)
 
 
 def _replace_policies(function: str, policy: str) -> None:

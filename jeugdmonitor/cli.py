@@ -65,7 +65,7 @@ def generate(
     from jeugdmonitor.synthetic import generate as run_generator
 
     def progress(message: str) -> None:
-        typer.echo(f"  {message}", err=True)
+        print(f"  {message}", file=sys.stderr, flush=True)  # sys.stderr now: a live display writes it above its bar
 
     with terminal(sys.stderr):
         report = run_generator(

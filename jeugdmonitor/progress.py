@@ -176,8 +176,8 @@ class Progress:
                 return
             self._finished = True
             status = replace(self._status(self._clock()), stopped=stopped)
+        _notify(status)  # first: a terminal display takes the step's bar away, and the closing line stays
         self._emit(line(status))
-        _notify(status)
 
     def _status(self, now: float) -> Status:
         return Status(

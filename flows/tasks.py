@@ -25,11 +25,12 @@ from jeugdmonitor.alerts.run import AlertReport, run_alerts
 from jeugdmonitor.cbs import connect as cbs_connect
 from jeugdmonitor.cbs import ingest as ingest_cbs
 from jeugdmonitor.config import Settings
-from jeugdmonitor.discovery import Delivery
+from jeugdmonitor.discovery import Delivery, count_files
 from jeugdmonitor.ijw.ingest import IjwOptions, ingest_inbox, load_batch, load_order, ordered, parse_file
 from jeugdmonitor.inbox import discover_new
 from jeugdmonitor.jgt import ingest as ingest_jgt
 from jeugdmonitor.loading import ParsedFile, batches
+from jeugdmonitor.progress import Progress
 from jeugdmonitor.pseudonym import pseudonymiser_from_config
 from jeugdmonitor.summary import RunSummary
 from jeugdmonitor.warehouse import make_engine, upgrade
@@ -66,13 +67,16 @@ def ijw_folders(settings: Settings) -> Iterator[tuple[str, list[Delivery], list[
 def ingest_ijw(settings: Settings, run_id: str) -> meta.FileTally:
     """Discover and load the iJw inbox a round of folders at a time (ingest_ijw.ingest_inbox). Deterministic errors
     go to quarantine, not retries."""
-    tally = ingest_inbox(
-        make_engine(settings.warehouse.url),
-        settings.paths.ijw_inbox,
-        run_id,
-        pseudonymiser_from_config(settings.privacy),
-        ijw_options(settings),
-    )
+    inbox = settings.paths.ijw_inbox
+    with Progress("iJw ingest", total=count_files(inbox, (".xml",)), emit=get_run_logger().info) as progress:
+        tally = ingest_inbox(
+            make_engine(settings.warehouse.url),
+            inbox,
+            run_id,
+            pseudonymiser_from_config(settings.privacy),
+            ijw_options(settings),
+            progress,
+        )
     get_run_logger().info(
         "iJw inbox %s: %d new files, %d seen before",
         settings.paths.ijw_inbox,
@@ -122,9 +126,13 @@ def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
     )
     pseudonymise = pseudonymiser_from_config(settings.privacy)
     results: list[meta.FileResult] = []
-    for _folder, new, seen in discover_new(engine, settings.paths.jgt_inbox, ingest_jgt.SUFFIXES, "jgt"):
-        results += [meta.FileResult(d.relative, "skipped") for d in seen]
-        results += ingest_jgt.load_files(engine, run_id, new, pseudonymise, options)
+    inbox = settings.paths.jgt_inbox
+    total = count_files(inbox, ingest_jgt.SUFFIXES)
+    with Progress("JGT ingest", total=total, emit=get_run_logger().info) as progress:
+        for _folder, new, seen in discover_new(engine, inbox, ingest_jgt.SUFFIXES, "jgt"):
+            results += [meta.FileResult(d.relative, "skipped") for d in seen]
+            progress.add(len(seen))
+            results += ingest_jgt.load_files(engine, run_id, new, pseudonymise, options, progress)
     skipped = sum(r.status == "skipped" for r in results)
     if len(results) > skipped:
         with stages.clock().stage("load"):
@@ -168,8 +176,18 @@ def build_marts(
         scope = dict.fromkeys(settings.region.gemeenten, since)
     else:
         scope = None
-    with stages.clock().stage("marts"):
-        report = marts.build(engine, build_settings, scope, until=until)
+    with (
+        Progress("marts", unit="gemeenten", emit=get_run_logger().info) as progress,
+        stages.clock().stage("marts"),
+    ):
+        report = marts.build(
+            engine,
+            build_settings,
+            scope,
+            until=until,
+            progress=lambda done, total: progress.update(done=done, total=total),
+        )
+        progress.update(done=report.gemeenten, counted=sum(report.rows.values()))
     stages.clock().count("marts", sum(report.rows.values()))
     get_run_logger().info(
         "marts rebuilt for %d gemeenten: %s",

@@ -61,22 +61,24 @@ def generate(
     scale: Annotated[float, typer.Option(min=0.001, help="Multiplies the population (0.1 = a tenth).")] = 1.0,
 ) -> None:
     """Write a synthetic, internally consistent youth-care region: iJw XML, JGT exports and CBS responses."""
+    from jeugdmonitor.progress import terminal
     from jeugdmonitor.synthetic import generate as run_generator
 
     def progress(message: str) -> None:
-        typer.echo(f"  {message}", err=True)
+        print(f"  {message}", file=sys.stderr, flush=True)  # sys.stderr now: a live display writes it above its bar
 
-    report = run_generator(
-        out,
-        region=region,
-        gemeenten=gemeente,
-        start=start,
-        months=months,
-        seed=seed,
-        defects=defects,
-        scale=scale,
-        progress=progress,
-    )
+    with terminal(sys.stderr):
+        report = run_generator(
+            out,
+            region=region,
+            gemeenten=gemeente,
+            start=start,
+            months=months,
+            seed=seed,
+            defects=defects,
+            scale=scale,
+            progress=progress,
+        )
     typer.echo(report.render())
     typer.echo(f"\nWritten to {out.resolve()}")
 
@@ -86,8 +88,9 @@ def run(config: ConfigOption = None) -> None:
     """Run the monitor flow once: load what is new in every inbox and print the summary."""
     settings = _settings(config)
     from jeugdmonitor.flows.monitor import monitor
+    from jeugdmonitor.progress import terminal
 
-    with _run_guard(), _local_cbs(settings):
+    with _run_guard(), _local_cbs(settings), terminal(sys.stderr):
         summary = _with_runner(monitor, settings)(str(settings.source))
     typer.echo(summary.render_text())
 

@@ -27,6 +27,7 @@ from jeugdmonitor.inbox import discover_new
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
 from jeugdmonitor.marts import pending
 from jeugdmonitor.parallel import OrderedPool
+from jeugdmonitor.progress import Progress
 from jeugdmonitor.schemas.warehouse import STAGING_TABLES, meta_quarantine, meta_source_file
 from jeugdmonitor.transforms.ijw import xsd
 from jeugdmonitor.transforms.ijw.message import sniff_message
@@ -320,24 +321,33 @@ def analyze(engine: Engine) -> None:
 
 
 def ingest_inbox(
-    engine: Engine, inbox: Path, run_id: str, pseudonymise: Callable[[str], str], options: IjwOptions = IjwOptions()
+    engine: Engine,
+    inbox: Path,
+    run_id: str,
+    pseudonymise: Callable[[str], str],
+    options: IjwOptions = IjwOptions(),
+    progress: Progress | None = None,
 ) -> meta.FileTally:
     """Discover and load an iJw inbox a round of folders at a time (jeugdmonitor.inbox), so that memory is bounded
     by a round, not by the inbox; the new files are parsed in `options.workers` processes and loaded in batches of
     files that commit together. Rounds follow each other without a pause: discovery does not hash (parse_file
     does), so what a round finds does not depend on the loads of the round before, and a file that repeats an
-    earlier one is recognised at its load (load_batch)."""
+    earlier one is recognised at its load (load_batch). `progress` counts every file, seen before or loaded, and
+    the rows read."""
     tally = meta.FileTally()
+    progress = progress or Progress("iJw ingest", emit=lambda _: None)
 
     def rounds() -> Iterator[list[Delivery]]:
         for _folder, new, seen in discover_new(engine, inbox, (".xml",), "ijw", order=load_order, hash_new=False):
             tally.add_skipped(len(seen))
+            progress.add(len(seen))
             yield new
 
     loaded_at_analyze = 10_000
     with OrderedPool(options.workers) as pool:  # the parse workers start once, not per round
         for results in load_rounds(engine, run_id, rounds(), pseudonymise, options, pool):
             tally += results
+            progress.add(len(results), sum(r.rows_read for r in results))
             # Statistics whenever the run has doubled what it loaded: in a catch-up the tables grow from nothing
             # within one run, and plans made for empty tables scanned all of meta_source_file per lookup.
             if (loaded := tally.files["loaded"] + tally.files["rejected"]) >= 2 * loaded_at_analyze:

@@ -18,6 +18,7 @@ from jeugdmonitor import bulk, judging, meta, stages
 from jeugdmonitor.discovery import Delivery, read_file
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
 from jeugdmonitor.marts import pending
+from jeugdmonitor.progress import Progress
 from jeugdmonitor.schemas.jgt_layouts import Layout, load_layouts
 from jeugdmonitor.schemas.warehouse import stg_jgt_registratie
 from jeugdmonitor.transforms.jgt.canonical import RegionLookup, canonical_rows
@@ -170,13 +171,18 @@ def load_files(
     deliveries: Iterable[Delivery],
     pseudonymise: Callable[[str], str],
     options: JgtOptions | None = None,
+    progress: Progress | None = None,
 ) -> list[meta.FileResult]:
-    """Parse and load `deliveries` in batches (in path order: a team's months in sequence)."""
+    """Parse and load `deliveries` in batches (in path order: a team's months in sequence); `progress` counts the
+    files and rows read as each batch commits."""
     options = options or JgtOptions()
     clock = stages.clock()
     parsed = (parse_file(d, pseudonymise, options) for d in sorted(deliveries, key=lambda d: d.relative))
     results: list[meta.FileResult] = []
     for batch in clock.timed("parse", batches(parsed, max_rows=options.batch_rows)):
         clock.count("parse", sum(p.lines_read for p in batch))
-        results.extend(load_batch(engine, run_id, batch, options))
+        loaded = load_batch(engine, run_id, batch, options)
+        results.extend(loaded)
+        if progress is not None:
+            progress.add(len(loaded), sum(r.rows_read for r in loaded))
     return results

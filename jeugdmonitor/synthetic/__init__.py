@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jeugdmonitor import owner_only
+from jeugdmonitor.progress import Progress
 from jeugdmonitor.synthetic.defects import FILE_KINDS, DefectPlanter
 from jeugdmonitor.synthetic.ijw_writer import WrittenFile, forget_folders, write_declaratie, write_message
 from jeugdmonitor.synthetic.jgt_writer import build_export, team_style, write_export
@@ -54,6 +55,7 @@ def generate(
     every iJw file XSD-valid). scale multiplies the population. `out_dir` must not hold an earlier run.
     Layout: ijw/<YYYY-MM of Dagtekening>/<MSG>_<Afzender>_<Ontvanger>_<BerichtIdentificatie>.xml,
     jgt/<team>_<YYYY-MM>.csv|xlsx, cbs/..., manifest.json (this report plus every planted defect).
+    `progress` gets a progress line (gemeenten done, files written) at a steady pace and a closing one.
     """
     import pandas as pd
 
@@ -80,6 +82,13 @@ def generate(
     planted: list[Defect] = []
     cbs_rows: list[tuple[str, str, str, int]] = []
     pending_file_defects = list(FILE_KINDS)
+    steps = Progress(
+        "generate",
+        total=len(chosen.gemeenten),
+        unit="gemeenten",
+        counted_unit="files",
+        emit=progress or (lambda _: None),
+    )
 
     for g in chosen.gemeenten:
         ctx = contexts[g.code]
@@ -114,10 +123,10 @@ def generate(
         builder.add_written(written)
         builder.add_exports(exports)
         cbs_rows.extend(cbs_counts(world))
-        if progress is not None:
-            progress(f"{g.code} {g.naam}: {len(written):,} iJw files, {len(exports):,} JGT exports")
+        steps.add(1, len(written) + len(exports))
         del world, traffic, written, exports
 
+    steps.finish()
     counts = pd.DataFrame(cbs_rows, columns=["gemeentecode", "periode", "measure", "value"])
     counts["value"] = counts["value"].astype("int64")
     cbs_files = write_cbs_tree(

@@ -187,3 +187,18 @@ webhook_env = "HOOK_URL"
     for text in stored + shown:
         for secret in ("T0KEN-IN-PATH", "S1GNATURE", "smtp-s3cret", "s3cret"):
             assert secret not in text, (secret, text)
+
+
+def test_the_long_steps_report_their_progress_through_the_run_logger(region_folder, caplog):
+    """Each long step closes with its progress line in the flow run's logs (what the Prefect UI shows), counts
+    only: no file name."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    monitor(str(write_config(region_folder, f"sqlite:///{region_folder / 'data' / 'warehouse.sqlite'}")))
+    lines = {r.getMessage().split(":")[0]: r for r in caplog.records if " done: " in r.getMessage()}
+    assert lines["iJw ingest done"].getMessage().startswith("iJw ingest done: 3/3 files")
+    assert lines["JGT ingest done"].getMessage().startswith("JGT ingest done: 0/0 files")
+    assert lines["marts done"].getMessage().startswith("marts done: 1/1 gemeenten")
+    assert all(r.name.startswith("prefect.task_runs") for r in lines.values())
+    assert not any("JW323" in r.getMessage() for r in lines.values())

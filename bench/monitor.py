@@ -464,6 +464,10 @@ def write_config(run_dir: Path, inboxes: dict[str, Path], region: dict, url: str
     run_dir.mkdir(parents=True)
     config = tomllib.loads(BASE_CONFIG.read_text(encoding="utf-8"))
     config["region"].update(naam=region["naam"], jeugdregio=region["jeugdregio"], gemeenten=region["gemeenten"])
+    from jeugdmonitor.schemas.jgt_layouts import load_region_tables
+
+    if not set(region["gemeenten"]) <= set(load_region_tables().gemeenten):
+        config["region"]["bestand"] = ""  # the synthetic national gemeenten are not in the demo's region file
     config["paths"] = {
         "data_dir": str(run_dir / "data"),
         "ijw_inbox": str(inboxes["ijw"]),

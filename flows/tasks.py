@@ -20,7 +20,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from jeugdmonitor import bulk, marts, meta, stages
+from jeugdmonitor import bulk, marts, meta, region, stages
 from jeugdmonitor.alerts.run import AlertReport, run_alerts
 from jeugdmonitor.cbs import connect as cbs_connect
 from jeugdmonitor.cbs import ingest as ingest_cbs
@@ -121,7 +121,8 @@ def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
     """Every new JGT export (CSV/XLSX) in the inbox, judged per batch, one transaction per batch."""
     engine = make_engine(settings.warehouse.url)
     options = ingest_jgt.JgtOptions(
-        region=ingest_jgt.RegionLookup.build(settings.region.gemeenten),
+        region=ingest_jgt.RegionLookup.build(region.region_tables(settings), settings.region.gemeenten),
+        layouts=region.jgt_layouts(settings),
         batch_rows=max(settings.warehouse.batch_size, 1) * 10,
     )
     pseudonymise = pseudonymiser_from_config(settings.privacy)

@@ -245,6 +245,29 @@ def _remove_demo_state(settings) -> None:
 
 
 @app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder for the new region's files (created when missing).")],
+    naam: Annotated[str, typer.Option(help="Name of the region, as reports show it.")],
+    gemeente: Annotated[list[str], typer.Option(help="A gemeente of the region (GM code); repeatable.")],
+    jeugdregio: Annotated[str, typer.Option(help="CBS jeugdregio code (JZ + 2 digits), if known.")] = "",
+) -> None:
+    """Write a commented starting configuration, region file and aanbieders table for a new region."""
+    from jeugdmonitor.starter import StarterExists, write_starter
+
+    try:
+        written = write_starter(folder, naam, gemeente, jeugdregio)
+    except (StarterExists, ValueError) as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo(
+        f"Next: name the gemeenten and teams in {written[1].name}, then "
+        f"`jeugdmonitor run --config {written[0]}` (docs/operations.md)."
+    )
+
+
+@app.command()
 def quarantine(
     config: ConfigOption = None,
     limit: Annotated[int, typer.Option(help="How many of the latest quarantined lines to list.")] = 10,

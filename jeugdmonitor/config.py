@@ -24,10 +24,23 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+DEMO = "demo"  # region.bestand = "demo": the bundled region file of the synthetic demo region
+
+
 class RegionConfig(_Section):
     naam: str
     jeugdregio: str = ""
     gemeenten: list[str] = Field(min_length=1)
+    # The region file (TOML: gemeenten, teams with their wijken, herindelingen; `jeugdmonitor init` writes one).
+    # "demo" = the bundled file of the synthetic region. Empty: the gemeenten by code only, no JGT teams.
+    bestand: Path | None = None
+    # Aanbieders table (CSV: agb_code, naam) for dim_aanbieder.naam; empty = AGB codes only.
+    aanbieders: Path | None = None
+
+    @field_validator("bestand", "aanbieders", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value in ("", None) else value
 
     @field_validator("gemeenten")
     @classmethod
@@ -88,6 +101,16 @@ class IjwConfig(_Section):
     workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("xsd_dir", "productcodes", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value in ("", None) else value
+
+
+class JgtConfig(_Section):
+    # A folder of the region's own JGT layout TOMLs, used besides the bundled ones; empty = the bundled ones only.
+    layouts_dir: Path | None = None
+
+    @field_validator("layouts_dir", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value
@@ -224,6 +247,7 @@ class Settings(_Section):
     warehouse: WarehouseConfig = WarehouseConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     ijw: IjwConfig = IjwConfig()
+    jgt: JgtConfig = JgtConfig()
     cbs: CbsConfig = CbsConfig()
     marts: MartsConfig = MartsConfig()
     runs: RunsConfig = RunsConfig()
@@ -264,7 +288,18 @@ def load_settings(path: Path | str | None = None, environ: dict[str, str] | None
     apply_env_overrides(raw, os.environ if environ is None else environ)
     settings = Settings.model_validate(raw)
     settings.source = config_file
-    return _resolve_paths(settings, config_file.resolve().parent)
+    settings = _resolve_paths(settings, config_file.resolve().parent)
+    _check_region_files(settings, config_file)
+    return settings
+
+
+def _check_region_files(settings: Settings, config_file: Path) -> None:
+    from jeugdmonitor import region
+
+    try:
+        region.check(settings)
+    except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
 
 
 class ConfigError(RuntimeError):
@@ -306,6 +341,14 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     settings.privacy.key_file = optional(settings.privacy.key_file)
     settings.ijw.xsd_dir = optional(settings.ijw.xsd_dir)
     settings.ijw.productcodes = optional(settings.ijw.productcodes)
+    settings.jgt.layouts_dir = optional(settings.jgt.layouts_dir)
+    settings.region.aanbieders = optional(settings.region.aanbieders)
+    if settings.region.bestand == Path(DEMO):
+        from jeugdmonitor.schemas.jgt_layouts import REGION_FILE
+
+        settings.region.bestand = REGION_FILE
+    else:
+        settings.region.bestand = optional(settings.region.bestand)
     settings.alerts.data_docs_dir = absolute(settings.alerts.data_docs_dir)
     settings.warehouse.url = _resolve_sqlite_url(settings.warehouse.url, base)
     return settings

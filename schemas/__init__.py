@@ -22,6 +22,30 @@ def load_productcodes(path: Path | None = None) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+AANBIEDER_COLUMNS = ("agb_code", "naam")
+
+
+def load_aanbieders(path: Path | None) -> dict[str, str]:
+    """AGB code → name from the region's aanbieders table (CSV with a header: agb_code, naam; more columns are
+    allowed and ignored); {} without one. A ValueError names the line that is not usable."""
+    if path is None:
+        return {}
+    names: dict[str, str] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in AANBIEDER_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path.name}: columns {missing} missing (the header is: agb_code,naam)")
+        for row in reader:
+            code, naam = (row["agb_code"] or "").strip(), (row["naam"] or "").strip()
+            if not (len(code) == 8 and code.isdigit()) or not naam:
+                raise ValueError(f"{path.name}:{reader.line_num}: give an AGB code of 8 digits and a name")
+            if code in names:
+                raise ValueError(f"{path.name}:{reader.line_num}: AGB code {code} appears twice")
+            names[code] = naam
+    return names
+
+
 @cache
 def load_cbs_indicators(path: Path = CBS_INDICATORS) -> dict[str, dict]:
     """Where each CBS figure of the marts comes from: {name: {purpose, measure, categorie: {dimension: Title}}}."""

@@ -12,6 +12,14 @@ from __future__ import annotations
 from jeugdmonitor.schemas.base import metadata
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Index, Integer, String, Table, Text
 
+# Comments shared with migration 0019 (which keeps its own frozen copy).
+AANBIEDER_NAAM = "name of the aanbieder from the region's aanbieders table (region.aanbieders); NULL if not there"
+TEAM_WIJKEN = "CBS wijkcodes the team serves, space-separated (region file); NULL if not given"
+LEVERING = (
+    "team rows: geleverd, or niet_geleverd (no export of the team for the gemeente and month: figures NULL); "
+    "totaal: geleverd, or onvolledig (teams without an export; the totaal holds the teams that delivered)"
+)
+
 dim_gemeente = Table(
     "dim_gemeente",
     metadata,
@@ -46,6 +54,7 @@ dim_aanbieder = Table(
     Column("aanbieder_agb", String(8), primary_key=True),
     Column("eerste_bericht", Date, comment="Dagtekening of its first iJw message"),
     Column("laatste_bericht", Date),
+    Column("naam", Text, comment=AANBIEDER_NAAM),
     comment="Providers (AGB code) that sent iJw messages; names are not in the messages.",
 )
 
@@ -72,6 +81,7 @@ dim_team = Table(
     Column("team", String(32), primary_key=True),
     Column("naam", Text, nullable=False),
     Column("gemeentecode", String(6), nullable=False),
+    Column("wijken", Text, comment=TEAM_WIJKEN),
     comment="The Jeugd- en Gezinsteams of the region (schemas/jgt_region.toml).",
 )
 
@@ -130,6 +140,10 @@ def _periode() -> list[Column]:
     ]
 
 
+def _levering() -> Column:
+    return Column("levering", String(16), nullable=False, comment=LEVERING)
+
+
 def _count(name: str, comment: str) -> Column:
     return Column(name, Integer, comment=comment)
 
@@ -152,6 +166,7 @@ mart_aanmeldingen = _mart(
         "same team within 30 days counts once",
     ),
     _count("aantal_jeugdigen", "distinct youths among them"),
+    _levering(),
 )
 
 mart_aanmeldingen_uitsplitsing = _mart(
@@ -163,6 +178,7 @@ mart_aanmeldingen_uitsplitsing = _mart(
     Column("kenmerk", String(16), primary_key=True, comment="bron_aanmelding or hulpvraag"),
     Column("categorie", String(32), primary_key=True, comment="the value; 'totaal' for all; 'onbekend' if empty"),
     _count("aantal_aanmeldingen", "as in mart_aanmeldingen"),
+    _levering(),
 )
 
 mart_doorlooptijd = _mart(
@@ -178,6 +194,7 @@ mart_doorlooptijd = _mart(
     Column("norm_dagen", Integer, nullable=False, comment="the norm in force (config marts.doorlooptijd_norm_dagen)"),
     _count("wachtend_aantal", "aanmeldingen without start hulp, not closed, on the last day of the month"),
     _count("wachtend_langer_dan_norm", "of those, waiting longer than the norm"),
+    _levering(),
 )
 
 mart_doorlooptijd_aanbieder = _mart(
@@ -235,6 +252,7 @@ mart_verwijzingen_team = _mart(
     _count("afgesloten", "registrations closed in the month"),
     _count("doorverwezen_specialistisch", "of those, with uitkomst doorverwezen_specialistisch"),
     _figure("verwijspercentage", "doorverwezen_specialistisch / afgesloten, in %"),
+    _levering(),
 )
 
 mart_ots = _mart(

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from jeugdmonitor.cbs.client import CbsClient, make_client
 from jeugdmonitor.cbs.ingest import CbsOptions
 from jeugdmonitor.config import ENV_PREFIX, Settings
-from jeugdmonitor.schemas.jgt_layouts import load_region_tables
+from jeugdmonitor.region import region_tables
 
 FIXTURE = "fixture"
 BASE_URL_ENV = f"{ENV_PREFIX}CBS__BASE_URL"  # where the demo path hands in the local server's URL
@@ -46,7 +46,7 @@ def options(settings: Settings) -> CbsOptions:
     """The regions to fetch: the gemeenten of the region and the codes they had before a herindeling (older
     periods keep those, cbs.md §4.9), the jeugdregio and the benchmark regions."""
     gemeenten = set(settings.region.gemeenten)
-    herindeling = load_region_tables().herindeling
+    herindeling = region_tables(settings).herindeling
     regions = gemeenten | {old for old, new in herindeling.items() if new in gemeenten}
     regions |= set(settings.cbs.extra_regions) | ({settings.region.jeugdregio} if settings.region.jeugdregio else set())
     return CbsOptions(

@@ -19,7 +19,7 @@ from jeugdmonitor.discovery import Delivery, read_file
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
 from jeugdmonitor.marts import pending
 from jeugdmonitor.progress import Progress
-from jeugdmonitor.schemas.jgt_layouts import Layout, load_layouts
+from jeugdmonitor.schemas.jgt_layouts import Layout, load_layouts, load_region_tables
 from jeugdmonitor.schemas.warehouse import stg_jgt_registratie
 from jeugdmonitor.transforms.jgt.canonical import RegionLookup, canonical_rows
 from jeugdmonitor.transforms.jgt.checks import jgt_checks
@@ -34,7 +34,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024  # a team's monthly export is kilobytes; anyth
 
 @dataclass(frozen=True)
 class JgtOptions:
-    region: RegionLookup = field(default_factory=RegionLookup.build)
+    # Defaults: the bundled demo region and layouts; the flow passes the configured ones (jeugdmonitor.region).
+    region: RegionLookup = field(default_factory=lambda: RegionLookup.build(load_region_tables()))
     layouts: tuple[Layout, ...] = field(default_factory=load_layouts)
     batch_rows: int = 50_000
 

@@ -35,11 +35,11 @@ from jeugdmonitor.marts.registry import LINKS, SPECS, Link, Mart
 from jeugdmonitor.marts.scope import data_months, targets
 from jeugdmonitor.marts.settings import BuildReport, BuildSettings
 from jeugdmonitor.parallel import ordered_map
-from jeugdmonitor.schemas.jgt_layouts import load_region_tables
 from jeugdmonitor.schemas.marts import (
     TOTAAL,
     dim_periode,
 )
+from jeugdmonitor.transforms.marts import levering
 from jeugdmonitor.transforms.marts.inputs import (
     Inputs,
     Params,
@@ -119,7 +119,7 @@ class _Job:
 
 def _jobs(engine: Engine, settings: BuildSettings, todo: list[tuple[str, date]], end: date) -> Iterator[_Job]:
     """The gemeenten to build with their inputs, read a chunk of gemeenten at a time as the build goes on."""
-    teams = load_region_tables().teams
+    teams = settings.region.teams
     for start in range(0, len(todo), READ_CHUNK):
         chunk = todo[start : start + READ_CHUNK]
         with engine.connect() as conn:
@@ -169,6 +169,8 @@ def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: in
             carry_by=spec.carry_by,
             carry_order=spec.period_column,
         )
+        if spec.per_levering:
+            published = levering.mark(published, inputs.leveringen, spec.per_levering)
         out.append((spec, published[[c.name for c in spec.table.columns if c.name != "bijgewerkt_op"]]))
     return out
 

@@ -16,7 +16,6 @@ from sqlalchemy import (
 
 from jeugdmonitor.marts.settings import BuildSettings
 from jeugdmonitor.schemas import load_productcodes
-from jeugdmonitor.schemas.jgt_layouts import load_region_tables
 from jeugdmonitor.schemas.marts import (
     dim_aanbieder,
     dim_gemeente,
@@ -41,8 +40,17 @@ from jeugdmonitor.transforms.marts.periods import month_end, months
 
 
 def build_dimensions(conn: Connection, settings: BuildSettings) -> None:
-    region = load_region_tables()
-    herindeling = _herindeling_rows()
+    region = settings.region
+    herindeling = [
+        {
+            "gemeentecode": old,
+            "naam": naam,
+            "actueel": False,
+            "opgegaan_in": region.herindeling[old],
+            "opgeheven_per": per,
+        }
+        for old, (naam, per) in region.opgeheven.items()
+    ]
     jeugdregio = _jeugdregio_from_cbs(conn)
     gemeenten = [
         {
@@ -71,36 +79,21 @@ def build_dimensions(conn: Connection, settings: BuildSettings) -> None:
         }
         for p in load_productcodes(settings.productcodes_path)
     ]
-    teams = [{"team": code, "naam": naam, "gemeentecode": g} for code, (naam, g) in region.teams.items()]
+    teams = [
+        {"team": code, "naam": naam, "gemeentecode": g, "wijken": " ".join(region.wijken.get(code, ())) or None}
+        for code, (naam, g) in region.teams.items()
+    ]
     verwijzers = [{"verwijzer_type": k, "omschrijving": v} for k, v in verwijzingen.VERWIJZERS.items()]
     for table, rows in (
         (dim_gemeente, gemeenten),
         (dim_product, products),
         (dim_team, teams),
         (dim_verwijzer, verwijzers),
-        (dim_aanbieder, _aanbieders(conn)),
+        (dim_aanbieder, _aanbieders(conn, settings.aanbieders)),
     ):
         conn.execute(delete(table))
         if rows:
             conn.execute(insert(table), rows)
-
-
-def _herindeling_rows() -> list[dict]:
-    import tomllib
-
-    from jeugdmonitor.schemas.jgt_layouts import REGION_FILE
-
-    data = tomllib.loads(REGION_FILE.read_text(encoding="utf-8")).get("herindeling", {})
-    return [
-        {
-            "gemeentecode": old,
-            "naam": v.get("naam", old),
-            "actueel": False,
-            "opgegaan_in": v["naar"],
-            "opgeheven_per": v.get("per"),
-        }
-        for old, v in data.items()
-    ]
 
 
 def _jeugdregio_from_cbs(conn: Connection) -> dict[str, dict]:
@@ -148,7 +141,9 @@ def _name_next_to(values: dict[str, str], code: str) -> str | None:
     return None
 
 
-def _aanbieders(conn: Connection) -> list[dict]:
+def _aanbieders(conn: Connection, names: dict[str, str]) -> list[dict]:
+    """Every aanbieder that sent iJw messages, with its name from the region's aanbieders table (NULL if not
+    there: the messages carry AGB codes only)."""
     parts = [
         select(t.c.aanbieder_agb, t.c.dagtekening)
         for t in (stg_jw301_toewijzing, stg_jw305_start, stg_jw307_stop, stg_jw315_verzoek, stg_jw323_prestatie)
@@ -159,7 +154,9 @@ def _aanbieders(conn: Connection) -> list[dict]:
             sub.c.aanbieder_agb
         )
     ).all()
-    return [{"aanbieder_agb": a, "eerste_bericht": lo, "laatste_bericht": hi} for a, lo, hi in rows]
+    return [
+        {"aanbieder_agb": a, "naam": names.get(a), "eerste_bericht": lo, "laatste_bericht": hi} for a, lo, hi in rows
+    ]
 
 
 def fill_periode(conn: Connection, first: date, last: date) -> None:

@@ -19,6 +19,7 @@ from jeugdmonitor.transforms.marts.inputs import (
     AANMELDING_COLUMNS,
     CBS_COLUMNS,
     DECLARATIE_COLUMNS,
+    LEVERING_COLUMNS,
     TOEWIJZING_COLUMNS,
     ZORGPERIODE_COLUMNS,
     Inputs,
@@ -52,6 +53,12 @@ def read_inputs_many(conn: Connection, gemeenten: list[str], teams: dict[str, li
             [c for c in ZORGPERIODE_COLUMNS if c != "juridische_status"],
         ),
         "declaraties": _read(conn, f"SELECT * FROM fact_declaratieregel {where}", params, DECLARATIE_COLUMNS),
+        "leveringen": _read(
+            conn,
+            f"SELECT DISTINCT gemeentecode, team, export_maand AS maand FROM stg_jgt_registratie {where}",
+            params,
+            ["gemeentecode", *LEVERING_COLUMNS],
+        ),
     }
     # The juridische status of a zorgperiode is that of its toewijzing: joined here, not in SQL, where the join
     # with the windowed fact_toewijzing view cost seconds per gemeente.
@@ -65,6 +72,7 @@ def read_inputs_many(conn: Connection, gemeenten: list[str], teams: dict[str, li
     out = {}
     for gemeente in gemeenten:
         parts = {name: f[f["gemeentecode"] == gemeente].reset_index(drop=True) for name, f in frames.items()}
+        parts["leveringen"] = parts["leveringen"][LEVERING_COLUMNS]
         mine = cbs[cbs["gemeentecode"] == gemeente].drop(columns="gemeentecode").reset_index(drop=True)
         out[gemeente] = Inputs(gemeentecode=gemeente, teams=sorted(teams.get(gemeente, [])), cbs=mine, **parts)
     return out

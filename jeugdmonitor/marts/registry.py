@@ -83,6 +83,8 @@ class Mart:
     links: tuple[Link, ...] = ()  # figures of earlier marts that this one publishes again
     reader: bool = True  # monitor_lezer may read it, row-level security per gemeente (PostgreSQL)
     step: Literal["marts", "alerts"] = "marts"  # the step that builds it; "marts" suppresses with the fields above
+    # JGT team marts: the figures published as NULL for a team month without the team's export (levering.py)
+    per_levering: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -126,6 +128,7 @@ MARTS: list[Mart] = [
         ("aantal_aanmeldingen", "aantal_jeugdigen"),
         directions=_by("gemeentecode", "maand", part="team"),
         page="aanmeldingen.md",
+        per_levering=("aantal_aanmeldingen", "aantal_jeugdigen"),
         golden="tests/transforms/test_mart_aanmeldingen.py",
     ),
     Mart(
@@ -138,6 +141,7 @@ MARTS: list[Mart] = [
         ),
         page="aanmeldingen.md",
         golden="tests/transforms/test_mart_aanmeldingen.py",
+        per_levering=("aantal_aanmeldingen",),
         links=(
             Link(
                 "mart_aanmeldingen",
@@ -158,6 +162,14 @@ MARTS: list[Mart] = [
         rates=_DAYS,
         page="doorlooptijd.md",
         golden="tests/transforms/test_mart_doorlooptijd.py",
+        per_levering=(
+            "aantal",
+            "mediaan_dagen",
+            "p80_dagen",
+            "binnen_norm_pct",
+            "wachtend_aantal",
+            "wachtend_langer_dan_norm",
+        ),
     ),
     Mart(
         mart_doorlooptijd_aanbieder,
@@ -197,6 +209,7 @@ MARTS: list[Mart] = [
         rates={"verwijspercentage": ("afgesloten", "doorverwezen_specialistisch", "_niet_doorverwezen")},
         page="verwijzingen.md",
         golden="tests/transforms/test_mart_verwijzingen.py",
+        per_levering=("afgesloten", "doorverwezen_specialistisch", "verwijspercentage"),
     ),
     Mart(
         mart_ots,

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from jeugdmonitor import region
+from jeugdmonitor.schemas.jgt_layouts import RegionTables, load_region_tables
 from jeugdmonitor.transforms.marts.inputs import (
     Params,
 )
@@ -28,6 +30,9 @@ class BuildSettings:
     first_month: date | None = None  # default: the first month with data
     budgets: dict[str, dict[int, list[float]]] = field(default_factory=dict)  # gemeente -> year -> quarters
     workers: int = 1  # build this many gemeenten at a time, each in its own process
+    # the region file (teams, names, herindelingen); the default is the bundled demo region's, for tests
+    region: RegionTables = field(default_factory=load_region_tables)
+    aanbieders: dict[str, str] = field(default_factory=dict)  # AGB code -> name (region.aanbieders)
 
 
 def build_settings(settings) -> BuildSettings:
@@ -47,4 +52,6 @@ def build_settings(settings) -> BuildSettings:
         ),
         budgets={g: {int(y): q for y, q in years.items()} for g, years in settings.budget.items()},
         workers=marts.workers,
+        region=region.region_tables(settings),
+        aanbieders=region.aanbieder_namen(settings),
     )

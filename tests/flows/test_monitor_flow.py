@@ -22,6 +22,7 @@ def write_config(folder: Path, warehouse_url: str, gemeenten: tuple[str, ...] = 
 [region]
 naam = "Testregio"
 gemeenten = [{codes}]
+bestand = "demo"
 [paths]
 data_dir = "data"
 ijw_inbox = "inbox/ijw"

@@ -6,7 +6,7 @@ import io
 from datetime import date, datetime
 
 import pytest
-from jeugdmonitor.schemas.jgt_layouts import load_layouts
+from jeugdmonitor.schemas.jgt_layouts import load_layouts, load_region_tables
 from jeugdmonitor.transforms.jgt.canonical import RegionLookup, canonical_rows
 from jeugdmonitor.transforms.jgt.read import read_export
 from jeugdmonitor.transforms.reasons import FileRejected
@@ -15,7 +15,7 @@ from jeugdmonitor.synthetic.jgt_writer import V1_COLUMNS, V2_COLUMNS, ExportStyl
 from tests.jgt_builder import bsn_for_test, expected, write_variant
 
 LAYOUTS = load_layouts()
-REGION = RegionLookup.build()
+REGION = RegionLookup.build(load_region_tables())
 FIELDS = (
     "team",
     "gemeentecode",

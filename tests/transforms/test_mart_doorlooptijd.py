@@ -211,7 +211,7 @@ def test_an_empty_world_gives_the_zero_filled_grid_in_the_mart_columns():
     out = doorlooptijd.build(world(["A"]), Window(date(2024, 1, 1), date(2024, 2, 1)), Params())
     assert (
         list(out.columns)
-        == [c.name for c in mart_doorlooptijd.columns if c.name not in ("onderdrukt", "bijgewerkt_op")]
+        == [c.name for c in mart_doorlooptijd.columns if c.name not in ("onderdrukt", "levering", "bijgewerkt_op")]
         + doorlooptijd.NORM_SPLIT
     )
     columns = ["gemeentecode", "team", "maand", "aantal", "p80_dagen", "wachtend_aantal", "norm_dagen", "bron"]
@@ -385,7 +385,11 @@ def test_aanbieder_mart_columns():
     out = doorlooptijd.build_aanbieder(world(), Window(date(2024, 1, 1), date(2024, 1, 1)), Params())
     assert (
         list(out.columns)
-        == [c.name for c in mart_doorlooptijd_aanbieder.columns if c.name not in ("onderdrukt", "bijgewerkt_op")]
+        == [
+            c.name
+            for c in mart_doorlooptijd_aanbieder.columns
+            if c.name not in ("onderdrukt", "levering", "bijgewerkt_op")
+        ]
         + doorlooptijd.NORM_SPLIT
     )
     assert out["aanbieder_agb"].tolist() == ["totaal"] and out["aantal"].tolist() == [0]

@@ -45,7 +45,7 @@ def reg(team, rid, afsluit=None, uitkomst=None):
 
 
 def mart_columns(table):
-    return [c.name for c in table.columns if c.name not in ("onderdrukt", "bijgewerkt_op")]
+    return [c.name for c in table.columns if c.name not in ("onderdrukt", "levering", "bijgewerkt_op")]
 
 
 def test_verwijzers_are_cod327():

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from jeugdmonitor.schemas.jgt_layouts import Layout, RegionTables, load_region_tables, norm
+from jeugdmonitor.schemas.jgt_layouts import Layout, RegionTables, norm
 from jeugdmonitor.transforms.bsn import is_valid_bsn
 from jeugdmonitor.transforms.jgt.read import RawTable
 from jeugdmonitor.transforms.reasons import Rejection, rejection
@@ -33,8 +33,8 @@ class RegionLookup:
     team_codes: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def build(cls, region_codes: list[str] | None = None, tables: RegionTables | None = None) -> RegionLookup:
-        tables = tables or load_region_tables()
+    def build(cls, tables: RegionTables, region_codes: list[str] | None = None) -> RegionLookup:
+        """The lookup over the region file's `tables`, for the gemeenten `region_codes` (default: the file's)."""
         codes = frozenset(region_codes or tables.gemeenten)
         by_name = {norm(naam): code for code, naam in tables.gemeenten.items()}
         by_name |= {norm(naam): code for naam, code in tables.oude_namen.items()}

@@ -9,8 +9,9 @@ from sqlalchemy import Table
 
 
 def mart_columns(table: Table) -> list[str]:
-    """The columns a build returns: the table's, without those the builder adds (onderdrukt, bijgewerkt_op)."""
-    return [c.name for c in table.columns if c.name not in ("onderdrukt", "bijgewerkt_op")]
+    """The columns a build returns: the table's, without those the builder adds (onderdrukt, levering,
+    bijgewerkt_op)."""
+    return [c.name for c in table.columns if c.name not in ("onderdrukt", "levering", "bijgewerkt_op")]
 
 
 def month_of(dates: pd.Series) -> pd.Series:

@@ -64,6 +64,7 @@ DECLARATIE_COLUMNS = [
     "product_periode_begin",
     "bedrag_netto",
 ]
+LEVERING_COLUMNS = ["team", "maand"]  # the months a team delivered an export with this gemeente's registrations
 CBS_COLUMNS = ["purpose", "table_id", "measure", "periode", "categorie", "value", "period_status"]
 DATE_COLUMNS = {
     "aanmelddatum",
@@ -75,6 +76,7 @@ DATE_COLUMNS = {
     "einddatum",
     "begindatum",
     "product_periode_begin",
+    "maand",
 }
 
 
@@ -120,3 +122,4 @@ class Inputs:
     zorgperiodes: pd.DataFrame = field(default_factory=lambda: frame(None, ZORGPERIODE_COLUMNS))
     declaraties: pd.DataFrame = field(default_factory=lambda: frame(None, DECLARATIE_COLUMNS))
     cbs: pd.DataFrame = field(default_factory=lambda: frame(None, CBS_COLUMNS))
+    leveringen: pd.DataFrame = field(default_factory=lambda: frame(None, LEVERING_COLUMNS))

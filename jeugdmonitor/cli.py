@@ -92,6 +92,36 @@ def run(config: ConfigOption = None) -> None:
     typer.echo(summary.render_text())
 
 
+@app.command()
+def reprocess(
+    file: Annotated[
+        str | None, typer.Option("--file", help="A file: its path relative to the inbox, or its file_id.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Only quarantine rows with this reason code.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="ijw or jgt.")] = None,
+    periode: Annotated[
+        str | None, typer.Option("--periode", help="The month (YYYY-MM) of the declaraties or exports.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Judge refused files and quarantined lines again from the files in the inbox, with today's configuration
+    (a new layout, team or productcode) and warehouse (a late JW301); what passes now loads, once. Without a scope:
+    everything refused or quarantined."""
+    from jeugdmonitor.reprocess import Scope
+
+    try:
+        Scope.parse(file=file, reason=reason, source=source, periode=periode)
+    except ValueError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    settings = _settings(config)
+    from jeugdmonitor.flows.reprocess import reprocess as reprocess_flow
+
+    with _run_guard():
+        summary = _with_runner(reprocess_flow, settings)(file, reason, source, periode, str(settings.source))
+    typer.echo(summary.render_text())
+
+
 @contextmanager
 def _local_cbs(settings) -> Iterator[None]:
     """`cbs.base_url = "fixture"` (the offline demo): the local CBS server, from the demo code, meanwhile."""

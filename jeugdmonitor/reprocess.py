@@ -47,7 +47,6 @@ from jeugdmonitor.schemas.warehouse import (
     stg_jgt_registratie,
 )
 from jeugdmonitor.transforms.ijw.specs import SPECS
-from jeugdmonitor.transforms.masking import masked
 from jeugdmonitor.transforms.reasons import FileRejected, Rejection
 from jeugdmonitor.validation import FileWarning
 
@@ -148,7 +147,7 @@ def reprocess(engine: Engine, run_id: str, scope: Scope, sources: Sources) -> Re
 
 
 def waiting_for_jw301(engine: Engine) -> frozenset[int]:
-    """The files with open toewijzing_unknown rows: when a run loads JW301 toewijzingen, their lines may find their
+    """The files with open toewijzing_unknown rows (JW323 lines): when a run loads JW301 toewijzingen, their lines may find their
     toewijzing now. The quarantine row keeps only the masked ReferentieNummer, not the toewijzingnummer, so these
     files are judged again (in scope of that reason only) whenever JW301s arrive."""
     q = meta_quarantine.c
@@ -177,7 +176,7 @@ def _files_in_scope(engine: Engine, scope: Scope) -> list[_File]:
 
 
 def _reprocess_file(engine: Engine, run_id: str, file: _File, scope: Scope, sources: Sources) -> Outcome | None:
-    shown = masked(file.path, 200)
+    shown = file.path  # as meta records it: a run of nine digits that passes the 11-proef is hidden already
     if file.key_id is not None and file.key_id != sources.key_id:
         return _not_judged(
             file, KEY_CHANGED, f"{shown}: geladen met een andere pseudonimiseringssleutel; niet opnieuw beoordeeld."

@@ -18,6 +18,7 @@ from jeugdmonitor.schemas.warehouse import (
     stg_jw301_toewijzing,
     stg_jw323_prestatie,
 )
+from jeugdmonitor.transforms.jgt.canonical import RegionLookup
 from sqlalchemy import func, select
 
 from jeugdmonitor import meta
@@ -25,14 +26,12 @@ from jeugdmonitor.discovery import discover
 from jeugdmonitor.ijw.ingest import IjwOptions
 from jeugdmonitor.ijw.ingest import load_files as load_ijw
 from jeugdmonitor.jgt import ingest as ingest_jgt
+from jeugdmonitor.pseudonym import Pseudonymiser
 from jeugdmonitor.reprocess import Scope, Sources, reprocess
 from jeugdmonitor.synthetic.jgt_writer import V2_COLUMNS
-from jeugdmonitor.transforms.jgt.canonical import RegionLookup
 from tests import ijw_builder as ijw
 from tests.conftest import TEST_KEY
 from tests.jgt_builder import bsn_for_test
-
-from jeugdmonitor.pseudonym import Pseudonymiser
 
 CODES = frozenset({"45A05"})
 V2 = next(layout for layout in load_layouts() if layout.name == "v2")
@@ -65,7 +64,8 @@ def _load(engine, tmp_path: Path, sources: Sources) -> list[meta.FileResult]:
     return results
 
 
-def _reprocess(engine, sources: Sources, scope: Scope = Scope()):
+def _reprocess(engine, sources: Sources, scope: Scope | None = None):
+    scope = scope or Scope()
     run_id = meta.start_run(engine, "reprocess", key_id=sources.key_id)
     report = reprocess(engine, run_id, scope, sources)
     meta.finish_run(engine, run_id, report.results)
@@ -96,7 +96,9 @@ def _declaraties(folder: Path, codes=("45A05", "45A05", "45X99"), nummer: int = 
 
 def _toewijzing(folder: Path, nummer: int = 1001) -> Path:
     product = {"nummer": nummer, "datum": "2025-04-01", "ingang": "2025-04-01"}
-    return _write(folder / "2025-04", "JW301_0546_12345678_T1.xml", ijw.jw301("T1", "2025-04-01", "999900006", [product]))
+    return _write(
+        folder / "2025-04", "JW301_0546_12345678_T1.xml", ijw.jw301("T1", "2025-04-01", "999900006", [product])
+    )
 
 
 def _count(engine, table, *where) -> int:
@@ -119,7 +121,13 @@ def _state(engine) -> dict:
     """Row counts and a checksum of the staging and meta tables a reprocess writes."""
     out = {}
     with engine.connect() as conn:
-        for table in (stg_jw323_prestatie, stg_jw301_toewijzing, stg_jgt_registratie, meta_source_file, meta_quarantine):
+        for table in (
+            stg_jw323_prestatie,
+            stg_jw301_toewijzing,
+            stg_jgt_registratie,
+            meta_source_file,
+            meta_quarantine,
+        ):
             columns = [c for c in table.c if c.name not in ("loaded_at",)]
             rows = sorted(repr(tuple(r)) for r in conn.execute(select(*columns)))
             out[table.name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
@@ -290,3 +298,17 @@ def test_a_run_skips_a_refused_file_as_refused_before(warehouse, tmp_path):
         results += seen_results(warehouse, "jgt", seen)
     tally = meta.FileTally().add(results)
     assert (tally.files["skipped"], tally.files["refused_before"]) == (1, 1)
+
+
+def test_the_command_refuses_a_bad_scope_in_one_line():
+    from typer.testing import CliRunner
+
+    from jeugdmonitor.cli import app
+
+    for args, message in (
+        (["--periode", "2025-13"], "--periode is a month as YYYY-MM"),
+        (["--source", "cbs"], "--source is one of ijw, jgt"),
+    ):
+        result = CliRunner().invoke(app, ["reprocess", *args])
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert "Traceback" not in result.output

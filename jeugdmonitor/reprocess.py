@@ -147,9 +147,9 @@ def reprocess(engine: Engine, run_id: str, scope: Scope, sources: Sources) -> Re
 
 
 def waiting_for_jw301(engine: Engine) -> frozenset[int]:
-    """The files with open toewijzing_unknown rows (JW323 lines): when a run loads JW301 toewijzingen, their lines may find their
-    toewijzing now. The quarantine row keeps only the masked ReferentieNummer, not the toewijzingnummer, so these
-    files are judged again (in scope of that reason only) whenever JW301s arrive."""
+    """The files with open toewijzing_unknown rows (JW323 lines): when a run loads JW301 toewijzingen, their lines
+    may find their toewijzing now. The quarantine row keeps only the masked ReferentieNummer, not the
+    toewijzingnummer, so these files are judged again (in scope of that reason only) whenever JW301s arrive."""
     q = meta_quarantine.c
     waiting = select(q.file_id).where(q.reason_code == "toewijzing_unknown", q.opgelost_op.is_(None)).distinct()
     with engine.connect() as conn:

@@ -276,7 +276,8 @@ def quarantine(
     config: ConfigOption = None,
     limit: Annotated[int, typer.Option(help="How many of the latest quarantined lines to list.")] = 10,
 ) -> None:
-    """What did not load, by reason (with the Dutch text policy staff see), and the latest lines."""
+    """What did not load and is still open, by reason (with the Dutch text policy staff see), and the latest lines;
+    `jeugdmonitor reprocess` judges them again."""
     from sqlalchemy import desc, func, select
 
     from jeugdmonitor.schemas.warehouse import meta_quarantine, meta_source_file
@@ -288,12 +289,14 @@ def quarantine(
     with make_engine(settings.warehouse.url).connect() as conn:
         by_reason = conn.execute(
             select(q.c.reason_code, func.count(), func.min(q.c.reden))
+            .where(q.c.opgelost_op.is_(None))  # rows resolved by `reprocess` are history
             .group_by(q.c.reason_code)
             .order_by(desc(func.count()))
         ).all()
         latest = conn.execute(
             select(f.c.file_id, f.c.path, q.c.line, q.c.reason_code, q.c.value_masked)
             .join(f, f.c.file_id == q.c.file_id)
+            .where(q.c.opgelost_op.is_(None))
             .order_by(desc(q.c.quarantine_id))
             .limit(limit)
         ).all()

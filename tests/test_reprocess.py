@@ -5,6 +5,7 @@ second reprocess changes nothing; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -312,3 +313,25 @@ def test_the_command_refuses_a_bad_scope_in_one_line():
         result = CliRunner().invoke(app, ["reprocess", *args])
         assert result.exit_code == 2 and message in result.output, result.output
         assert "Traceback" not in result.output
+
+
+def test_the_quarantine_command_lists_only_what_is_still_open(tmp_path):
+    from typer.testing import CliRunner
+
+    from jeugdmonitor.cli import app
+    from jeugdmonitor.warehouse import make_engine, upgrade
+    from tests.test_cli import config_file
+
+    url = f"sqlite:///{tmp_path / 'wh.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    _toewijzing(tmp_path / "ijw")
+    _declaraties(tmp_path / "ijw", codes=("45X99", "45Y99"))
+    _load(engine, tmp_path, _sources(tmp_path))
+    _reprocess(engine, _sources(tmp_path, productcodes=CODES | {"45X99"}))
+
+    result = CliRunner().invoke(app, ["quarantine", "--config", str(config_file(tmp_path, url))])
+
+    assert result.exit_code == 0, result.output
+    assert "       1  product_code_unknown" in result.output
+    assert len(re.findall(r"DCL#\.xml:\d+  product_code_unknown", result.output)) == 1

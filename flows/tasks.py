@@ -21,13 +21,14 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from jeugdmonitor import bulk, marts, meta, region, stages
+from jeugdmonitor import reprocess as reprocessing
 from jeugdmonitor.alerts.run import AlertReport, run_alerts
 from jeugdmonitor.cbs import connect as cbs_connect
 from jeugdmonitor.cbs import ingest as ingest_cbs
 from jeugdmonitor.config import Settings
 from jeugdmonitor.discovery import Delivery, count_files
 from jeugdmonitor.ijw.ingest import IjwOptions, ingest_inbox, load_batch, load_order, ordered, parse_file
-from jeugdmonitor.inbox import discover_new
+from jeugdmonitor.inbox import discover_new, seen_results
 from jeugdmonitor.jgt import ingest as ingest_jgt
 from jeugdmonitor.loading import ParsedFile, batches
 from jeugdmonitor.progress import Progress
@@ -77,11 +78,13 @@ def ingest_ijw(settings: Settings, run_id: str) -> meta.FileTally:
             ijw_options(settings),
             progress,
         )
+    seen_before = tally.files["skipped"] + tally.files["refused_before"]
     get_run_logger().info(
-        "iJw inbox %s: %d new files, %d seen before",
+        "iJw inbox %s: %d new files, %d seen before (%d of them refused then)",
         settings.paths.ijw_inbox,
-        tally.seen - tally.files["skipped"],
-        tally.files["skipped"],
+        tally.seen - seen_before,
+        seen_before,
+        tally.files["refused_before"],
     )
     return tally
 
@@ -116,25 +119,29 @@ def ingest_ijw_on_runner(settings: Settings, run_id: str, new: list[Delivery]) -
     return results
 
 
-@task(name="ingest-jgt", cache_policy=NO_CACHE)
-def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
-    """Every new JGT export (CSV/XLSX) in the inbox, judged per batch, one transaction per batch."""
-    engine = make_engine(settings.warehouse.url)
-    options = ingest_jgt.JgtOptions(
+def jgt_options(settings: Settings) -> ingest_jgt.JgtOptions:
+    return ingest_jgt.JgtOptions(
         region=ingest_jgt.RegionLookup.build(region.region_tables(settings), settings.region.gemeenten),
         layouts=region.jgt_layouts(settings),
         batch_rows=max(settings.warehouse.batch_size, 1) * 10,
     )
+
+
+@task(name="ingest-jgt", cache_policy=NO_CACHE)
+def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
+    """Every new JGT export (CSV/XLSX) in the inbox, judged per batch, one transaction per batch."""
+    engine = make_engine(settings.warehouse.url)
+    options = jgt_options(settings)
     pseudonymise = pseudonymiser_from_config(settings.privacy)
     results: list[meta.FileResult] = []
     inbox = settings.paths.jgt_inbox
     total = count_files(inbox, ingest_jgt.SUFFIXES)
     with Progress("JGT ingest", total=total, emit=get_run_logger().info) as progress:
         for _folder, new, seen in discover_new(engine, inbox, ingest_jgt.SUFFIXES, "jgt"):
-            results += [meta.FileResult(d.relative, "skipped") for d in seen]
+            results += seen_results(engine, "jgt", seen)
             progress.add(len(seen))
             results += ingest_jgt.load_files(engine, run_id, new, pseudonymise, options, progress)
-    skipped = sum(r.status == "skipped" for r in results)
+    skipped = sum(r.status in ("skipped", "refused_before") for r in results)
     if len(results) > skipped:
         with stages.clock().stage("load"):
             bulk.analyze(engine, [stg_jgt_registratie, meta_source_file, meta_quarantine])
@@ -142,6 +149,33 @@ def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
         "JGT inbox %s: %d new files, %d seen before", settings.paths.jgt_inbox, len(results) - skipped, skipped
     )
     return results
+
+
+@task(name="reprocess", cache_policy=NO_CACHE)
+def reprocess_task(settings: Settings, run_id: str, scope: reprocessing.Scope) -> reprocessing.Report:
+    """Judge refused files and quarantined lines in `scope` again, from the files in the inbox, with today's
+    configuration and warehouse (jeugdmonitor.reprocess)."""
+    pseudonymiser = pseudonymiser_from_config(settings.privacy)
+    sources = reprocessing.Sources(
+        inboxes={"ijw": settings.paths.ijw_inbox, "jgt": settings.paths.jgt_inbox},
+        pseudonymise=pseudonymiser,
+        key_id=pseudonymiser.key_id,
+        ijw=ijw_options(settings),
+        jgt=jgt_options(settings),
+    )
+    with stages.clock().stage("reprocess"):
+        report = reprocessing.reprocess(make_engine(settings.warehouse.url), run_id, scope, sources)
+    stages.clock().count("reprocess", sum(r.rows_loaded for r in report.results))
+    logger = get_run_logger()
+    logger.info(
+        "reprocess: %d files judged again, %d rows loaded, %d quarantine rows resolved",
+        len(report.outcomes),
+        sum(r.rows_loaded for r in report.results),
+        report.resolved,
+    )
+    for note in report.notes:
+        logger.warning("reprocess: %s", note)
+    return report
 
 
 @task(name="ingest-cbs", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=60)

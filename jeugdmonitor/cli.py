@@ -95,6 +95,36 @@ def run(config: ConfigOption = None) -> None:
     typer.echo(summary.render_text())
 
 
+@app.command()
+def reprocess(
+    file: Annotated[
+        str | None, typer.Option("--file", help="A file: its path relative to the inbox, or its file_id.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Only quarantine rows with this reason code.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="ijw or jgt.")] = None,
+    periode: Annotated[
+        str | None, typer.Option("--periode", help="The month (YYYY-MM) of the declaraties or exports.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Judge refused files and quarantined lines again from the files in the inbox, with today's configuration
+    (a new layout, team or productcode) and warehouse (a late JW301); what passes now loads, once. Without a scope:
+    everything refused or quarantined."""
+    from jeugdmonitor.reprocess import Scope
+
+    try:
+        Scope.parse(file=file, reason=reason, source=source, periode=periode)
+    except ValueError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    settings = _settings(config)
+    from jeugdmonitor.flows.reprocess import reprocess as reprocess_flow
+
+    with _run_guard():
+        summary = _with_runner(reprocess_flow, settings)(file, reason, source, periode, str(settings.source))
+    typer.echo(summary.render_text())
+
+
 @contextmanager
 def _local_cbs(settings) -> Iterator[None]:
     """`cbs.base_url = "fixture"` (the offline demo): the local CBS server, from the demo code, meanwhile."""
@@ -272,7 +302,8 @@ def quarantine(
     config: ConfigOption = None,
     limit: Annotated[int, typer.Option(help="How many of the latest quarantined lines to list.")] = 10,
 ) -> None:
-    """What did not load, by reason (with the Dutch text policy staff see), and the latest lines."""
+    """What did not load and is still open, by reason (with the Dutch text policy staff see), and the latest lines;
+    `jeugdmonitor reprocess` judges them again."""
     from sqlalchemy import desc, func, select
 
     from jeugdmonitor.schemas.warehouse import meta_quarantine, meta_source_file
@@ -284,12 +315,14 @@ def quarantine(
     with make_engine(settings.warehouse.url).connect() as conn:
         by_reason = conn.execute(
             select(q.c.reason_code, func.count(), func.min(q.c.reden))
+            .where(q.c.opgelost_op.is_(None))  # rows resolved by `reprocess` are history
             .group_by(q.c.reason_code)
             .order_by(desc(func.count()))
         ).all()
         latest = conn.execute(
             select(f.c.file_id, f.c.path, q.c.line, q.c.reason_code, q.c.value_masked)
             .join(f, f.c.file_id == q.c.file_id)
+            .where(q.c.opgelost_op.is_(None))
             .order_by(desc(q.c.quarantine_id))
             .limit(limit)
         ).all()

@@ -70,3 +70,21 @@ def _rounds(
     if order is not None:
         new = sorted(new, key=lambda delivery: order(delivery.relative))
     return [new[start : start + size] for start in range(0, len(new), size)]
+
+
+def refused_before(engine: Engine, source: str, seen: list[Delivery]) -> set[str]:
+    """The relative paths of those `seen` files (of one round of discover_new) whose bytes were recorded as
+    refused: skipped like the loaded ones, but reported apart, because `jeugdmonitor reprocess` can judge them
+    again."""
+    if not seen:
+        return set()
+    paths = [d.relative for d in seen]
+    with engine.connect() as conn:
+        refused = meta.refused_hashes(conn, source, within=(min(paths), max(paths)))
+    return {d.relative for d in seen if d.sha256 in refused} if refused else set()
+
+
+def seen_results(engine: Engine, source: str, seen: list[Delivery]) -> list[meta.FileResult]:
+    """A FileResult per file seen before: skipped (loaded before) or refused_before."""
+    refused = refused_before(engine, source, seen)
+    return [meta.FileResult(d.relative, "refused_before" if d.relative in refused else "skipped") for d in seen]

@@ -37,7 +37,10 @@ class FileResult:
     """What happened to one delivered file; the run summary adds these up."""
 
     path: str
-    status: str  # loaded, rejected, skipped (seen before) or pending (no loader for this message type yet)
+    # loaded, rejected, skipped (loaded before), refused_before (seen before and refused: skipped, `jeugdmonitor
+    # reprocess` judges it again), pending (no loader for this message type yet); a reprocess run's own statuses
+    # are in jeugdmonitor.reprocess (reloaded: judged again and lines loaded; unchanged, changed, gone, key_changed)
+    status: str
     message_type: str | None = None
     rows_read: int = 0
     rows_loaded: int = 0
@@ -47,6 +50,10 @@ class FileResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+# The statuses whose rows a tally adds up: files read in this run (a reprocess's `reloaded` included).
+_ROWS_COUNTED = frozenset({"loaded", "rejected", "reloaded"})
 
 
 @dataclass
@@ -62,6 +69,7 @@ class FileTally:
     reasons: Counter = field(default_factory=Counter)
     warnings: Counter = field(default_factory=Counter)
     pending_types: Counter = field(default_factory=Counter)
+    loaded_types: Counter = field(default_factory=Counter)  # files that loaded rows, by message type
     shown: list[FileResult] = field(default_factory=list)
 
     def add(self, results: FileTally | Iterable[FileResult]) -> FileTally:
@@ -71,8 +79,10 @@ class FileTally:
             self.files[r.status] += 1
             if r.status == "pending":
                 self.pending_types[r.message_type or "?"] += 1
-            if r.status not in ("loaded", "rejected"):
+            if r.status not in _ROWS_COUNTED:
                 continue
+            if r.rows_loaded:
+                self.loaded_types[r.message_type or "?"] += 1
             self.rows_read += r.rows_read
             self.rows_loaded += r.rows_loaded
             self.rows_quarantined += r.rows_quarantined
@@ -86,9 +96,12 @@ class FileTally:
 
     __iadd__ = add
 
-    def add_skipped(self, count: int) -> FileTally:
-        """`count` files seen before: a second run over a national inbox skips millions, so they are only counted."""
-        self.files["skipped"] += count
+    def add_skipped(self, count: int, refused: int = 0) -> FileTally:
+        """`count` files seen before, `refused` of them refused then: a second run over a national inbox skips
+        millions, so they are only counted."""
+        self.files["skipped"] += count - refused
+        if refused:
+            self.files["refused_before"] += refused
         return self
 
     def _merge(self, other: FileTally) -> FileTally:
@@ -100,6 +113,7 @@ class FileTally:
             (self.reasons, other.reasons),
             (self.warnings, other.warnings),
             (self.pending_types, other.pending_types),
+            (self.loaded_types, other.loaded_types),
         ):
             mine.update(theirs)
         self.shown += other.shown[: max(0, self.shown_max - len(self.shown))]
@@ -169,8 +183,8 @@ def finish_run(
                 status=status,
                 message=message,
                 files_seen=tally.seen,
-                files_loaded=tally.files["loaded"],
-                files_skipped=tally.files["skipped"],
+                files_loaded=tally.files["loaded"] + tally.files["reloaded"],
+                files_skipped=tally.files["skipped"] + tally.files["refused_before"],
                 files_rejected=tally.files["rejected"],
                 rows_read=tally.rows_read,
                 rows_loaded=tally.rows_loaded,
@@ -192,6 +206,24 @@ def recorded_hashes(conn: Connection, among: Iterable[str]) -> set[str]:
     """Those of the sha256 values `among` that meta_source_file holds, inside the caller's transaction."""
     column = meta_source_file.c.sha256
     return {r.sha256 for r in bulk.rows_where_in(conn, select(column), column, sorted(set(among)))}
+
+
+def refused_hashes(
+    conn: Connection, source: str, within: tuple[str, str] | None = None, among: Iterable[str] | None = None
+) -> set[str]:
+    """The sha256 of the files of `source` recorded as refused (status rejected), of the paths `within` (as in
+    recorded_stamps) or of the hashes `among`: a run tells the files it skips as refused before from those loaded
+    before. Read through the (source, status, path) index: the refused are few."""
+    f = meta_source_file
+    query = select(f.c.sha256).where(f.c.source == source, f.c.status == "rejected")
+    if among is not None:
+        wanted = sorted(set(among))
+        return {r.sha256 for r in bulk.rows_where_in(conn, query, f.c.sha256, wanted)} if wanted else set()
+    if within is not None:
+        query = query.where(
+            f.c.path.between(bindparam("first", within[0], type_=Text), bindparam("last", within[1], type_=Text))
+        )
+    return set(conn.execute(query).scalars())
 
 
 def recorded_stamps(engine: Engine, source: str, within: tuple[str, str] | None = None) -> dict[Stamp, str]:

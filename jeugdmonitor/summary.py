@@ -15,6 +15,17 @@ if TYPE_CHECKING:
     from jeugdmonitor.cbs.ingest import TableOutcome
     from jeugdmonitor.marts.settings import BuildReport
 
+_FILE_STATUSES = ("loaded", "rejected", "skipped", "refused_before", "pending")
+# What a reprocess did with the files it judged again (jeugdmonitor.reprocess), shown when it did any.
+_REPROCESS_LINES = {
+    "reloaded": "files judged again: rows loaded",
+    "unchanged": "files judged again: nothing new loaded",
+    "changed": "files changed in the inbox (not judged again)",
+    "gone": "files gone from the inbox (not judged again)",
+    "key_changed": "files loaded with another key (not judged again)",
+}
+_REFUSED_BEFORE = "eerder geweigerd — `jeugdmonitor reprocess` probeert opnieuw"
+
 _CBS_STATUS = {"loaded": "loaded", "unchanged": "unchanged", "stale": "STALE: last good data in use"}
 
 
@@ -27,6 +38,8 @@ class RunSummary:
     marts: BuildReport | None = None
     alerts: AlertReport | None = None  # None when alerts are off
     stages: StageClock = field(default_factory=StageClock)
+    resolved: int = 0  # quarantine rows closed by judging them again (jeugdmonitor reprocess)
+    notes: list[str] = field(default_factory=list)  # files that could not be judged again, one Dutch line each
 
     def __post_init__(self) -> None:
         # masked here, so that no caller can put a password into the CLI output or the Prefect artifact
@@ -62,7 +75,8 @@ class RunSummary:
         return {
             "run_id": self.run_id,
             "warehouse": self.warehouse,
-            "files": {s: self.count(s) for s in ("loaded", "rejected", "skipped", "pending")},
+            "files": {s: self.count(s) for s in (*_FILE_STATUSES, *self._reprocess_statuses())},
+            "resolved": self.resolved,
             "rows": {"read": self.rows_read, "loaded": self.rows_loaded, "quarantined": self.rows_quarantined},
             "reasons": dict(sorted(self.reasons().items())),
             "warnings": dict(sorted(self.warnings().items())),
@@ -86,10 +100,14 @@ class RunSummary:
             ("files new and loaded", f"{self.count('loaded'):,}"),
             ("files rejected (quarantined whole)", f"{self.count('rejected'):,}"),
             ("files skipped (loaded before)", f"{self.count('skipped'):,}"),
+            ("files skipped (refused before)", f"{self.count('refused_before'):,}"),
             ("rows read", f"{self.rows_read:,}"),
             ("rows loaded", f"{self.rows_loaded:,}"),
             ("rows quarantined", f"{self.rows_quarantined:,}"),
         ]
+        rows += [(_REPROCESS_LINES[status], f"{self.count(status):,}") for status in self._reprocess_statuses()]
+        if self.resolved or self._reprocess_statuses():
+            rows.append(("quarantine rows resolved", f"{self.resolved:,}"))
         for reason, n in sorted(self.reasons().items()):
             rows.append((f"  quarantine reason {reason}", f"{n:,}"))
         for reason, n in sorted(self.warnings().items()):
@@ -114,8 +132,10 @@ class RunSummary:
         """The run's figures as rows (for the table artifact and meta_run_figure): what, detail, number."""
         rows: list[dict] = [
             {"wat": "files", "detail": status, "aantal": self.count(status)}
-            for status in ("loaded", "rejected", "skipped", "pending")
+            for status in (*_FILE_STATUSES, *self._reprocess_statuses())
         ]
+        if self.resolved:
+            rows.append({"wat": "quarantine", "detail": "resolved", "aantal": self.resolved})
         rows += [
             {"wat": "rows", "detail": what, "aantal": n}
             for what, n in (
@@ -144,6 +164,15 @@ class RunSummary:
             ]
         return rows
 
+    def _reprocess_statuses(self) -> list[str]:
+        return [status for status in _REPROCESS_LINES if self.count(status)]
+
+    def file_meldingen(self) -> list[str]:
+        """Files skipped as refused before, and files a reprocess could not judge again, in Dutch."""
+        refused = self.count("refused_before")
+        skipped = [f"{refused:,} bestand(en) overgeslagen: {_REFUSED_BEFORE}."] if refused else []
+        return skipped + self.notes
+
     def alert_meldingen(self) -> list[str]:
         """Deliveries that failed and parts of the alerts step that did not work, in Dutch."""
         return [] if self.alerts is None else list(self.alerts.errors)
@@ -155,16 +184,19 @@ class RunSummary:
     def render_text(self) -> str:
         width = max(len(label) for label, _ in self.lines())
         body = "\n".join(f"  {label:<{width}}  {value:>12}" for label, value in self.lines())
-        notes = "".join(f"\n  ! {melding}" for melding in self.cbs_meldingen() + self.alert_meldingen())
+        meldingen = self.file_meldingen() + self.cbs_meldingen() + self.alert_meldingen()
+        notes = "".join(f"\n  ! {melding}" for melding in meldingen)
         return f"Run {self.run_id}\n  warehouse: {self.warehouse}\n{body}{notes}"
 
     def render_markdown(self) -> str:
         table = "\n".join(f"| {label.strip()} | {value} |" for label, value in self.lines())
         notes = "".join(f"\n- {melding}" for melding in self.cbs_meldingen())
+        files = "".join(f"\n- {melding}" for melding in self.file_meldingen())
         alerts = "".join(f"\n- {melding}" for melding in self.alert_meldingen())
         docs = getattr(self.alerts, "data_docs", None)
         return (
             f"# jeugdmonitor run\n\nWarehouse: `{self.warehouse}`\n\n| what | count |\n|---|---:|\n{table}\n"
+            + (f"\n## Bestanden\n{files}\n" if files else "")
             + (f"\n## CBS\n{notes}\n" if notes else "")
             + (f"\n## Alerts\n{alerts}\n" if alerts else "")
             + (f"\nGX Data Docs: `{docs}`\n" if docs else "")

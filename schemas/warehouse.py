@@ -37,7 +37,13 @@ meta_load_run = Table(
     ),
     Column("files_seen", Integer, nullable=False, default=0),
     Column("files_loaded", Integer, nullable=False, default=0),
-    Column("files_skipped", Integer, nullable=False, default=0, comment="already loaded earlier (same sha256)"),
+    Column(
+        "files_skipped",
+        Integer,
+        nullable=False,
+        default=0,
+        comment="seen earlier (same sha256): loaded, or refused (jeugdmonitor reprocess judges those again)",
+    ),
     Column("files_rejected", Integer, nullable=False, default=0),
     Column("rows_read", BigInteger, nullable=False, default=0),
     Column("rows_loaded", BigInteger, nullable=False, default=0),
@@ -75,6 +81,8 @@ meta_source_file = Table(
     # discovery reads the recorded files of one inbox folder at a time, as a range of paths: byte order ("C") on
     # PostgreSQL, so that the range is the one discovery computes whatever the database's collation
     Index("ix_meta_source_file_source_path", "source", "path"),
+    # a run tells the files it skips as refused before from those loaded before: the few refused of a folder's range
+    Index("ix_meta_source_file_source_status_path", "source", "status", "path"),
     comment="Every delivered file the monitor has processed, once per distinct content.",
 )
 
@@ -90,7 +98,19 @@ meta_quarantine = Table(
     Column("reason_code", String(32), nullable=False, comment="stable code, e.g. bsn_invalid"),
     Column("reden", Text, nullable=False, comment="the reason in plain Dutch"),
     Column("value_masked", String(64), comment="the offending value, BSNs masked"),
+    Column(
+        "opgelost_door_run",
+        String(36),
+        comment="the run (reprocess, or the run that brought a missing JW301) that closed this row; null: open",
+    ),
+    Column("opgelost_op", DateTime(timezone=True)),
+    Column(
+        "opgelost_als",
+        String(16),
+        comment="geladen (the line loaded when judged again) or vervangen (quarantined again for another reason)",
+    ),
     Index("ix_meta_quarantine_file_id", "file_id"),
+    Index("ix_meta_quarantine_reason_code", "reason_code"),
     comment="Rows and files that were not loaded, with the reason, the file and the line.",
 )
 

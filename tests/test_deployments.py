@@ -11,7 +11,7 @@ from prefect.client.schemas.schedules import CronSchedule
 
 from jeugdmonitor.deployments import PREFECT_YAML, read, to_deployments
 
-EXPECTED = {"ijw-inbox", "jgt-inbox", "cbs-tabellen", "maandafsluiting", "monitor", "backfill"}
+EXPECTED = {"ijw-inbox", "jgt-inbox", "cbs-tabellen", "maandafsluiting", "monitor", "reprocess", "backfill"}
 
 
 def test_every_deployment_has_an_importable_flow_entry_point():

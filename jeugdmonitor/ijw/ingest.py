@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine
 from jeugdmonitor import bulk, meta, stages
 from jeugdmonitor.discovery import Delivery, read_file
 from jeugdmonitor.ijw.rules import apply_jw323_rules
-from jeugdmonitor.inbox import discover_new
+from jeugdmonitor.inbox import discover_new, refused_before
 from jeugdmonitor.loading import ParsedFile, batches, file_record, file_result
 from jeugdmonitor.marts import pending
 from jeugdmonitor.parallel import OrderedPool
@@ -118,6 +118,7 @@ def load_batch(
     clock = stages.clock()
     with clock.stage("load"), engine.begin() as conn:
         repeats = _repeats(conn, batch)
+        refused = meta.refused_hashes(conn, "ijw", among=[p.sha256 for p in batch if id(p) in repeats])
         fresh = [p for p in batch if id(p) not in repeats]
         declaraties = [p for p in fresh if p.message_type == "JW323" and p.refused is None and p.rows]
         with clock.stage("validate"):
@@ -150,7 +151,9 @@ def load_batch(
     for w in warnings:
         result_of[id(declaraties[w.file_index])].warnings[w.finding.reason_code] = w.rows_unexpected
     return [
-        meta.FileResult(p.delivery.relative, "skipped", p.message_type) for p in batch if id(p) in repeats
+        meta.FileResult(p.delivery.relative, "refused_before" if p.sha256 in refused else "skipped", p.message_type)
+        for p in batch
+        if id(p) in repeats
     ] + results
 
 
@@ -339,7 +342,7 @@ def ingest_inbox(
 
     def rounds() -> Iterator[list[Delivery]]:
         for _folder, new, seen in discover_new(engine, inbox, (".xml",), "ijw", order=load_order, hash_new=False):
-            tally.add_skipped(len(seen))
+            tally.add_skipped(len(seen), refused=len(refused_before(engine, "ijw", seen)))
             progress.add(len(seen))
             yield new
 

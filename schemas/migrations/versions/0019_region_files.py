@@ -1,14 +1,14 @@
 """The region's own files: dim_aanbieder.naam, dim_team.wijken, and `levering` on the JGT team marts
 
 Revision ID: 0019
-Revises: 0017 (re-point to 0018 when the reprocess migration is merged before this one)
+Revises: 0018
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -48,7 +48,8 @@ def _sources(tmp_path: Path, productcodes=CODES, layouts=None, region=None) -> S
         key_id=pseudonymiser.key_id,
         ijw=IjwOptions(productcodes=productcodes),
         jgt=ingest_jgt.JgtOptions(
-            region=region or RegionLookup.build(), layouts=layouts if layouts is not None else load_layouts()
+            region=region or RegionLookup.build(load_region_tables()),
+            layouts=layouts if layouts is not None else load_layouts(),
         ),
     )
 

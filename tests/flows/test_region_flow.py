@@ -74,7 +74,7 @@ def rows(config_folder: Path, sql: str) -> list[tuple]:
 def test_a_new_region_from_init_runs_with_empty_inboxes(region):
     folder, config = region
     summary = monitor(str(config))
-    assert summary.to_dict()["files"] == {"loaded": 0, "rejected": 0, "skipped": 0, "pending": 0}
+    assert summary.to_dict()["files"] == {"loaded": 0, "rejected": 0, "skipped": 0, "refused_before": 0, "pending": 0}
     assert rows(folder, "select count(*) from meta_load_run") == [(1,)]
 
 

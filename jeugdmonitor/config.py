@@ -281,6 +281,10 @@ def load_settings(path: Path | str | None = None, environ: dict[str, str] | None
         raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"configuration file not found: {config_file}") from None
+    except OSError as exc:  # a folder, no permission
+        raise ConfigError(f"cannot read the configuration file {config_file}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{config_file}: not a UTF-8 text file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config_file}: not valid TOML: {exc}") from None
     from_env = apply_env_overrides(raw, os.environ if environ is None else environ)

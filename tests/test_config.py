@@ -73,6 +73,12 @@ def test_bad_values_are_refused_with_the_field_named(tmp_path):
 def test_missing_or_broken_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml", environ={})
+    with pytest.raises(ConfigError, match="cannot read the configuration file .*: Is a directory"):
+        load_settings(tmp_path, environ={})
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe[region]")
+    with pytest.raises(ConfigError, match="not a UTF-8 text file"):
+        load_settings(binary, environ={})
     broken = tmp_path / "broken.toml"
     broken.write_text("[region\n")
     with pytest.raises(ConfigError, match="not valid TOML"):

@@ -29,8 +29,6 @@ class _OneLineErrors(TyperGroup):
     def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         from jeugdmonitor import errors
 
-        if not os.environ.get("JEUGDMONITOR_DEBUG"):
-            errors.quiet_expected_in_run_logs()
         try:
             return super().invoke(ctx)
         except Exception as exc:
@@ -65,7 +63,10 @@ def _options(
         typer.Option("--debug", envvar="JEUGDMONITOR_DEBUG", help="Show the traceback of an error, not just its line."),
     ] = False,
 ) -> None:
+    from jeugdmonitor.errors import quiet_expected_in_run_logs
+
     ctx.meta[DEBUG] = debug
+    quiet_expected_in_run_logs(not debug)  # a flow run logs the error that ends it with its traceback
 
 
 ConfigOption = Annotated[

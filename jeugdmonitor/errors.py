@@ -84,8 +84,11 @@ class QuietExpected(logging.Filter):
 RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 
 
-def quiet_expected_in_run_logs() -> None:
+def quiet_expected_in_run_logs(quiet: bool = True) -> None:
+    """Drop (or, with quiet=False, keep again) the tracebacks of expected errors in the run loggers."""
     for name in RUN_LOGGERS:
         logger = logging.getLogger(name)
-        if not any(isinstance(f, QuietExpected) for f in logger.filters):
+        for old in [f for f in logger.filters if isinstance(f, QuietExpected)]:
+            logger.removeFilter(old)
+        if quiet:
             logger.addFilter(QuietExpected())

@@ -184,3 +184,24 @@ def test_a_reader_of_a_gemeente_outside_the_region_is_refused(tmp_path):
     config = config_file(tmp_path)
     line = one_line_error(runner.invoke(app, ["db", "lezer", "r", "--gemeente", "GM9999", "--config", str(config)]), 2)
     assert "GM9999" in line and "region.gemeenten" in line
+
+
+def test_run_logs_keep_the_line_of_an_expected_error_and_its_traceback_only_with_debug(tmp_path, caplog):
+    import logging
+
+    from jeugdmonitor.locking import WarehouseBusy
+
+    def logged(exc: Exception) -> logging.LogRecord:
+        caplog.clear()
+        try:
+            raise exc
+        except Exception:
+            logging.getLogger("prefect.flow_runs").error("Encountered exception during execution", exc_info=True)
+        return caplog.records[-1]
+
+    config = config_file(tmp_path)
+    runner.invoke(app, ["config", "--config", str(config)])
+    assert logged(WarehouseBusy("busy")).exc_info is None
+    assert logged(ValueError("a bug")).exc_info is not None
+    runner.invoke(app, ["--debug", "config", "--config", str(config)])
+    assert logged(WarehouseBusy("busy")).exc_info is not None

@@ -27,6 +27,7 @@ def run_flow(name: str, config_path: str | None, steps: list[Step]) -> RunSummar
     with warehouse_lock(engine, wait=settings.runs.wait_seconds):
         prepare_warehouse(settings)
         key_id = pseudonymiser_from_config(settings.privacy).key_id
+        meta.check_key(engine, key_id)  # before this run is recorded: another key writes nothing
         run_id = meta.start_run(engine, name, flow_run.get_id(), key_id)
         # under the lock: a run still `running` is not loading now (killed, or stopped when it lost the lock)
         for stale in meta.abort_stale_runs(engine, by_run=run_id):

@@ -7,15 +7,40 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 # The machines that run the monitor often have no internet; Prefect's usage telemetry would only log errors.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+DEBUG = "jeugdmonitor.debug"
+# The warehouse of the command's configuration, named (masked) when its database cannot be reached.
+_warehouse_url: ContextVar[str | None] = ContextVar("warehouse_url", default=None)
+
+
+class _OneLineErrors(TyperGroup):
+    """Every command, also those added later: an expected error (jeugdmonitor.errors) is one line on stderr and a
+    non-zero exit code; --debug shows its traceback. Any other error is a bug and keeps its traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
+        from jeugdmonitor import errors
+
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            explained = errors.explain(exc, _warehouse_url.get())
+            if explained is None or ctx.meta.get(DEBUG):
+                raise
+            typer.secho(f"error: {explained.message}", fg="red", err=True)
+            raise typer.Exit(explained.exit_code) from None
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     help="jeugdmonitor: load iJw messages, JGT exports and CBS figures into the youth-care monitor warehouse.",
     no_args_is_help=True,
     add_completion=False,
@@ -29,6 +54,21 @@ app.add_typer(marts_app, name="marts")
 alerts_app = typer.Typer(help="Quality alerts: see what would be sent.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", envvar="JEUGDMONITOR_DEBUG", help="Show the traceback of an error, not just its line."),
+    ] = False,
+) -> None:
+    from jeugdmonitor.errors import quiet_expected_in_run_logs
+
+    ctx.meta[DEBUG] = debug
+    quiet_expected_in_run_logs(not debug)  # a flow run logs the error that ends it with its traceback
+
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="Config file (default: $JEUGDMONITOR_CONFIG, else ./jeugdmonitor.toml)."),
@@ -39,10 +79,36 @@ def _settings(config: Path | None):
     from jeugdmonitor.config import ConfigError, load_settings
 
     try:
-        return load_settings(config)
+        settings = load_settings(config)
     except ConfigError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(2) from None
+    _warehouse_url.set(settings.warehouse.url)
+    return settings
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    typer.secho(f"error: {message}", fg="red", err=True)
+    raise typer.Exit(code)
+
+
+def _preflight(settings, inboxes: bool = True) -> None:
+    """What would stop a flow at its start, checked before a Prefect server starts for it: the key, the inboxes,
+    the database and whether the key is the warehouse's. Each is then one line (jeugdmonitor.errors), not a
+    failed flow run; the flow checks the key again (deployments do not come this way)."""
+    from jeugdmonitor import meta
+    from jeugdmonitor.inbox import require_inboxes
+    from jeugdmonitor.pseudonym import pseudonymiser_from_config
+    from jeugdmonitor.warehouse import make_engine
+
+    key_id = pseudonymiser_from_config(settings.privacy).key_id
+    if inboxes:
+        require_inboxes({"paths.ijw_inbox": settings.paths.ijw_inbox, "paths.jgt_inbox": settings.paths.jgt_inbox})
+    engine = make_engine(settings.warehouse.url)  # a run creates the warehouse anyway
+    try:
+        meta.check_key(engine, key_id)
+    finally:
+        engine.dispose()
 
 
 @app.command()
@@ -64,6 +130,8 @@ def generate(
     from jeugdmonitor.progress import terminal
     from jeugdmonitor.synthetic import generate as run_generator
 
+    _check_generate(region, gemeente or [], start)
+
     def progress(message: str) -> None:
         print(f"  {message}", file=sys.stderr, flush=True)  # sys.stderr now: a live display writes it above its bar
 
@@ -83,10 +151,30 @@ def generate(
     typer.echo(f"\nWritten to {out.resolve()}")
 
 
+def _check_generate(region: str, gemeenten: list[str], start: str) -> None:
+    import re
+
+    from jeugdmonitor.config import check_gemeentecodes
+    from jeugdmonitor.synthetic.regions import REGIONS, get_region
+
+    if region not in REGIONS:
+        _fail(f"--region {region!r} is not a synthetic region; choose one of: {', '.join(sorted(REGIONS))}")
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
+        _fail(f"--start {start!r} is not a month as YYYY-MM (2025-01 to 2025-12 for a year)")
+    try:
+        check_gemeentecodes(gemeenten)
+    except ValueError as exc:
+        _fail(f"--gemeente: {exc}")
+    known = {g.code for g in get_region(region).gemeenten}
+    if unknown := sorted(set(gemeenten) - known):
+        _fail(f"--gemeente {', '.join(unknown)}: not a gemeente of the synthetic region {region}")
+
+
 @app.command()
 def run(config: ConfigOption = None) -> None:
     """Run the monitor flow once: load what is new in every inbox and print the summary."""
     settings = _settings(config)
+    _preflight(settings)
     from jeugdmonitor.flows.monitor import monitor
     from jeugdmonitor.progress import terminal
 
@@ -175,6 +263,7 @@ def backfill(
         typer.secho("error: --from and --to are months as YYYY-MM, --to not before --from", fg="red", err=True)
         raise typer.Exit(2)
     settings = _settings(config)
+    _preflight(settings, inboxes=False)
     from jeugdmonitor.flows.backfill import backfill as backfill_flow
 
     with _run_guard():
@@ -192,6 +281,7 @@ def serve(config: ConfigOption = None) -> None:
     from jeugdmonitor.deployments import read, task_runner_for, to_deployments
 
     settings = _settings(config)
+    _preflight(settings)
     if not PREFECT_API_URL.value():
         typer.secho(
             "error: no Prefect server. Start one (`prefect server start`) and set PREFECT_API_URL, "
@@ -308,11 +398,11 @@ def quarantine(
 
     from jeugdmonitor.schemas.warehouse import meta_quarantine, meta_source_file
     from jeugdmonitor.transforms.masking import masked
-    from jeugdmonitor.warehouse import make_engine
+    from jeugdmonitor.warehouse import existing_engine
 
     settings = _settings(config)
     q, f = meta_quarantine, meta_source_file
-    with make_engine(settings.warehouse.url).connect() as conn:
+    with existing_engine(settings.warehouse.url).connect() as conn:
         by_reason = conn.execute(
             select(q.c.reason_code, func.count(), func.min(q.c.reden))
             .where(q.c.opgelost_op.is_(None))  # rows resolved by `reprocess` are history
@@ -361,11 +451,13 @@ def db_lezer(
     Give --gemeente or --regio: a role without a binding sees no rows. Members of the role (personal logins) see
     what it sees."""
     from jeugdmonitor.access import grant_reader
-    from jeugdmonitor.warehouse import make_engine
+    from jeugdmonitor.warehouse import existing_engine
 
     settings = _settings(config)
+    if unknown := sorted(set(gemeente or []) - set(settings.region.gemeenten)):
+        _fail(f"--gemeente {', '.join(unknown)}: not one of region.gemeenten")
     try:
-        grant_reader(make_engine(settings.warehouse.url), role, gemeente, regio=regio)
+        grant_reader(existing_engine(settings.warehouse.url), role, gemeente, regio=regio)
     except ValueError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(2) from None
@@ -381,10 +473,10 @@ def marts_rebuild(config: ConfigOption = None) -> None:
 
     from jeugdmonitor import marts
     from jeugdmonitor.locking import warehouse_lock
-    from jeugdmonitor.warehouse import make_engine, upgrade
+    from jeugdmonitor.warehouse import existing_engine, upgrade
 
     settings = _settings(config)
-    engine = make_engine(settings.warehouse.url)
+    engine = existing_engine(settings.warehouse.url)
     # under the lock: a rebuild beside a loading run would write marts from half-loaded facts
     with (
         _run_guard(flow=False),
@@ -411,10 +503,10 @@ def alerts_preview(
     """Show every digest the alerts step would send, to whom and over which channel, without sending anything
     and without writing the alert history."""
     from jeugdmonitor.alerts.run import preview
-    from jeugdmonitor.warehouse import make_engine, upgrade
+    from jeugdmonitor.warehouse import existing_engine, upgrade
 
     settings = _settings(config)
-    engine = make_engine(settings.warehouse.url)
+    engine = existing_engine(settings.warehouse.url)
     upgrade(engine)
     rendered, found = preview(engine, settings, run_id)
     typer.echo(f"{len(found)} alerts found; {len(rendered)} digests would be sent.")

@@ -2,8 +2,9 @@
 
 Resolution order (later wins):
 1. the TOML file: `--config`, else $JEUGDMONITOR_CONFIG, else ./jeugdmonitor.toml (the demo config in the repo);
-2. environment variables `JEUGDMONITOR__<SECTION>__<KEY>` (for example `JEUGDMONITOR__WAREHOUSE__URL`), whose values
-   are read as TOML values when they parse (numbers, booleans, arrays) and as plain strings otherwise.
+2. environment variables `JEUGDMONITOR__<SECTION>__<KEY>` (for example `JEUGDMONITOR__WAREHOUSE__URL`). A value
+   for a text field (a string, a path, a choice) is taken as written; any other value is read as a TOML value
+   (numbers, booleans, arrays), and as a plain string when it does not parse.
 
 Relative paths in the file are resolved against the file's own folder, so a config works from any working directory.
 """
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+import types
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 ENV_PREFIX = "JEUGDMONITOR__"
 
@@ -27,10 +29,22 @@ class _Section(BaseModel):
 DEMO = "demo"  # region.bestand = "demo": the bundled region file of the synthetic demo region
 
 
+def check_gemeentecodes(codes: list[str]) -> list[str]:
+    """`codes`, when each is GM + 4 digits; else a ValueError naming the first that is not."""
+    for code in codes:
+        if len(code) != 6 or not code.startswith("GM") or not code[2:].isdigit():
+            raise ValueError(f"gemeentecode {code!r} is not GM + 4 digits")
+    return codes
+
+
+# A gemeentecode as CBS writes it; a wrong one is named with its place in the list (region.gemeenten[1]).
+GemeenteCode = Annotated[str, AfterValidator(lambda code: check_gemeentecodes([code])[0])]
+
+
 class RegionConfig(_Section):
     naam: str
     jeugdregio: str = ""
-    gemeenten: list[str] = Field(min_length=1)
+    gemeenten: list[GemeenteCode] = Field(min_length=1)
     # The region file (TOML: gemeenten, teams with their wijken, herindelingen; `jeugdmonitor init` writes one).
     # "demo" = the bundled file of the synthetic region. Empty: the gemeenten by code only, no JGT teams.
     bestand: Path | None = None
@@ -41,19 +55,6 @@ class RegionConfig(_Section):
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value
-
-    @field_validator("gemeenten")
-    @classmethod
-    def _gm_codes(cls, value: list[str]) -> list[str]:
-        return check_gemeentecodes(value)
-
-
-def check_gemeentecodes(codes: list[str]) -> list[str]:
-    """`codes`, when each is GM + 4 digits; else a ValueError naming the first that is not."""
-    for code in codes:
-        if len(code) != 6 or not code.startswith("GM") or not code[2:].isdigit():
-            raise ValueError(f"gemeentecode {code!r} is not GM + 4 digits")
-    return codes
 
 
 class PathsConfig(_Section):
@@ -203,6 +204,11 @@ class RecipientConfig(_Section):
     webhook_env: str = ""
     webhook_kind: Literal["teams", "slack"] = "teams"
 
+    @field_validator("gemeenten")
+    @classmethod
+    def _gm_codes(cls, value: list[str] | Literal["all"]) -> list[str] | Literal["all"]:
+        return value if value == "all" else check_gemeentecodes(value)
+
     @model_validator(mode="after")
     def _a_channel(self) -> RecipientConfig:
         if not (self.email or self.webhook or self.webhook_env):
@@ -253,7 +259,7 @@ class Settings(_Section):
     runs: RunsConfig = RunsConfig()
     alerts: AlertsConfig = AlertsConfig()
     # Budget per gemeente and year, in euros per quarter: budget.GM0546."2025" = [q1, q2, q3, q4].
-    budget: dict[str, dict[str, list[float]]] = {}
+    budget: dict[GemeenteCode, dict[str, list[float]]] = {}
 
     @field_validator("budget")
     @classmethod
@@ -263,6 +269,22 @@ class Settings(_Section):
                 if not year.isdigit() or len(quarters) != 4:
                     raise ValueError(f"budget.{gemeente}.{year}: give a year and four quarter amounts")
         return value
+
+    @model_validator(mode="after")
+    def _known_gemeenten(self) -> Settings:
+        """Recipients and budgets name gemeenten of the region: a typo would otherwise go unnoticed (a recipient
+        who never gets an alert, a budget never compared)."""
+        region = set(self.region.gemeenten)
+        named = [("budget", code) for code in self.budget] + [
+            (f"alerts.ontvangers {r.naam!r}", code)
+            for r in self.alerts.ontvangers
+            if r.gemeenten != "all"
+            for code in r.gemeenten
+        ]
+        for where, code in named:
+            if code not in region:
+                raise ValueError(f"{where}: gemeente {code} is not one of region.gemeenten")
+        return self
 
     # The file these settings came from (None when built in code).
     source: Path | None = Field(default=None, exclude=True)
@@ -283,10 +305,18 @@ def load_settings(path: Path | str | None = None, environ: dict[str, str] | None
         raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"configuration file not found: {config_file}") from None
+    except OSError as exc:  # a folder, no permission
+        raise ConfigError(f"cannot read the configuration file {config_file}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{config_file}: not a UTF-8 text file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config_file}: not valid TOML: {exc}") from None
-    apply_env_overrides(raw, os.environ if environ is None else environ)
-    settings = Settings.model_validate(raw)
+    from_env = apply_env_overrides(raw, os.environ if environ is None else environ)
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        lines = "\n".join(f"  {line}" for line in validation_lines(exc, from_env))
+        raise ConfigError(f"{config_file}: not a valid configuration:\n{lines}") from None
     settings.source = config_file
     settings = _resolve_paths(settings, config_file.resolve().parent)
     _check_region_files(settings, config_file)
@@ -306,7 +336,9 @@ class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says which file and what is wrong."""
 
 
-def apply_env_overrides(raw: dict[str, Any], environ: dict[str, str] | os._Environ) -> None:
+def apply_env_overrides(raw: dict[str, Any], environ: dict[str, str] | os._Environ) -> dict[tuple[str, ...], str]:
+    """Put the environment's overrides into `raw`; returns the variable behind each overridden key path."""
+    applied: dict[tuple[str, ...], str] = {}
     for name, value in sorted(environ.items()):
         if not name.startswith(ENV_PREFIX):
             continue
@@ -318,7 +350,37 @@ def apply_env_overrides(raw: dict[str, Any], environ: dict[str, str] | os._Envir
             node = node.setdefault(key, {})
             if not isinstance(node, dict):
                 raise ConfigError(f"{name}: {key!r} is a value, not a section")
-        node[keys[-1]] = _parse_env_value(value)
+        node[keys[-1]] = value if _is_text(_annotation(keys)) else _parse_env_value(value)
+        applied[tuple(keys)] = name
+    return applied
+
+
+def _annotation(keys: list[str]) -> Any:
+    """The type of the setting at `keys` (section, key, ...), or None when there is no such setting."""
+    annotation: Any = Settings
+    for key in keys:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(key)
+            if field is None:
+                return None
+            annotation = field.annotation
+        elif get_origin(annotation) is dict:
+            annotation = get_args(annotation)[1]
+        else:
+            return None
+    return annotation
+
+
+def _is_text(annotation: Any) -> bool:
+    """A field whose every form is text (str, Path, a Literal of strings, optionally None): a value for it is
+    taken as written, so `2026-01-20` stays a string and is not read as a TOML date."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        forms = [a for a in get_args(annotation) if a is not type(None)]
+        return bool(forms) and all(_is_text(a) for a in forms)
+    if origin is Literal:
+        return all(isinstance(a, str) for a in get_args(annotation))
+    return annotation in (str, Path)
 
 
 def _parse_env_value(value: str) -> Any:
@@ -326,6 +388,21 @@ def _parse_env_value(value: str) -> Any:
         return tomllib.loads(f"v = {value}")["v"]
     except tomllib.TOMLDecodeError:
         return value
+
+
+def validation_lines(exc: ValidationError, from_env: dict[tuple[str, ...], str] | None = None) -> list[str]:
+    """One line per wrong setting: `region.gemeenten[1]: gemeentecode 'leiden' is not GM + 4 digits`, with the
+    environment variable when the value came from one."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        where = ""
+        for part in error["loc"]:
+            where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+        names = [str(p) for p in error["loc"] if not isinstance(p, int)]
+        variable = next((var for path, var in (from_env or {}).items() if tuple(names[: len(path)]) == path), None)
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"{where or 'configuration'}: {message}" + (f" (from ${variable})" if variable else ""))
+    return lines
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:

@@ -25,6 +25,21 @@ if TYPE_CHECKING:
 FILES_PER_ROUND = 20_000
 
 
+class InboxMissing(RuntimeError):
+    """A configured inbox folder is not there: in production that is a missing mount or a wrong path, not an inbox
+    without deliveries, so a run says so instead of loading nothing."""
+
+
+def require_inboxes(inboxes: dict[str, Path]) -> None:
+    """Each inbox (by its configuration key) is an existing folder, else InboxMissing naming the first that is not."""
+    for key, path in inboxes.items():
+        if not path.is_dir():
+            raise InboxMissing(
+                f"inbox {path} ({key}) is not an existing folder: mount or create it, or correct {key} "
+                "(`jeugdmonitor demo` and `generate` create their own)"
+            )
+
+
 def discover_new(
     engine: Engine,
     inbox: Path,

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Connection, Engine, Text, bindparam, insert, select, text, update
+from sqlalchemy import Column, Connection, Engine, Text, bindparam, insert, inspect, select, text, update
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from jeugdmonitor import bulk
 from jeugdmonitor.discovery import Stamp, stamp
+from jeugdmonitor.pseudonym import KeyMismatch
 from jeugdmonitor.schemas.warehouse import (
     meta_load_run,
     meta_quarantine,
@@ -122,6 +123,30 @@ class FileTally:
     @property
     def seen(self) -> int:
         return sum(self.files.values())
+
+
+def warehouse_key_id(engine: Engine) -> str | None:
+    """The fingerprint of the key of the warehouse's latest run (None: no run yet, or no warehouse yet)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(meta_load_run.name):
+            return None
+        return conn.execute(
+            select(meta_load_run.c.key_id)
+            .where(meta_load_run.c.key_id.is_not(None))
+            .order_by(meta_load_run.c.started_at.desc())
+            .limit(1)
+        ).scalar()
+
+
+def check_key(engine: Engine, key_id: str) -> None:
+    """KeyMismatch when the warehouse's pseudonyms were made with another key than the one with `key_id`."""
+    known = warehouse_key_id(engine)
+    if known is not None and known != key_id:
+        raise KeyMismatch(
+            f"the pseudonymisation key (fingerprint {key_id}) is not this warehouse's key ({known}): its pseudonyms "
+            "would not link to the ones already loaded, so nothing is loaded. Use the warehouse's key, or rotate "
+            "as docs/privacy.md describes (a new warehouse, reloaded from the archived inbox)"
+        )
 
 
 def start_run(engine: Engine, flow_name: str, run_id: str | None = None, key_id: str | None = None) -> str:

@@ -24,6 +24,11 @@ class PseudonymKeyError(RuntimeError):
     """No usable pseudonymisation key; the message says where the monitor looked."""
 
 
+class KeyMismatch(PseudonymKeyError):
+    """The key is not the one this warehouse's pseudonyms were made with: loading with it would break every link
+    between the pseudonyms already there and the new ones (docs/privacy.md, "Rotating the key")."""
+
+
 class Pseudonymiser:
     """Turns a BSN into a 64-character hex pseudonym. Holds the key; never logs, stores or shows it."""
 

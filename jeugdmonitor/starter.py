@@ -10,11 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from jeugdmonitor.config import check_gemeentecodes
+from jeugdmonitor.owner_only import make_dir
 from jeugdmonitor.schemas import AANBIEDER_COLUMNS
 
 CONFIG = "jeugdmonitor.toml"
 REGION = "regio.toml"
 AANBIEDERS = "aanbieders.csv"
+INBOXES = ("data/inbox/ijw", "data/inbox/jgt", "data/inbox/cbs")
 
 
 class StarterExists(RuntimeError):
@@ -38,6 +40,10 @@ def write_starter(folder: Path, naam: str, gemeenten: list[str], jeugdregio: str
     folder.mkdir(parents=True, exist_ok=True)
     for path, text in files.items():
         path.write_text(text, encoding="utf-8")
+    # the inboxes of the configuration (`run` refuses a missing inbox: in production that is a wrong mount); they
+    # will hold raw BSNs, so only the owner may read them
+    for inbox in INBOXES:
+        make_dir(folder / inbox)
     return list(files)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from jeugdmonitor import owner_only, schemas
+from jeugdmonitor.redact import masked_url
 
 MIGRATIONS = Path(schemas.__file__).parent / "migrations"
 
@@ -26,6 +27,27 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+class NoWarehouse(RuntimeError):
+    """The configured warehouse has not been created yet (a command that only reads found nothing to read)."""
+
+
+def existing_engine(url: str) -> Engine:
+    """An engine on a warehouse that exists, else NoWarehouse: a command that reads the warehouse must not leave
+    an empty SQLite file behind (which the next command would take for a warehouse)."""
+    parsed = make_url(url)
+    missing = NoWarehouse(
+        f"no warehouse yet at {masked_url(url)}: run `jeugdmonitor run` (or `jeugdmonitor db upgrade`) first"
+    )
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if not Path(parsed.database).is_file():
+            raise missing
+    engine = make_engine(url)
+    if current_revision(engine) is None:
+        engine.dispose()
+        raise missing
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

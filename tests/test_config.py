@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from jeugdmonitor.config import ConfigError, load_settings
 
@@ -64,17 +63,74 @@ def test_config_file_from_environment_variable(tmp_path, monkeypatch):
 def test_bad_values_are_refused_with_the_field_named(tmp_path):
     config = tmp_path / "jeugdmonitor.toml"
     config.write_text(MINIMAL.replace('"GM0546"', '"0546"'))
-    with pytest.raises(ValidationError, match="GM \\+ 4 digits"):
+    with pytest.raises(ConfigError, match="region.gemeenten\\[0\\]: gemeentecode '0546' is not GM \\+ 4 digits"):
         load_settings(config, environ={})
     config.write_text(MINIMAL + "\n[warehouse2]\nx = 1\n")
-    with pytest.raises(ValidationError, match="warehouse2"):
+    with pytest.raises(ConfigError, match="warehouse2"):
         load_settings(config, environ={})
 
 
 def test_missing_or_broken_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml", environ={})
+    with pytest.raises(ConfigError, match="cannot read the configuration file .*: Is a directory"):
+        load_settings(tmp_path, environ={})
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe[region]")
+    with pytest.raises(ConfigError, match="not a UTF-8 text file"):
+        load_settings(binary, environ={})
     broken = tmp_path / "broken.toml"
     broken.write_text("[region\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(broken, environ={})
+
+
+def test_environment_overrides_of_text_fields_stay_text(tmp_path):
+    config = tmp_path / "jeugdmonitor.toml"
+    config.write_text(MINIMAL)
+    settings = load_settings(
+        config,
+        environ={
+            "JEUGDMONITOR__ALERTS__PEILDATUM": "2026-01-20",  # TOML would read a date
+            "JEUGDMONITOR__REGION__NAAM": "2025",  # ... an integer
+            "JEUGDMONITOR__PRIVACY__KEY_ENV": "true",  # ... a boolean
+            "JEUGDMONITOR__IJW__PRODUCTCODES": "codes.csv",  # a path (optional)
+            "JEUGDMONITOR__ALERTS__SMTP__STARTTLS": "false",  # a nested boolean still parses
+            "JEUGDMONITOR__MARTS__DOEL_EEN_OP_N": "8.5",
+        },
+    )
+    assert settings.alerts.peildatum == "2026-01-20"
+    assert settings.region.naam == "2025"
+    assert settings.privacy.key_env == "true"
+    assert settings.ijw.productcodes == tmp_path / "codes.csv"
+    assert settings.alerts.smtp.starttls is False
+    assert settings.marts.doel_een_op_n == 8.5
+
+
+def test_a_wrong_value_from_the_environment_names_the_variable(tmp_path):
+    config = tmp_path / "jeugdmonitor.toml"
+    config.write_text(MINIMAL)
+    with pytest.raises(ConfigError, match=r"alerts\.peildatum: .* \(from \$JEUGDMONITOR__ALERTS__PEILDATUM\)"):
+        load_settings(config, environ={"JEUGDMONITOR__ALERTS__PEILDATUM": "20 januari"})
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ('[budget.leiden]\n"2025" = [1, 2, 3, 4]\n', "budget.leiden.\\[key\\]: gemeentecode 'leiden' is not GM"),
+        ('[budget.GM9999]\n"2025" = [1, 2, 3, 4]\n', "budget: gemeente GM9999 is not one of region.gemeenten"),
+        (
+            '[[alerts.ontvangers]]\nnaam = "B"\nrol = "beleid"\ngemeenten = ["GM0546", "GM9999"]\nemail = "b@x.nl"\n',
+            "alerts.ontvangers 'B': gemeente GM9999 is not one of region.gemeenten",
+        ),
+        (
+            '[[alerts.ontvangers]]\nnaam = "B"\nrol = "beleid"\ngemeenten = ["Leiden"]\nemail = "b@x.nl"\n',
+            "alerts.ontvangers\\[0\\].gemeenten: gemeentecode 'Leiden' is not GM",
+        ),
+    ],
+)
+def test_gemeenten_of_budgets_and_recipients_are_gemeentecodes_of_the_region(tmp_path, extra, expected):
+    config = tmp_path / "jeugdmonitor.toml"
+    config.write_text(MINIMAL + extra)
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(config, environ={})

@@ -121,7 +121,9 @@ def test_marts_rebuild_takes_the_warehouse_lock(tmp_path):
     config.write_text(
         f'[region]\nnaam = "T"\ngemeenten = ["GM0546"]\n[warehouse]\nurl = "{url}"\n[runs]\nwait_seconds = 0\n'
     )
-    with warehouse_lock(make_engine(url)):  # another run is loading
+    engine = make_engine(url)
+    upgrade(engine)  # marts rebuild reads a warehouse that exists (it never creates one)
+    with warehouse_lock(engine):  # another run is loading
         result = CliRunner().invoke(app, ["marts", "rebuild", "--config", str(config)])
     assert result.exit_code == 1
     assert "another jeugdmonitor run is loading this warehouse" in result.output

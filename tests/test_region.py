@@ -3,6 +3,7 @@ and refuses to overwrite, extra layouts join the bundled ones, and a team month 
 
 from __future__ import annotations
 
+import stat
 from datetime import date
 
 import pandas as pd
@@ -95,6 +96,9 @@ def test_init_writes_files_that_load_and_never_overwrites(tmp_path):
     assert settings.region.gemeenten == ["GM0518", "GM0603"]
     assert settings.region.bestand == tmp_path / "regio" / "regio.toml"
     assert (tmp_path / "regio" / "aanbieders.csv").read_text(encoding="utf-8") == "agb_code,naam\n"
+    # `run` refuses a missing inbox, so init makes them, for the owner only (they will hold raw BSNs)
+    for inbox in (settings.paths.ijw_inbox, settings.paths.jgt_inbox, settings.paths.cbs_inbox):
+        assert inbox.is_dir() and stat.S_IMODE(inbox.stat().st_mode) == 0o700
     before = (tmp_path / "regio" / "regio.toml").read_text(encoding="utf-8")
     again = runner.invoke(app, args)
     assert again.exit_code == 2 and "already exist" in again.output

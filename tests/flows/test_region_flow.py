@@ -59,7 +59,7 @@ def region(tmp_path, monkeypatch):
     monkeypatch.setenv("JEUGDMONITOR_PSEUDONYM_KEY", KEY)
     monkeypatch.setenv("JEUGDMONITOR__CBS__TABLES", "[]")
     monkeypatch.setenv("JEUGDMONITOR__PRIVACY__SUPPRESSION_THRESHOLD", "1")  # the raw figures
-    monkeypatch.setenv("JEUGDMONITOR__ALERTS__PEILDATUM", '"2025-06-20"')
+    monkeypatch.setenv("JEUGDMONITOR__ALERTS__PEILDATUM", "2025-06-20")
     return folder, config
 
 
@@ -89,7 +89,7 @@ def test_the_regions_own_files_drive_ingest_dimensions_and_marts(region):
     config.write_text(text_, encoding="utf-8")
 
     jgt = folder / "data" / "inbox" / "jgt"
-    jgt.mkdir(parents=True)
+    jgt.mkdir(parents=True, exist_ok=True)
     header = "nummer;burgerservicenummer;geboren;gemeente;teamcode;datum_aanmelding;datum_start\n"
     (jgt / "EIGEN_2025-03.csv").write_text(
         header
@@ -101,7 +101,7 @@ def test_the_regions_own_files_drive_ingest_dimensions_and_marts(region):
         header + f"R3;{bsn_for_test(3)};2014-03-03;Leiden;EIGEN;2025-05-05;2025-05-20\n", encoding="utf-8"
     )
     ijw = folder / "data" / "inbox" / "ijw" / "2025-03"
-    ijw.mkdir(parents=True)
+    ijw.mkdir(parents=True, exist_ok=True)
     shutil.copy(JW301, ijw / "JW301_0546_12345678_T202503001.xml")
 
     summary = monitor(str(config))

@@ -135,7 +135,7 @@ def ingest_jgt_task(settings: Settings, run_id: str) -> list[meta.FileResult]:
     return results
 
 
-@task(name="ingest-cbs", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=60)
+@task(name="ingest-cbs", cache_policy=NO_CACHE)
 def ingest_cbs_task(settings: Settings, run_id: str) -> list[ingest_cbs.TableOutcome]:
     """Bring the configured CBS tables up to date; when CBS is unreachable the last good data stays in use."""
     logger = get_run_logger()

@@ -5,14 +5,14 @@ lock like every loading flow."""
 from __future__ import annotations
 
 from jeugdmonitor.flows import steps
-from jeugdmonitor.flows.run import run_flow
+from jeugdmonitor.flows.run import notify_failure, run_flow
 from prefect import flow
 
 from jeugdmonitor.reprocess import Scope
 from jeugdmonitor.summary import RunSummary
 
 
-@flow(name="reprocess", log_prints=False)
+@flow(name="reprocess", log_prints=False, on_failure=[notify_failure], on_crashed=[notify_failure])
 def reprocess(
     file: str | None = None,
     reason: str | None = None,

@@ -178,9 +178,11 @@ def reprocess_task(settings: Settings, run_id: str, scope: reprocessing.Scope) -
     return report
 
 
-@task(name="ingest-cbs", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=60)
+@task(name="ingest-cbs", cache_policy=NO_CACHE)
 def ingest_cbs_task(settings: Settings, run_id: str) -> list[ingest_cbs.TableOutcome]:
-    """Bring the configured CBS tables up to date; when CBS is unreachable the last good data stays in use."""
+    """Bring the configured CBS tables up to date; when CBS is unreachable, or a table fails, the last good data
+    stays in use. Not retried by Prefect: the client retries each request, and one table's error is that table's
+    outcome; a whole-step retry would repeat the same error a minute later (docs/operations.md)."""
     logger = get_run_logger()
     engine = make_engine(settings.warehouse.url)
     with stages.clock().stage("cbs"), cbs_connect.open_client(settings) as client:
@@ -191,7 +193,11 @@ def ingest_cbs_task(settings: Settings, run_id: str) -> list[ingest_cbs.TableOut
         with stages.clock().stage("cbs"):
             bulk.analyze(engine, [stg_cbs_waarneming, stg_cbs_categorie])
     for outcome in outcomes:
-        (logger.warning if outcome.status == "stale" else logger.info)("CBS %s: %s", outcome.table_id, outcome.melding)
+        log = logger.warning if outcome.status in ("stale", "failed") else logger.info
+        log("CBS %s %s: %s", outcome.table_id, outcome.status, outcome.melding)
+    retried = sum(o.retries for o in outcomes)
+    if retried:
+        logger.warning("CBS: %d requests retried (CBS did not answer at once; see the warnings above)", retried)
     return outcomes
 
 

@@ -26,7 +26,13 @@ _REPROCESS_LINES = {
 }
 _REFUSED_BEFORE = "eerder geweigerd — `jeugdmonitor reprocess` probeert opnieuw"
 
-_CBS_STATUS = {"loaded": "loaded", "unchanged": "unchanged", "stale": "STALE: last good data in use"}
+_CBS_STATUS = {
+    "loaded": "loaded",
+    "unchanged": "unchanged",
+    "stale": "STALE: last good data in use",
+    "failed": "FAILED: last good data in use",
+}
+COMPLETED, WITH_PROBLEMS = "completed", "with_problems"  # meta_load_run.status of a run that got to its end
 
 
 @dataclass
@@ -40,6 +46,8 @@ class RunSummary:
     stages: StageClock = field(default_factory=StageClock)
     resolved: int = 0  # quarantine rows closed by judging them again (jeugdmonitor reprocess)
     notes: list[str] = field(default_factory=list)  # files that could not be judged again, one Dutch line each
+    # steps that failed (the run went on with the others), one line each: "<step>: <what went wrong>"
+    problems: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # masked here, so that no caller can put a password into the CLI output or the Prefect artifact
@@ -71,10 +79,48 @@ class RunSummary:
     def pending_types(self) -> Counter[str]:
         return self.results.pending_types
 
+    @property
+    def cbs_failed(self) -> list[TableOutcome]:
+        return [o for o in self.cbs if o.status == "failed"]
+
+    @property
+    def cbs_retries(self) -> int:
+        return sum(o.retries for o in self.cbs)
+
+    @property
+    def status(self) -> str:
+        """completed, or with_problems when a step failed or a CBS table could not be loaded as configured (CBS
+        being unreachable is not a problem of the run: the next one tries again, and the alerts say so)."""
+        return WITH_PROBLEMS if self.problems or self.cbs_failed else COMPLETED
+
+    def problem_message(self) -> str | None:
+        """For meta_load_run.message: the failed steps and CBS tables, one line."""
+        parts = self.problems + [f"CBS {o.table_id}: failed" for o in self.cbs_failed]
+        return "; ".join(parts) or None
+
+    def closing_line(self) -> str:
+        """The run's last log line: every figure labelled."""
+        files = ", ".join(f"{s} {self.count(s):,}" for s in ("loaded", "rejected", "skipped", "pending"))
+        text = (
+            f"run {self.run_id} {self.status.replace('_', ' ')}: files {files}; rows read {self.rows_read:,}, "
+            f"loaded {self.rows_loaded:,}, quarantined {self.rows_quarantined:,}"
+        )
+        if self.cbs:
+            tables = Counter(o.status for o in self.cbs)
+            text += "; CBS tables " + ", ".join(f"{s} {n}" for s, n in sorted(tables.items()))
+            text += f", requests retried {self.cbs_retries}"
+        if self.marts is not None:
+            text += f"; mart rows {sum(self.marts.rows.values()):,}"
+        if self.problems:
+            text += "; problems: " + "; ".join(self.problems)
+        return text
+
     def to_dict(self) -> dict:
         return {
             "run_id": self.run_id,
             "warehouse": self.warehouse,
+            "status": self.status,
+            "problems": list(self.problems),
             "files": {s: self.count(s) for s in (*_FILE_STATUSES, *self._reprocess_statuses())},
             "resolved": self.resolved,
             "rows": {"read": self.rows_read, "loaded": self.rows_loaded, "quarantined": self.rows_quarantined},
@@ -88,15 +134,18 @@ class RunSummary:
                     "status": o.status,
                     "modified": o.modified,
                     "melding": o.melding,
+                    "retries": o.retries,
                 }
                 for o in self.cbs
             ],
+            "cbs_retries": self.cbs_retries,
             "alerts": None if self.alerts is None else self.alerts.to_dict(),
             "stages": self.stages.figures(),
         }
 
     def lines(self) -> list[tuple[str, str]]:
         rows = [
+            ("status", "completed with problems" if self.status == WITH_PROBLEMS else "completed"),
             ("files new and loaded", f"{self.count('loaded'):,}"),
             ("files rejected (quarantined whole)", f"{self.count('rejected'):,}"),
             ("files skipped (loaded before)", f"{self.count('skipped'):,}"),
@@ -118,6 +167,8 @@ class RunSummary:
             rows.append(
                 (f"CBS {outcome.table_id} ({outcome.purpose})", _CBS_STATUS.get(outcome.status, outcome.status))
             )
+        if self.cbs:
+            rows.append(("CBS requests retried", f"{self.cbs_retries:,}"))
         if self.marts is not None:
             rows.append(("marts rebuilt for gemeenten", f"{self.marts.gemeenten:,}"))
             rows.append(("mart rows written", f"{sum(self.marts.rows.values()):,}"))
@@ -147,9 +198,13 @@ class RunSummary:
         rows += [{"wat": "quarantined by reason", "detail": k, "aantal": n} for k, n in sorted(self.reasons().items())]
         rows += [{"wat": "expectation warnings", "detail": k, "aantal": n} for k, n in sorted(self.warnings().items())]
         rows += [
-            {"wat": "cbs table", "detail": f"{o.table_id} {o.status}", "aantal": o.rows_inserted + o.rows_updated}
+            {"wat": "cbs table", "detail": f"{o.table_id} {o.status}"[:64], "aantal": o.rows_inserted + o.rows_updated}
             for o in self.cbs
         ]
+        if self.cbs:
+            rows.append({"wat": "cbs requests", "detail": "retried", "aantal": self.cbs_retries})
+        if self.problems:
+            rows.append({"wat": "problems", "detail": "steps failed", "aantal": len(self.problems)})
         if self.marts is not None:
             rows += [{"wat": "mart rows", "detail": name, "aantal": n} for name, n in sorted(self.marts.rows.items())]
         if self.alerts is not None:
@@ -178,13 +233,28 @@ class RunSummary:
         return [] if self.alerts is None else list(self.alerts.errors)
 
     def cbs_meldingen(self) -> list[str]:
-        """The Dutch sentences about CBS tables that need attention (stale data in use, a discontinued table)."""
-        return [o.melding for o in self.cbs if o.status == "stale" or o.discontinued]
+        """The Dutch sentences about CBS tables that need attention (failed, stale data in use, discontinued), and
+        the retries it took."""
+        meldingen = [o.melding for o in self.cbs if o.status in ("stale", "failed") or o.discontinued]
+        if self.cbs_retries:
+            meldingen.append(
+                f"CBS: {self.cbs_retries} herhaalde verzoeken (CBS antwoordde niet meteen; zie de waarschuwingen "
+                "in de log)."
+            )
+        return meldingen
+
+    def problem_meldingen(self) -> list[str]:
+        """The failed steps, in Dutch: the run went on with the others."""
+        return [
+            f"Stap mislukt, de andere stappen zijn wel uitgevoerd: {problem}. Wat deze stap zou laden, laadt de "
+            "volgende run."
+            for problem in self.problems
+        ]
 
     def render_text(self) -> str:
         width = max(len(label) for label, _ in self.lines())
         body = "\n".join(f"  {label:<{width}}  {value:>12}" for label, value in self.lines())
-        meldingen = self.file_meldingen() + self.cbs_meldingen() + self.alert_meldingen()
+        meldingen = self.problem_meldingen() + self.file_meldingen() + self.cbs_meldingen() + self.alert_meldingen()
         notes = "".join(f"\n  ! {melding}" for melding in meldingen)
         return f"Run {self.run_id}\n  warehouse: {self.warehouse}\n{body}{notes}"
 
@@ -193,9 +263,11 @@ class RunSummary:
         notes = "".join(f"\n- {melding}" for melding in self.cbs_meldingen())
         files = "".join(f"\n- {melding}" for melding in self.file_meldingen())
         alerts = "".join(f"\n- {melding}" for melding in self.alert_meldingen())
+        problems = "".join(f"\n- {melding}" for melding in self.problem_meldingen())
         docs = getattr(self.alerts, "data_docs", None)
         return (
             f"# jeugdmonitor run\n\nWarehouse: `{self.warehouse}`\n\n| what | count |\n|---|---:|\n{table}\n"
+            + (f"\n## Problemen\n{problems}\n" if problems else "")
             + (f"\n## Bestanden\n{files}\n" if files else "")
             + (f"\n## CBS\n{notes}\n" if notes else "")
             + (f"\n## Alerts\n{alerts}\n" if alerts else "")

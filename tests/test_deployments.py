@@ -58,3 +58,12 @@ def test_prefect_deploy_finds_every_entry_point_from_the_checkout():
         path, _, name = spec.entrypoint.partition(":")
         assert (root / path).is_file(), spec.entrypoint
         assert f"def {name}(" in (root / path).read_text(encoding="utf-8"), spec.entrypoint
+
+
+def test_every_deployed_flow_sends_the_failure_notice_when_it_fails_or_crashes():
+    from jeugdmonitor.flows.run import notify_failure
+
+    for spec in read():
+        flow = spec.load_flow()
+        assert notify_failure in flow.on_failure_hooks, spec.name
+        assert notify_failure in flow.on_crashed_hooks, spec.name

@@ -4,6 +4,7 @@ crash mid-load, quarantine, title mapping. Every test runs on SQLite and Postgre
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -298,8 +299,9 @@ def test_a_crash_mid_load_leaves_the_warehouse_as_it_was(warehouse, client, opti
         raise RuntimeError("power cut")
 
     monkeypatch.setattr(meta, "record_quarantine", crash)
-    with pytest.raises(RuntimeError):
-        run(warehouse, client, options)
+    crashed = run(warehouse, client, options)
+    assert {o.status for o in crashed.values()} == {"failed"}, "each table fails alone, none half loaded"
+    assert all("onverwachte fout (RuntimeError) bij het laden" in o.melding for o in crashed.values())
     assert count(warehouse, stg_cbs_waarneming) == 0
     assert count(warehouse, meta_source_file) == 0
     monkeypatch.undo()
@@ -339,7 +341,7 @@ def test_bad_cells_are_quarantined_and_the_rest_loads(warehouse, client, server,
 def test_a_category_title_that_is_gone_is_a_clear_error_not_a_silent_gap(warehouse, client, options):
     broken = CbsTableConfig(purpose="bevolking", table_id="03759ned", select={"Geslacht": ["Beide geslachten"]})
     outcomes = run(warehouse, client, ingest_cbs.CbsOptions(**{**options.__dict__, "tables": [broken]}))
-    assert outcomes["03759ned"].status == "stale"
+    assert outcomes["03759ned"].status == "failed"
     assert "'Beide geslachten' niet gevonden in dimensie Geslacht" in outcomes["03759ned"].melding
 
 
@@ -396,3 +398,165 @@ def test_the_v4_api_loads_the_same_cells(warehouse, server, tree, options, tmp_p
 
     assert cells(other) == cells(warehouse) and len(cells(warehouse)) > 500
     other.dispose()
+
+
+# -- one table's trouble is that table's outcome, never the run's (issue 20) ---------------------------------
+
+
+class Rewriting:
+    """The client, with the pages of one table rewritten: a CBS server that misbehaves in one particular way."""
+
+    def __init__(self, client, table_id: str, rewrite):
+        self._client, self._table_id, self._rewrite = client, table_id, rewrite
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def pages(self, table_id, **kwargs):
+        if table_id != self._table_id:
+            yield from self._client.pages(table_id, **kwargs)
+            return
+        yield from self._rewrite(self._client, table_id, kwargs)
+
+
+def others_loaded(outcomes: dict, failed: str) -> None:
+    assert {t: o.status for t, o in outcomes.items() if t != failed} == {
+        t: "loaded" for t in outcomes if t != failed
+    }, "the other tables load"
+
+
+def last_error(warehouse, table_id: str) -> str | None:
+    found = rows(warehouse, meta_cbs_table, meta_cbs_table.c.table_id == table_id)
+    return found[0]["last_error"] if found else None
+
+
+def test_a_select_dimension_the_table_lacks_fails_that_table_only(warehouse, client, options):
+    tables = [
+        CbsTableConfig(purpose="bevolking", table_id="03759ned", select={"Burgerlijkestaat": ["Totaal"]})
+        if t.table_id == "03759ned"
+        else t
+        for t in options.tables
+    ]
+    outcomes = run(warehouse, client, ingest_cbs.CbsOptions(**{**options.__dict__, "tables": tables}))
+    assert outcomes["03759ned"].status == "failed"
+    assert "geen dimensie Burgerlijkestaat" in outcomes["03759ned"].melding
+    assert "nog geen cijfers" in outcomes["03759ned"].melding
+    others_loaded(outcomes, "03759ned")
+    assert "geen dimensie Burgerlijkestaat" in last_error(warehouse, "03759ned")
+
+
+def add_column(tree: Path, server: FixtureServer, table_id: str, column: str, value) -> None:
+    for page in (tree / FEED / table_id / "TypedDataSet").glob("page-*.json"):
+        body = json.loads(page.read_text(encoding="utf-8"))
+        for row in body["value"]:
+            row[column] = value
+        page.write_text(json.dumps(body), encoding="utf-8")
+    server.reload()
+
+
+def test_a_column_the_metadata_does_not_declare_is_not_read_as_a_measure(warehouse, client, server, tree, options):
+    add_column(tree, server, "85099NED", "Vlag", "x")
+    outcomes = run(warehouse, client, options)
+    assert {o.status for o in outcomes.values()} == {"loaded"}
+    measures = {r["measure"] for r in rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")}
+    assert measures and "Vlag" not in measures
+
+
+def test_a_value_that_is_not_a_number_fails_that_table_and_names_the_measure(warehouse, client, server, tree, options):
+    page = sorted((tree / FEED / "85099NED" / "TypedDataSet").glob("page-*.json"))[0]
+    body = json.loads(page.read_text(encoding="utf-8"))
+    in_region = next(r for r in body["value"] if r["RegioS"].strip() in options.regions)
+    in_region["JongerenMetJeugdzorg_1"] = "veel (geheim 12345)"
+    page.write_text(json.dumps(body), encoding="utf-8")
+    server.reload()
+    outcomes = run(warehouse, client, options)
+    assert outcomes["85099NED"].status == "failed"
+    assert "JongerenMetJeugdzorg_1" in outcomes["85099NED"].melding
+    assert "12345" not in outcomes["85099NED"].melding, "the reason names the measure, never the value"
+    others_loaded(outcomes, "85099NED")
+
+
+def test_cells_of_another_period_than_asked_fail_the_table_instead_of_a_duplicate_key(
+    warehouse, client, options, caplog
+):
+    first = client.categories("85099NED", "Perioden")[0].raw_key
+
+    def same_cells_for_every_period(real, table_id, kwargs):
+        if kwargs.get("filter"):
+            kwargs = {**kwargs, "filter": re.sub(r"Perioden eq '[^']*'", f"Perioden eq '{first}'", kwargs["filter"])}
+        yield from real.pages(table_id, **kwargs)
+
+    outcomes = run(warehouse, Rewriting(client, "85099NED", same_cells_for_every_period), options)
+    assert outcomes["85099NED"].status == "failed"
+    assert "andere periode" in outcomes["85099NED"].melding
+    others_loaded(outcomes, "85099NED")
+    assert not rows(warehouse, stg_cbs_waarneming, stg_cbs_waarneming.c.table_id == "85099NED")
+    assert "andere periode" in last_error(warehouse, "85099NED")
+
+
+def repeat_first_cell(value_change: float):
+    def rewrite(real, table_id, kwargs):
+        for number, page in enumerate(real.pages(table_id, **kwargs)):
+            if number == 0 and page.observations:
+                cell = json.loads(json.dumps(page.observations[0]))
+                if cell["value"] is not None:
+                    cell["value"] += value_change
+                page = type(page)(page.url, page.next_url, [*page.observations, cell])
+            yield page
+
+    return rewrite
+
+
+def test_a_cell_repeated_identically_is_loaded_once(warehouse, client, options):
+    outcomes = run(warehouse, Rewriting(client, "85099NED", repeat_first_cell(0)), options)
+    assert {o.status for o in outcomes.values()} == {"loaded"}
+    with warehouse.connect() as conn:
+        doubled = conn.execute(
+            text(
+                "select count(*) from (select measure, regio_code, periode, dimensions from stg_cbs_waarneming "
+                "where table_id = '85099NED' group by measure, regio_code, periode, dimensions "
+                "having count(*) > 1) d"
+            )
+        ).scalar()
+    assert doubled == 0
+
+
+def test_a_cell_repeated_with_another_value_fails_the_table(warehouse, client, options):
+    outcomes = run(warehouse, Rewriting(client, "85099NED", repeat_first_cell(7)), options)
+    assert outcomes["85099NED"].status == "failed"
+    assert "verschillende waarden" in outcomes["85099NED"].melding
+    others_loaded(outcomes, "85099NED")
+
+
+def test_a_title_that_matches_no_table_gets_an_outcome_of_its_own(warehouse, client, options):
+    tables = [*options.tables, CbsTableConfig(purpose="gebieden", title_startswith="Bestaat niet in")]
+    outcomes = run(warehouse, client, ingest_cbs.CbsOptions(**{**options.__dict__, "tables": tables}))
+    assert outcomes["Bestaat niet in"].status == "failed"
+    assert "geen tabel waarvan de titel begint met 'Bestaat niet in'" in outcomes["Bestaat niet in"].melding
+
+
+def test_an_unexpected_error_in_one_table_fails_that_table_only(warehouse, client, options, monkeypatch):
+    real = ingest_cbs.observations_frame
+
+    def broken(observations, *, table_id, **kwargs):
+        if table_id == "82975NED":
+            raise KeyError("Perioden")
+        return real(observations, table_id=table_id, **kwargs)
+
+    monkeypatch.setattr(ingest_cbs, "observations_frame", broken)
+    outcomes = run(warehouse, client, options)
+    assert outcomes["82975NED"].status == "failed"
+    assert "onverwachte fout (KeyError) bij het ophalen van de cijfers" in outcomes["82975NED"].melding
+    others_loaded(outcomes, "82975NED")
+
+
+def test_http_retries_are_logged_and_counted_per_table(warehouse, client, server, options, caplog):
+    server.add_fault(Fault("85099NED/TypedDataSet", "500", times=2))
+    with caplog.at_level("WARNING", logger="jeugdmonitor.cbs.client"):
+        outcomes = run(warehouse, client, options)
+    assert outcomes["85099NED"].status == "loaded"
+    assert outcomes["85099NED"].retries == 2
+    assert sum(o.retries for o in outcomes.values()) == 2
+    retried = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert len(retried) == 2 and all("HTTP 500" in m and server.url in m for m in retried)
+    assert not [m for m in retried if "TypedDataSet" in m], "the log names the host, not the request"

@@ -229,8 +229,11 @@ def scorecard_input(conn: Connection) -> ScorecardInput:
         if len(file_parties)
         else pd.Series(dtype="datetime64[ns]")
     )
-    day = files["file_id"].map(sent).where(lambda s: s.notna(), files["loaded_at"])
-    files["maand"] = [pd.Timestamp(v).date().replace(day=1) for v in day]
+    if files.empty:  # a new region's first run: no iJw file yet (an empty frame's map cannot take datetimes)
+        files["maand"] = pd.Series(dtype=object)
+    else:
+        day = files["file_id"].map(sent).where(lambda s: s.notna(), files["loaded_at"])
+        files["maand"] = [pd.Timestamp(v).date().replace(day=1) for v in day]
     q = meta_quarantine
     quarantine = _frame(
         conn, select(q.c.file_id, q.c.reason_code, func.count().label("regels")).group_by(q.c.file_id, q.c.reason_code)

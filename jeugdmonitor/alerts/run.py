@@ -163,7 +163,7 @@ def render_digest(digest: Digest, settings: Settings, day: date, run_id: str) ->
     return Rendered(digest, mail.subject, mail.body, payload)
 
 
-def _webhook_url(target: str, environ: Mapping[str, str]) -> str:
+def webhook_url(target: str, environ: Mapping[str, str]) -> str:
     if target.startswith("env:"):
         name = target[4:]
         if not environ.get(name):
@@ -189,7 +189,7 @@ def deliver(
         )
         return outcome, channel.target
     try:
-        url = _webhook_url(channel.target, environ)
+        url = webhook_url(channel.target, environ)
     except RuntimeError as exc:
         return channels.Outcome(False, 0, str(exc)), channel.target
     payload = rendered.payload

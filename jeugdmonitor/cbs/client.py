@@ -7,7 +7,8 @@ version duplicated the query on every nextLink, and it speaks v3 only (cbs.md §
 Failure handling, in two layers:
 - urllib3's `Retry` (mounted on the session) retries connection errors, errors before the status line and the
   statuses 429/500/502/503/504 with exponential backoff, honouring `Retry-After`. When it gives up, the last
-  response comes back and becomes `CbsUnavailable` carrying CBS's own error text.
+  response comes back and becomes `CbsUnavailable` carrying CBS's own error text. Every retry is logged (the
+  host only) and counted in `CbsClient.retries_done`, so that a slow run says why.
 - A body that breaks off after a 200 status line, or JSON cut short, is invisible to urllib3 (it has already
   handed the response over), so `_Transport.get_json` retries that one URL a bounded number of times itself.
 Pages are fetched by following the server's nextLink verbatim; each `Page` carries its URL, so a run that
@@ -20,8 +21,9 @@ import json
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, Self
 from urllib.parse import quote
 
 import requests
@@ -167,6 +169,24 @@ class _BrokenBody(Exception):
         self.not_json = not_json
 
 
+class _LoggedRetry(Retry):
+    """urllib3's Retry that tells `on_retry` of every retry it is about to make (not of the last, failed one)."""
+
+    on_retry: Callable[[str, float], None] | None = None
+
+    def new(self, **kw: Any) -> Self:
+        made = super().new(**kw)
+        made.on_retry = self.on_retry
+        return made
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None) -> Self:
+        made = super().increment(method, url, response, error, _pool, _stacktrace)  # raises when exhausted
+        if self.on_retry is not None:
+            why = f"HTTP {response.status}" if response is not None and response.status else type(error).__name__
+            self.on_retry(why, made.get_backoff_time())
+        return made
+
+
 class _Transport:
     """One session with a retrying adapter, a timeout on every request and JSON decoding."""
 
@@ -174,9 +194,11 @@ class _Transport:
         self.timeout = timeout
         self.backoff = backoff
         self.body_attempts = retries + 1
+        self.retries_done = 0  # requests sent again (status, connection or broken body): the run summary counts them
+        self._current_url = ""
         self._own_session = session is None
         self.session = session or requests.Session()
-        retry = Retry(
+        retry = _LoggedRetry(
             total=retries,
             connect=retries,
             read=retries,
@@ -187,6 +209,7 @@ class _Transport:
             allowed_methods={"GET"},
             raise_on_status=False,
         )
+        retry.on_retry = self._retrying
         adapter = HTTPAdapter(max_retries=retry)
         # Mounted on a caller's session too: without it that session would not retry at all.
         self.session.mount("https://", adapter)
@@ -196,6 +219,10 @@ class _Transport:
     def close(self) -> None:
         if self._own_session:
             self.session.close()
+
+    def _retrying(self, why: str, delay: float) -> None:
+        self.retries_done += 1
+        log.warning("CBS request to %s failed (%s); retrying in %.2f s", scrubbed_url(self._current_url), why, delay)
 
     def get_json(self, url: str) -> dict:
         # urllib3's Retry only covers what happens up to the status line. A connection reset halfway through a
@@ -215,6 +242,7 @@ class _Transport:
                         url, None, f"verbinding verbroken tijdens het lezen ({exc.reason})", attempt
                     ) from None
                 delay = self.backoff * 2 ** (attempt - 1)
+                self.retries_done += 1
                 log.warning(
                     "CBS response for %s was incomplete (%s); retry %d/%d in %.2f s",
                     scrubbed_url(url),
@@ -228,6 +256,7 @@ class _Transport:
 
     def _get_once(self, url: str) -> dict:
         log.debug("GET %s", scrubbed_url(url))
+        self._current_url = url
         try:
             # stream=True: the status retries happen inside this call, the body is read below, so an error
             # while reading the body is told apart from one while connecting.
@@ -305,6 +334,17 @@ def _decimals(value: str | int | None) -> int | None:
     return None if value is None or value == "" else int(value)
 
 
+def _number(raw: object, measure: str) -> float:
+    """A cell of a numeric measure. Not a number: the table cannot be read as declared, and the error names the
+    measure, not the value."""
+    if isinstance(raw, bool):
+        raise CbsProtocolError(f"onderwerp {measure} heeft een waarde die geen getal is")
+    try:
+        return float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise CbsProtocolError(f"onderwerp {measure} heeft een waarde die geen getal is") from None
+
+
 def _period_status(value: str | None) -> str | None:
     if value is None:
         return None
@@ -379,6 +419,11 @@ class CbsClient(ABC):
             log.debug("CBS %s: %d rows from %s", table_id, len(rows), scrubbed_url(url))
             yield Page(url=url, next_url=next_url, observations=observations)
             url = next_url
+
+    @property
+    def retries_done(self) -> int:
+        """Requests sent again so far (each one logged as a warning)."""
+        return self._transport.retries_done
 
     def close(self) -> None:
         self._transport.close()
@@ -485,17 +530,18 @@ class _FeedClient(CbsClient):
 
     def _observations(self, row: dict, layout: _Layout) -> Iterator[dict]:
         dims = {d: str(row[d]).strip() for d in layout.dimension_keys if d in row}
-        skip = {"ID", *layout.dimension_keys}
         text_measures = layout.text_measures
+        # Only the Topics of DataProperties are measures: a column the metadata does not declare (CBS adds
+        # some, e.g. a flag) is not a figure of the table and is left out.
         for column, raw in row.items():
-            if column in skip:
+            if column not in layout.measure_keys:
                 continue
             # A typed v3 null stands for every kind of missing (secret, impossible, unknown: cbs.md §1.3,
             # §1.8); only the untyped set shows the symbol. "Missing" says exactly that much and no more.
             observation = {
                 "measure": column,
                 "dimensions": dict(dims),
-                "value": None if raw is None or column in text_measures else float(raw),
+                "value": None if raw is None or column in text_measures else _number(raw, column),
                 "value_attribute": "Missing" if raw is None else "None",
             }
             if column in text_measures:
@@ -579,7 +625,7 @@ class _V4Client(CbsClient):
         observation = {
             "measure": row["Measure"],
             "dimensions": {d: str(row[d]).strip() for d in layout.dimension_keys if d in row},
-            "value": None if value is None else float(value),
+            "value": None if value is None else _number(value, row["Measure"]),
             "value_attribute": row.get("ValueAttribute") or "None",
         }
         if row.get("StringValue") is not None:

@@ -39,6 +39,7 @@ class Fetched:
     pages_fetched: int  # by this call; pages already in the folder from an earlier, broken run are not counted
     pages_reused: int
     bytes: int
+    per_partition: list[int]  # observations per partition of the plan, in order: `observations` is their concatenation
 
 
 def fetch(client: CbsClient, plan: FetchPlan, root: Path) -> Fetched:
@@ -62,11 +63,14 @@ def fetch(client: CbsClient, plan: FetchPlan, root: Path) -> Fetched:
             number += 1
             fetched += 1
     observations: list[dict] = []
+    per_partition = [0] * len(plan.partitions)
     size = 0
-    for path in sorted(folder.glob("*.json")):
+    for path in sorted(folder.glob("*.json")):  # named partition-page: sorted is partition order
         size += path.stat().st_size
-        observations.extend(json.loads(path.read_text(encoding="utf-8"))["observations"])
-    return Fetched(folder, observations, fetched, reused, size)
+        page = json.loads(path.read_text(encoding="utf-8"))["observations"]
+        observations.extend(page)
+        per_partition[int(path.name[:4])] += len(page)
+    return Fetched(folder, observations, fetched, reused, size, per_partition)
 
 
 def discard(folder: Path) -> None:

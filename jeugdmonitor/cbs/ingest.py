@@ -4,8 +4,13 @@ Per configured table: ask CBS for its metadata (TableInfos, or the catalog for a
 Nederland); when `Modified` equals the version in the warehouse, nothing more is requested. Otherwise fetch the
 region's cells (partitioned by period, resumable: jeugdmonitor/cbs/fetch.py), judge them with the GX suite
 stg_cbs_waarneming and load the version in one transaction: new cells inserted, changed cells updated in place with
-their old value in meta_cbs_revisie, categories and period status replaced. When CBS cannot be reached, or a
-table cannot be read, the run goes on with the last good version and the outcome says so in Dutch.
+their old value in meta_cbs_revisie, categories and period status replaced.
+
+Each table stands alone: whatever goes wrong with one (CBS unreachable, a table that is not as configured, cells
+that contradict each other, an error of our own) ends that table only, with the last good version in use, the
+reason in Dutch in its outcome and in meta_cbs_table.last_error, and the other tables go on. Status `stale`: CBS
+could not be reached (the next run tries again); `failed`: the table could not be read or loaded as configured
+(someone has to look).
 """
 
 from __future__ import annotations
@@ -18,13 +23,15 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from jeugdmonitor import bulk, judging, meta
 from jeugdmonitor.cbs import fetch
-from jeugdmonitor.cbs.client import Category, CbsClient, CbsError, TableInfo
+from jeugdmonitor.cbs.client import Category, CbsClient, CbsError, CbsUnavailable, TableInfo
 from jeugdmonitor.config import CbsTableConfig
+from jeugdmonitor.locking import LockLost
 from jeugdmonitor.marts import pending
 from jeugdmonitor.schemas.warehouse import (
     meta_cbs_revisie,
@@ -34,7 +41,14 @@ from jeugdmonitor.schemas.warehouse import (
     stg_cbs_waarneming,
 )
 from jeugdmonitor.transforms.cbs.checks import add_checks
-from jeugdmonitor.transforms.cbs.observations import COLUMNS, KEY, content_sha256, diff, observations_frame
+from jeugdmonitor.transforms.cbs.observations import (
+    COLUMNS,
+    KEY,
+    content_sha256,
+    diff,
+    observations_frame,
+    without_duplicates,
+)
 from jeugdmonitor.transforms.reasons import Rejection, rejection
 from jeugdmonitor.validation import FileWarning, Finding
 
@@ -42,6 +56,10 @@ log = logging.getLogger(__name__)
 
 SUITE = "stg_cbs_waarneming"
 CBS_TIMEZONE = ZoneInfo("Europe/Amsterdam")  # CBS publishes Modified as local time without an offset
+
+
+class CbsTableError(CbsError):
+    """The table as CBS serves it does not fit the configuration or contradicts itself; a retry will not help."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +77,9 @@ class TableOutcome:
 
     purpose: str
     table_id: str
-    status: str  # loaded, unchanged, stale (CBS not reachable or table unreadable: last good version in use)
+    # loaded, unchanged, stale (CBS not reachable) or failed (not readable or loadable as configured); stale and
+    # failed keep the last good version in use
+    status: str
     melding: str
     modified: str | None = None
     discontinued: bool = False
@@ -67,6 +87,7 @@ class TableOutcome:
     rows_updated: int = 0
     revisions: int = 0
     pages_fetched: int = 0
+    retries: int = 0  # CBS requests sent again for this table (each one logged)
     result: meta.FileResult | None = None
 
 
@@ -84,49 +105,81 @@ class _Version:
 
 
 def refresh(engine: Engine, run_id: str, client: CbsClient, options: CbsOptions) -> list[TableOutcome]:
-    """Bring every configured table up to date; never raises for CBS trouble (the outcomes say what happened).
+    """Bring every configured table up to date; never raises for one table's trouble (its outcome says what
+    happened), only when this run may no longer write (LockLost). Every configured table gets at least one outcome.
 
     Changed tables are fetched first and judged together (one GX validation for the run: a validation has a
     fixed cost of tenths of a second), then each loads in its own transaction.
     """
     outcomes: list[TableOutcome] = []
-    fetched: list[tuple[CbsTableConfig, _Version, fetch.Fetched]] = []
+    fetched: list[tuple[CbsTableConfig, _Version, fetch.Fetched, int]] = []
     for config in options.tables:
+        retries = client.retries_done
         try:
             infos = (
                 client.find_tables(config.title_startswith)
                 if config.title_startswith
                 else [client.table_info(config.table_id)]
             )
-        except CbsError as exc:
-            outcomes += _stale(engine, config, config.table_id or None, exc)
+            if not infos:
+                raise CbsTableError(
+                    f"de CBS-catalogus heeft geen tabel waarvan de titel begint met '{config.title_startswith}'"
+                )
+        except LockLost:
+            raise
+        except Exception as exc:
+            outcomes += _retried(
+                _not_refreshed(
+                    engine, config, config.table_id or None, exc, "het opvragen van de tabelgegevens", options.api
+                ),
+                client.retries_done - retries,
+            )
             continue
         for info in infos:
-            state = _state(engine, info.table_id)
-            if state is not None and state["modified"] == info.modified and state["file_id"] is not None:
-                _mark_checked(engine, config, info, options.api)
-                outcomes.append(
-                    TableOutcome(
-                        config.purpose,
-                        info.table_id,
-                        "unchanged",
-                        _melding_unchanged(info),
-                        info.modified,
-                        info.discontinued,
-                        result=meta.FileResult(_path(info), "skipped", info.table_id),
-                    )
-                )
-                continue
+            if info is not infos[0]:
+                retries = client.retries_done
             try:
-                fetched.append((config, *_fetch_version(client, config, info, options)))
-            except CbsError as exc:
-                outcomes += _stale(engine, config, info.table_id, exc)
-    _judge([version for _, version, _ in fetched])
-    for config, version, pages in fetched:
-        with engine.begin() as conn:
-            outcome = _load_version(conn, run_id, config, version, options.api)
+                state = _state(engine, info.table_id)
+                if state is not None and state["modified"] == info.modified and state["file_id"] is not None:
+                    _mark_checked(engine, config, info, options.api)
+                    outcomes.append(
+                        TableOutcome(
+                            config.purpose,
+                            info.table_id,
+                            "unchanged",
+                            _melding_unchanged(info),
+                            info.modified,
+                            info.discontinued,
+                            retries=client.retries_done - retries,
+                            result=meta.FileResult(_path(info), "skipped", info.table_id),
+                        )
+                    )
+                    continue
+                version, pages = _fetch_version(client, config, info, options)
+                fetched.append((config, version, pages, client.retries_done - retries))
+            except LockLost:
+                raise
+            except Exception as exc:
+                outcomes += _retried(
+                    _not_refreshed(engine, config, info.table_id, exc, "het ophalen van de cijfers", options.api, info),
+                    client.retries_done - retries,
+                )
+    for config, version, pages, retries in _judged(engine, fetched, outcomes, options.api):
+        try:
+            with engine.begin() as conn:
+                outcome = _load_version(conn, run_id, config, version, options.api)
+        except LockLost:
+            raise
+        except Exception as exc:
+            # the transaction is rolled back: the table is as it was; the fetched pages stay for the next run
+            outcomes += _retried(
+                _not_refreshed(engine, config, version.info.table_id, exc, "het laden", options.api, version.info),
+                retries,
+            )
+            continue
         fetch.discard(pages.folder)
         outcome.pages_fetched = pages.pages_fetched
+        outcome.retries = retries
         log.info(
             "CBS %s: %s (%d pages fetched, %d reused)",
             version.info.table_id,
@@ -138,6 +191,43 @@ def refresh(engine: Engine, run_id: str, client: CbsClient, options: CbsOptions)
     return outcomes
 
 
+def _judged(
+    engine: Engine,
+    fetched: list[tuple[CbsTableConfig, _Version, fetch.Fetched, int]],
+    outcomes: list[TableOutcome],
+    api: str,
+) -> list[tuple[CbsTableConfig, _Version, fetch.Fetched, int]]:
+    """The fetched versions judged: all in one validation, or, should that fail, one by one, so that a version
+    the judging cannot handle fails alone (its outcome added to `outcomes`)."""
+    try:
+        _judge([version for _, version, _, _ in fetched])
+        return fetched
+    except LockLost:
+        raise
+    except Exception:
+        log.warning("CBS: judging the fetched tables together failed; judging them one by one")
+    judged = []
+    for item in fetched:
+        config, version, _, retries = item
+        try:
+            _judge([version])
+            judged.append(item)
+        except LockLost:
+            raise
+        except Exception as exc:
+            outcomes += _retried(
+                _not_refreshed(engine, config, version.info.table_id, exc, "het controleren", api, version.info),
+                retries,
+            )
+    return judged
+
+
+def _retried(outcomes: list[TableOutcome], retries: int) -> list[TableOutcome]:
+    for outcome in outcomes[:1]:  # the requests belong to the table, once
+        outcome.retries = retries
+    return outcomes
+
+
 def _fetch_version(
     client: CbsClient, config: CbsTableConfig, info: TableInfo, options: CbsOptions
 ) -> tuple[_Version, fetch.Fetched]:
@@ -145,7 +235,13 @@ def _fetch_version(
     geo = next((d.key for d in dimensions if d.kind == "GeoDimension"), None)
     time = next((d.key for d in dimensions if d.kind == "TimeDimension"), None)
     if geo is None:
-        raise CbsError(f"tabel {info.table_id} heeft geen regio-dimensie")
+        raise CbsTableError(f"tabel {info.table_id} heeft geen regio-dimensie")
+    unknown = [dim for dim in config.select if dim not in {d.key for d in dimensions}]
+    if unknown:
+        raise CbsTableError(
+            f"tabel {info.table_id} heeft geen dimensie {', '.join(unknown)} (genoemd in select van de "
+            "configuratie); CBS heeft de indeling gewijzigd of de configuratie klopt niet"
+        )
     categories = {d.key: client.categories(info.table_id, d.key) for d in dimensions}
     measures = client.measures(info.table_id)
     selection = [_regions_filter(categories[geo], geo, options.regions)]
@@ -165,6 +261,16 @@ def _fetch_version(
         herindeling=options.herindeling,
         fixed_period=fixed_period,
     )
+    if time:
+        _check_partitions(frame, [c.key for c in categories[time]], fetched.per_partition, info.table_id)
+    frame, identical, conflicting = without_duplicates(frame)
+    if conflicting:
+        raise CbsTableError(
+            f"tabel {info.table_id}: {conflicting} cellen kwamen meer dan eens binnen met verschillende waarden; "
+            "welke juist is, is niet te zeggen"
+        )
+    if identical:
+        log.warning("CBS %s: %d cells came more than once, identical; each is loaded once", info.table_id, identical)
     frame = add_checks(
         frame,
         known_periods=set(period_status) if fixed_period is None else {fixed_period},
@@ -183,6 +289,19 @@ def _fetch_version(
         size=fetched.bytes,
     )
     return version, fetched
+
+
+def _check_partitions(frame: pd.DataFrame, periods: list[str], sizes: list[int], table_id: str) -> None:
+    """Every cell belongs to the period its partition asked for: a server that answers one period's request with
+    another period's cells would otherwise put them in twice, or leave a period out unnoticed."""
+    expected = np.repeat(np.array(periods, dtype=object), sizes)
+    wrong = frame["periode"].to_numpy(dtype=object) != expected
+    if wrong.any():
+        first = int(np.argmax(wrong))
+        raise CbsTableError(
+            f"tabel {table_id}: CBS gaf op de vraag naar periode {expected[first]} ook cijfers van een andere "
+            f"periode ({frame['periode'].iloc[first]}); de antwoorden van CBS zijn niet te vertrouwen"
+        )
 
 
 def _judge(versions: list[_Version]) -> None:
@@ -350,18 +469,44 @@ def _year_period(title: str) -> str:
     return f"{match.group(1)}JJ00"
 
 
-def _stale(engine: Engine, config: CbsTableConfig, table_id: str | None, exc: CbsError) -> list[TableOutcome]:
-    """Outcomes for tables that could not be refreshed: the last good version stays in use."""
+def _reason(exc: BaseException, where: str) -> str:
+    """Why a table was not refreshed, in Dutch. Our own errors say it themselves; of any other only the type and
+    the step: its message could quote what CBS sent."""
+    if isinstance(exc, CbsError):
+        return str(exc)
+    return f"onverwachte fout ({type(exc).__name__}) bij {where}"
+
+
+def _not_refreshed(
+    engine: Engine,
+    config: CbsTableConfig,
+    table_id: str | None,
+    exc: BaseException,
+    where: str,
+    api: str,
+    info: TableInfo | None = None,
+) -> list[TableOutcome]:
+    """Outcomes for tables that could not be refreshed: the last good version stays in use, and the reason is
+    kept in meta_cbs_table.last_error (also for a table that has no version yet)."""
+    reason = _reason(exc, where)
+    status = "stale" if isinstance(exc, CbsUnavailable) else "failed"
+    if status == "failed":
+        log.warning("CBS %s: %s", table_id or config.title_startswith, reason)
     known = _states(engine, config.purpose, table_id)
     if not known:
-        name = table_id or config.title_startswith
+        name = table_id or config.title_startswith or config.purpose
+        if table_id:
+            _record_error(engine, config, table_id, reason, api, info)
+        what = "opgehaald" if status == "stale" else "geladen"
         return [
             TableOutcome(
                 config.purpose,
-                name or config.purpose,
-                "stale",
-                f"CBS-tabel {name} kon niet worden opgehaald: {exc}. Er zijn nog geen cijfers van "
+                name,
+                status,
+                f"CBS-tabel {name} kon niet worden {what}: {reason}. Er zijn nog geen cijfers van "
                 "deze tabel in het warehouse.",
+                None if info is None else info.modified,
+                False if info is None else info.discontinued,
             )
         ]
     outcomes = []
@@ -370,20 +515,42 @@ def _stale(engine: Engine, config: CbsTableConfig, table_id: str | None, exc: Cb
             conn.execute(
                 update(meta_cbs_table)
                 .where(meta_cbs_table.c.table_id == state["table_id"])
-                .values(last_error=str(exc), last_error_at=meta.now(), checked_at=meta.now())
+                .values(last_error=reason, last_error_at=meta.now(), checked_at=meta.now())
             )
             outcomes.append(
                 TableOutcome(
                     config.purpose,
                     state["table_id"],
-                    "stale",
-                    f"CBS-tabel {state['table_id']} ({state['title']}) kon niet worden bijgewerkt: {exc}. De monitor "
-                    f"gebruikt de laatst geladen versie (van {_dutch_date(state['modified'])}, opgehaald op "
+                    status,
+                    f"CBS-tabel {state['table_id']} ({state['title']}) kon niet worden bijgewerkt: {reason}. De "
+                    f"monitor gebruikt de laatst geladen versie (van {_dutch_date(state['modified'])}, opgehaald op "
                     f"{_dutch_date(state['fetched_at'])}).",
                     state["modified"],
                 )
             )
     return outcomes
+
+
+def _record_error(
+    engine: Engine, config: CbsTableConfig, table_id: str, reason: str, api: str, info: TableInfo | None
+) -> None:
+    """The reason a table without a loaded version failed, on its meta_cbs_table row (made if need be)."""
+    stamp = meta.now()
+    values = {"last_error": reason, "last_error_at": stamp, "checked_at": stamp}
+    with engine.begin() as conn:
+        exists = conn.execute(select(meta_cbs_table.c.table_id).where(meta_cbs_table.c.table_id == table_id)).scalar()
+        if exists is not None:
+            conn.execute(update(meta_cbs_table).where(meta_cbs_table.c.table_id == table_id).values(**values))
+            return
+        conn.execute(
+            insert(meta_cbs_table).values(
+                table_id=table_id,
+                purpose=config.purpose,
+                title=None if info is None else info.title,
+                api=api,
+                **values,
+            )
+        )
 
 
 def _state(engine: Engine, table_id: str) -> dict | None:

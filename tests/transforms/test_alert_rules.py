@@ -156,6 +156,25 @@ def test_quarantine_share_and_cbs_stale_and_severity_override():
     assert [(a.key, a.sinds) for a in stale] == [
         ("cbs_verouderd:85099NED", "laatste goede versie opgehaald op 2 mei 2025")
     ]
+    assert not found(inp, "cbs_mislukt")
+
+
+def test_a_cbs_table_that_failed_is_an_alert_for_the_data_role():
+    cbs = pd.DataFrame(
+        {
+            "table_id": ["85099NED", "82975NED"],
+            "purpose": ["jeugdzorg", "jeugdbescherming"],
+            "status": ["failed", "loaded"],
+            "melding": ["CBS-tabel 85099NED kon niet worden geladen: tabel 85099NED heeft geen dimensie X.", ""],
+            "discontinued": [False, False],
+            "fetched_at": [None, None],
+        }
+    )
+    failed = found(world(cbs=cbs), "cbs_mislukt")
+    assert [(a.key, a.severity, a.audience, a.sinds) for a in failed] == [
+        ("cbs_mislukt:85099NED", "fail", ("data",), "nog nooit volledig opgehaald")
+    ]
+    assert "geen dimensie X" in failed[0].wat
 
 
 def test_routing_by_gemeente_and_dedup_against_history():

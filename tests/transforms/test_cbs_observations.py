@@ -167,3 +167,21 @@ def test_checks_flag_unknown_periods_unrequested_regions_and_unrounded_counts():
         f, known_periods=STATUS, requested_regions={"GM0546"}, count_measures={"JongerenMetJeugdzorg_1"}, rounded=False
     )
     assert unrounded_table["check_veelvoud_5"].all()
+
+
+def test_repeated_cells_are_kept_once_and_conflicting_ones_counted():
+    from jeugdmonitor.transforms.cbs.observations import without_duplicates
+
+    once, repeats, conflicts = without_duplicates(
+        frame(obs("GM0546", "2025HJ01", 35), obs("GM0546", "2025HJ01", 35), obs("GM0546", "2025HJ02", None))
+    )
+    assert (len(once), repeats, conflicts) == (2, 1, 0)
+    assert list(once["line"]) == [1, 3], "the first of the repeats stays, with its line"
+    _, _, conflicts = without_duplicates(
+        frame(obs("GM0546", "2025HJ01", 35), obs("GM0546", "2025HJ01", 40), obs("GM0547", "2025HJ01", 5))
+    )
+    assert conflicts == 1
+    unchanged, repeats, conflicts = without_duplicates(
+        frame(obs("GM0546", "2025HJ01", None), obs("JZ18", "2025HJ01", 1))
+    )
+    assert (len(unchanged), repeats, conflicts) == (2, 0, 0)

@@ -308,6 +308,26 @@ def cbs_verouderd(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
     ]
 
 
+def cbs_mislukt(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
+    if inp.cbs is None:
+        return None
+    return [
+        alert(
+            o.table_id,
+            None,
+            wat=o.melding,
+            hoe_groot=f"tabel {o.table_id} ({o.purpose}) is in deze run niet geladen; de andere tabellen wel",
+            sinds=_cbs_sinds(o),
+            wat_te_doen="Lees de reden: past de configuratie ([[cbs.tables]]) niet meer bij de tabel, pas haar aan; "
+            "levert CBS de tabel anders dan beschreven, meld het aan de beheerders van de monitor. De volgende run "
+            "probeert het opnieuw.",
+            bewijs=f"select table_id, modified, fetched_at, checked_at, last_error from meta_cbs_table "
+            f"where table_id = '{o.table_id}'",
+        )
+        for o in inp.cbs[inp.cbs["status"] == "failed"].sort_values("table_id").itertuples()
+    ]
+
+
 def cbs_gestopt(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
     if inp.cbs is None:
         return None
@@ -564,6 +584,7 @@ RULES: tuple[Rule, ...] = (
     Rule("aanbieder_stil", "warn", ("data", "contract"), True, aanbieder_stil),
     Rule("jgt_export_laat", "warn", DELIVERY, True, jgt_export_laat),
     Rule("cbs_verouderd", "warn", DELIVERY, True, cbs_verouderd),
+    Rule("cbs_mislukt", "fail", DELIVERY, True, cbs_mislukt),
     Rule("cbs_gestopt", "warn", DELIVERY, True, cbs_gestopt),
     Rule("aanbieder_kwaliteit", "info", ("contract",), True, aanbieder_kwaliteit),
     Rule("doorlooptijd_boven_norm", "warn", ("beleid",), True, doorlooptijd_boven_norm),

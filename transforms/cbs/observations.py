@@ -79,6 +79,18 @@ def current_gemeente(regio: str, herindeling: Mapping[str, str]) -> str | None:
     return regio
 
 
+def without_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    """The cells once each: a cell that came more than once with the same values is kept once. Returns the frame,
+    how many identical repeats were dropped, and how many cells came with different values (kept all: the caller
+    must refuse the version, as there is no telling which value is right)."""
+    if not frame.duplicated(KEY).any():
+        return frame, 0, 0
+    distinct = frame.drop_duplicates([*KEY, *VALUE_COLUMNS]).reset_index(drop=True)
+    clash = distinct.duplicated(KEY, keep=False)
+    conflicting = len(distinct.loc[clash, KEY].drop_duplicates())
+    return distinct, len(frame) - len(distinct), conflicting
+
+
 def content_sha256(frame: pd.DataFrame) -> str:
     """Identity of a table version's content: the same cells give the same hash, whatever the order of fetching."""
     ordered = frame[[*KEY, *VALUE_COLUMNS]].sort_values(KEY)

@@ -144,7 +144,7 @@ class MartsConfig(_Section):
     # The target "1 op N" youths with jeugdhulp (mart_jeugdhulpgebruik.doel_een_op_n): one number for every year
     # (0 = none), or a path per year, `[marts.doel_een_op_n]` with `2025 = 7` and `2030 = 14`: linear between the
     # given years, the last one holding after it, none before the first.
-    doel_een_op_n: float | dict[int, float] = 0
+    doel_een_op_n: float | dict[int, float] = 0.0
 
     @field_validator("doel_een_op_n")
     @classmethod

@@ -1,11 +1,12 @@
 """Who may read the marts on PostgreSQL: the monitor_lezer role (migration 0008) and roles bound to gemeenten
-(row-level security, migration 0015).
+(row-level security, migration 0015); docs/access.md for the DBA.
 
-A reader role gets monitor_lezer: SELECT on the mart_ tables, nothing on meta_, stg_, fact_ or dim_. Its rows come
-from its bindings in meta_lezer_gemeente: some gemeenten, or '*' for the whole region; a role without bindings sees
-no rows. monitor_lezer is shared by every warehouse in the cluster, so a binding holds for this warehouse only.
-Login and password are the DBA's business (`ALTER ROLE ... LOGIN PASSWORD ...`, or a personal login made a member
-of the role); this only creates a NOLOGIN role.
+A reader role gets monitor_lezer: SELECT on the mart_ tables and the dim_ tables that label them (0020; every dim_
+row, they are reference data), nothing on meta_, stg_ or fact_. Its mart rows come from its bindings in
+meta_lezer_gemeente: some gemeenten, or '*' for the whole region; a role without bindings sees no rows.
+monitor_lezer is shared by every warehouse in the cluster, so a binding holds for this warehouse only. Login and
+password are the DBA's business (`ALTER ROLE ... LOGIN PASSWORD ...`, or a personal login made a member of the
+role); this only creates a NOLOGIN role.
 """
 
 from __future__ import annotations

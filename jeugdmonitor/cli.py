@@ -446,7 +446,7 @@ def db_lezer(
     regio: Annotated[bool, typer.Option("--regio", help="Every gemeente's rows (a region-wide reader).")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Let a role read the marts (monitor_lezer), limited to its gemeenten by row-level security (PostgreSQL).
+    """Let a role read the marts and dimensions (monitor_lezer), marts limited to its gemeenten (PostgreSQL).
 
     Give --gemeente or --regio: a role without a binding sees no rows. Members of the role (personal logins) see
     what it sees."""

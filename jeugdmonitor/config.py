@@ -165,8 +165,24 @@ class MartsConfig(_Section):
     doorlooptijd_norm_dagen: int = Field(default=42, gt=0)
     # A youth registered again at the same team within this many days counts as one aanmelding.
     herregistratie_dagen: int = Field(default=30, ge=0)
-    # The target "1 op N" youths with jeugdhulp (mart_jeugdhulpgebruik.doel_een_op_n); 0 = none.
-    doel_een_op_n: float = Field(default=0, ge=0)
+    # The target "1 op N" youths with jeugdhulp (mart_jeugdhulpgebruik.doel_een_op_n): one number for every year
+    # (0 = none), or a path per year, `[marts.doel_een_op_n]` with `2025 = 7` and `2030 = 14`: linear between the
+    # given years, the last one holding after it, none before the first.
+    doel_een_op_n: float | dict[int, float] = 0.0
+
+    @field_validator("doel_een_op_n")
+    @classmethod
+    def _doel(cls, value: float | dict[int, float]) -> float | dict[int, float]:
+        if isinstance(value, dict):
+            if not value:
+                raise ValueError("give at least one year, e.g. 2025 = 7 (or one number, 0 for no target)")
+            for year, n in value.items():
+                if not 1900 <= year <= 2200 or n <= 0:
+                    raise ValueError(f"{year} = {n}: expected a year and an N above 0 (1 op N)")
+        elif value < 0:
+            raise ValueError("expected 0 (no target) or an N above 0 (1 op N)")
+        return value
+
     # First month the marts cover (YYYY-MM); empty = the first month with data.
     eerste_maand: str = Field(default="", pattern=r"^(|\d{4}-(0[1-9]|1[0-2]))$")
     # Processes that build gemeenten in parallel (each gemeente's marts are independent).

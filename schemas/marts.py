@@ -144,6 +144,22 @@ def _levering() -> Column:
     return Column("levering", String(16), nullable=False, comment=LEVERING)
 
 
+def _population() -> list[Column]:
+    """The youth population a row's rates are per 1,000 of (transforms/marts/rates.py)."""
+    return [
+        _count(
+            "bevolking_0_17",
+            "CBS 03759ned: youths 0-17 on 1 January of bevolking_peiljaar (the group 0 tot 18 jaar, else the sum of "
+            "the single years 0-17)",
+        ),
+        Column(
+            "bevolking_peiljaar",
+            Integer,
+            comment="the year of that population: the period's year, else the latest year CBS has published",
+        ),
+    ]
+
+
 def _count(name: str, comment: str) -> Column:
     return Column(name, Integer, comment=comment)
 
@@ -265,6 +281,8 @@ mart_ots = _mart(
     _count("jeugdigen_in_periode", "distinct youths with an OTS at any time in the period (CBS: JB 11)"),
     _count("gestart", "local: OTS periods that began in the period; CBS: begonnen trajecten (82975NED)"),
     Column("periode_status", String(16), comment="CBS rows: Voorlopig, Nader voorlopig or Definitief"),
+    *_population(),
+    _figure("jeugdigen_in_periode_per_1000", "jeugdigen_in_periode per 1,000 youths 0-17 (bevolking_0_17)"),
     period="periode_eind",
 )
 
@@ -282,6 +300,8 @@ mart_uithuisplaatsingen = _mart(
     _count("jeugdigen_in_periode", "distinct youths in this vorm at any time in the period (CBS: JH 122x)"),
     _count("gestart", "local: verblijf periods that began in the period"),
     Column("periode_status", String(16), comment="CBS rows: the period status"),
+    *_population(),
+    _figure("jeugdigen_in_periode_per_1000", "jeugdigen_in_periode per 1,000 youths 0-17 (bevolking_0_17)"),
     period="periode_eind",
 )
 
@@ -311,12 +331,18 @@ mart_jeugdhulpgebruik = _mart(
     _count("jeugdigen_met_jeugdhulp", "local: distinct youths with a jeugdhulp zorgperiode (not JB/JR) in the period"),
     _count("cbs_jongeren_met_jeugdhulp", "CBS 85099NED 'JH 1 Totaal jeugdhulp'"),
     Column("cbs_periode_status", String(16), comment="CBS period status: Voorlopig, Nader voorlopig or Definitief"),
-    _count("bevolking_0_17", "CBS 03759ned: 0 tot 18 jaar on 1 January of the year"),
+    _population()[0],
     _figure("aandeel_pct", "jeugdigen_met_jeugdhulp / bevolking_0_17, in %"),
     _figure("een_op_n", "bevolking_0_17 / jeugdigen_met_jeugdhulp: '1 op N'"),
     _figure("cbs_aandeel_pct", "cbs_jongeren_met_jeugdhulp / bevolking_0_17, in %"),
     _figure("cbs_een_op_n", "bevolking_0_17 / cbs_jongeren_met_jeugdhulp: CBS counts PGB and all providers too"),
-    _figure("doel_een_op_n", "the target from config (marts.doel_een_op_n)"),
+    _figure(
+        "doel_een_op_n",
+        "the target in force in the period's year (config marts.doel_een_op_n: one number, or a path per year)",
+    ),
+    _population()[1],
+    _figure("jeugdigen_met_jeugdhulp_per_1000", "jeugdigen_met_jeugdhulp per 1,000 youths 0-17 (bevolking_0_17)"),
+    _figure("cbs_jongeren_met_jeugdhulp_per_1000", "cbs_jongeren_met_jeugdhulp per 1,000 youths 0-17"),
     period="periode_eind",
 )
 

@@ -119,7 +119,7 @@ def server_version(engine) -> int:
         return int(conn.execute(text("SELECT current_setting('server_version_num')")).scalar())
 
 
-def test_monitor_lezer_may_select_the_marts_only_and_sees_no_rows_itself(pg):
+def test_monitor_lezer_may_select_the_marts_and_dimensions_only_and_sees_no_mart_rows_itself(pg):
     # The shared role has no binding in any warehouse: it may read the marts, but no row (before 0015: every row).
     assert as_role(pg, "monitor_lezer", "select gemeentecode from mart_aanmeldingen") == []
     for table in (
@@ -130,12 +130,19 @@ def test_monitor_lezer_may_select_the_marts_only_and_sees_no_rows_itself(pg):
         "meta_source_file",
         "meta_quarantine",
         "meta_lezer_gemeente",
-        "dim_gemeente",
     ):
         with pytest.raises(ProgrammingError, match="permission denied"):
             as_role(pg, "monitor_lezer", f"select * from {table}")
     with pytest.raises(ProgrammingError, match="permission denied"):
         as_role(pg, "monitor_lezer", "delete from mart_aanmeldingen")
+    # the labels of the codes (0020): reference data, every row, no writes
+    with pg.begin() as conn:
+        conn.execute(text("insert into dim_verwijzer values ('02', 'Huisarts')"))
+    assert as_role(pg, "monitor_lezer", "select * from dim_verwijzer") == [("02", "Huisarts")]
+    for dimension in ("dim_gemeente", "dim_periode", "dim_aanbieder", "dim_product", "dim_team"):
+        assert as_role(pg, "monitor_lezer", f"select count(*) from {dimension}") == [(0,)]
+    with pytest.raises(ProgrammingError, match="permission denied"):
+        as_role(pg, "monitor_lezer", "delete from dim_verwijzer")
 
 
 def test_a_gemeente_bound_role_sees_only_its_gemeente(pg, roles):

@@ -134,3 +134,27 @@ def test_gemeenten_of_budgets_and_recipients_are_gemeentecodes_of_the_region(tmp
     config.write_text(MINIMAL + extra)
     with pytest.raises(ConfigError, match=expected):
         load_settings(config, environ={})
+
+
+def test_the_target_is_one_number_or_a_path_per_year(tmp_path):
+    from jeugdmonitor.marts import build_settings
+
+    config = tmp_path / "jeugdmonitor.toml"
+    config.write_text(MINIMAL + "[marts]\ndoel_een_op_n = 14\n")
+    assert build_settings(load_settings(config, environ={})).params.doel_een_op_n == 14
+    assert (
+        build_settings(load_settings(config, environ={"JEUGDMONITOR__MARTS__DOEL_EEN_OP_N": "0"})).params.doel_een_op_n
+        is None
+    )
+    config.write_text(MINIMAL + "[marts.doel_een_op_n]\n2025 = 7\n2030 = 14\n")
+    settings = load_settings(config, environ={})
+    assert settings.marts.doel_een_op_n == {2025: 7.0, 2030: 14.0}
+    assert build_settings(settings).params.doel_een_op_n == {2025: 7.0, 2030: 14.0}
+    for bad in (
+        "[marts.doel_een_op_n]\n2025 = 0\n",
+        "[marts.doel_een_op_n]\n25 = 7\n",
+        "[marts]\ndoel_een_op_n = -1\n",
+    ):
+        config.write_text(MINIMAL + bad)
+        with pytest.raises(ConfigError, match="doel_een_op_n"):
+            load_settings(config, environ={})

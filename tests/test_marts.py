@@ -434,3 +434,63 @@ def test_suppression_holds_across_months_and_across_marts():
     assert pd.isna(vergelijking.at[("2025HJ01", "pleegzorg"), "lokaal"])
     assert pd.isna(vergelijking.at[("2025HJ01", "pleegzorg"), "verschil"])
     assert bool(vergelijking.at[("2025HJ01", "pleegzorg"), "onderdrukt"])
+
+
+def test_rates_per_1000_youths_go_with_their_suppressed_counts():
+    import pandas as pd
+    from jeugdmonitor.transforms.marts.inputs import ZORGPERIODE_COLUMNS, Inputs, Window, frame
+
+    def zp(youth, code, klasse):
+        return {
+            "gemeentecode": "GM0546",
+            "aanbieder_agb": "1",
+            "client_pseudonym": youth,
+            "toewijzing_nummer": 1,
+            "product_categorie": code[:2],
+            "product_code": code,
+            "klasse": klasse,
+            "juridische_status": "01",
+            "begindatum": "2025-01-10",
+            "tijdelijk_beeindigd": 0,
+        }
+
+    # 2 youths under OTS (small), 12 in pleegzorg (published); a population of 4,000 youths on 1 January 2025
+    periods = [zp(f"o{i}", "48B10", "ots") for i in range(2)] + [zp(f"p{i}", "44A03", "pleegzorg") for i in range(12)]
+    population = {
+        "purpose": "bevolking",
+        "table_id": "03759ned",
+        "measure": "BevolkingOp1Januari_1",
+        "periode": "2025JJ00",
+        "value": 4000.0,
+        "period_status": "Voorlopig",
+        "Leeftijd": "0 tot 18 jaar",
+        "Geslacht": "Totaal mannen en vrouwen",
+    }
+    inputs = Inputs(
+        gemeentecode="GM0546", zorgperiodes=frame(periods, ZORGPERIODE_COLUMNS), cbs=pd.DataFrame([population])
+    )
+    built = {
+        spec.table.name: rows
+        for spec, rows in marts.build_gemeente(inputs, Window(date(2025, 1, 1), date(2025, 1, 1)), Params(), 10)
+    }
+    ots = built["mart_ots"].set_index("periode")
+    assert pd.isna(ots.at["2025MM01", "jeugdigen_in_periode"]) and pd.isna(
+        ots.at["2025MM01", "jeugdigen_in_periode_per_1000"]
+    )
+    assert ots.at["2025MM01", "bevolking_0_17"] == 4000 and bool(ots.at["2025MM01", "onderdrukt"])
+    verblijf = built["mart_uithuisplaatsingen"]
+    pleegzorg = verblijf[(verblijf["periode"] == "2025MM01") & (verblijf["vorm"] == "pleegzorg")].iloc[0]
+    assert pleegzorg["jeugdigen_in_periode"] == 12 and pleegzorg["jeugdigen_in_periode_per_1000"] == 3.0
+    jeugdhulp = built["mart_jeugdhulpgebruik"].set_index("periode")
+    assert jeugdhulp.at["2025HJ01", "jeugdigen_met_jeugdhulp"] == 12
+    assert jeugdhulp.at["2025HJ01", "jeugdigen_met_jeugdhulp_per_1000"] == 3.0
+    # with a threshold above 12 the pleegzorg and jeugdhulp counts are hidden, and their rates with them
+    hidden = {
+        spec.table.name: rows
+        for spec, rows in marts.build_gemeente(inputs, Window(date(2025, 1, 1), date(2025, 1, 1)), Params(), 13)
+    }
+    jeugdhulp = hidden["mart_jeugdhulpgebruik"].set_index("periode")
+    assert pd.isna(jeugdhulp.at["2025HJ01", "jeugdigen_met_jeugdhulp_per_1000"])
+    assert jeugdhulp.at["2025HJ01", "bevolking_0_17"] == 4000
+    verblijf = hidden["mart_uithuisplaatsingen"]
+    assert verblijf.loc[verblijf["vorm"] == "pleegzorg", "jeugdigen_in_periode_per_1000"].isna().all()

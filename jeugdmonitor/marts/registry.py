@@ -115,6 +115,7 @@ _DAYS = {
     "binnen_norm_pct": ("aantal", "_binnen_norm", "_buiten_norm"),
 }
 _STOCK = ("lopend", "jeugdigen_in_periode", "gestart")
+_PER_1000: dict[str, tuple[str, ...]] = {"jeugdigen_in_periode_per_1000": ("jeugdigen_in_periode",)}
 
 # Medians and percentiles of a small group would show individual day counts: they go with their count, and a
 # percentage also with the small count it implies (within the norm, or not). Amounts of a few youths would show
@@ -215,6 +216,7 @@ MARTS: list[Mart] = [
         mart_ots,
         ots.build,
         _STOCK,
+        rates=_PER_1000,
         over_time=("gestart",),
         time_group=("gemeentecode", "bron"),
         period_column="periode_eind",
@@ -226,6 +228,7 @@ MARTS: list[Mart] = [
         uithuisplaatsingen.build,
         _STOCK,
         directions=_by("gemeentecode", "bron", "periode", part="vorm"),
+        rates=_PER_1000,
         over_time=("gestart",),
         time_group=("gemeentecode", "bron", "vorm"),
         period_column="periode_eind",
@@ -252,7 +255,11 @@ MARTS: list[Mart] = [
         mart_jeugdhulpgebruik,
         jeugdhulpgebruik.build,
         ("jeugdigen_met_jeugdhulp",),
-        rates={"aandeel_pct": ("jeugdigen_met_jeugdhulp",), "een_op_n": ("jeugdigen_met_jeugdhulp",)},
+        rates={
+            "aandeel_pct": ("jeugdigen_met_jeugdhulp",),
+            "een_op_n": ("jeugdigen_met_jeugdhulp",),
+            "jeugdigen_met_jeugdhulp_per_1000": ("jeugdigen_met_jeugdhulp",),
+        },
         period_column="periode_eind",
         page="jeugdhulpgebruik.md",
         golden="tests/transforms/test_mart_zorg.py",

@@ -48,7 +48,7 @@ def build_settings(settings) -> BuildSettings:
         params=Params(
             norm_dagen=marts.doorlooptijd_norm_dagen,
             herregistratie_dagen=marts.herregistratie_dagen,
-            doel_een_op_n=marts.doel_een_op_n or None,
+            doel_een_op_n=marts.doel_een_op_n or None,  # 0: no target
         ),
         budgets={g: {int(y): q for y, q in years.items()} for g, years in settings.budget.items()},
         workers=marts.workers,

@@ -79,11 +79,22 @@ def test_mart_kosten_golden():
             ("2024-02-01", "45", 800, 1, 800, 2000, NA, NA, NA, NA),
             ("2024-03-01", "45", 1000, 1, 1000, 3000, NA, NA, NA, NA),
             ("2024-04-01", "45", 1000, 1, 1000, 4000, NA, NA, NA, NA),
-            ("2023-11-01", "totaal", 1250, 2, 625, 11250, NA, NA, 12272.727273, NA),
+            (
+                "2023-11-01",
+                "totaal",
+                1250,
+                2,
+                625,
+                11250,
+                NA,
+                NA,
+                12272.73,
+                NA,
+            ),  # 11,250.00 / 11 x 12 = 12,272.7272...: to the cent
             ("2023-12-01", "totaal", 4000, 2, 2000, 15250, NA, NA, 15250, NA),
             ("2024-01-01", "totaal", 1800, 2, 900, 1800, 120000, 10000, 21600, 27450),
             ("2024-02-01", "totaal", 700, 2, 350, 2500, 120000, 20000, 15000, 19062.5),
-            ("2024-03-01", "totaal", 1000, 1, 1000, 3500, 120000, 30000, 14000, 17791.666667),
+            ("2024-03-01", "totaal", 1000, 1, 1000, 3500, 120000, 30000, 14000, 17791.67),
             ("2024-04-01", "totaal", 1000, 1, 1000, 4500, 120000, 42000, 13500, 17156.25),
         ]
     )
@@ -105,3 +116,30 @@ def test_without_declaraties_only_empty_totaal_rows():
             ("2024-02-01", "totaal", 0, 0, NA, 0, NA, NA, 0, NA),
         ]
     )
+
+
+def test_amounts_are_euros_to_the_cent_half_a_cent_away_from_zero_and_add_up():
+    # 10.01 euros for two youths is 5.005 each: 5.01 (round() would give 5.0, as 5.005 is just below the half in
+    # binary); a credit of the same size -5.01. Three lines of 0.10, 0.20 and 0.70 add up to 1.00 exactly.
+    lines = [
+        line("A", "45", "2024-01-01", 500),
+        line("B", "45", "2024-01-01", 501),
+        line("C", "43", "2024-01-01", -500),
+        line("D", "43", "2024-01-01", -501),
+        line("E", "44", "2024-01-01", 10),
+        line("E", "44", "2024-01-02", 20),
+        line("F", "44", "2024-01-03", 70),
+    ]
+    budget = {2024: [100.0, 100.0, 100.0, 100.0]}  # 33.333... a month
+    out = kosten.build(
+        Inputs(gemeentecode="GM0001", declaraties=frame(lines, DECLARATIE_COLUMNS)),
+        Window(date(2024, 1, 1), date(2024, 1, 1)),
+        Params(budget=budget),
+    )
+    assert rows(out, ["product_categorie", "netto_bedrag", "aantal_jeugdigen", "kosten_per_jeugdige"]) == expected(
+        [("43", -10.01, 2, -5.01), ("44", 1.0, 2, 0.5), ("45", 10.01, 2, 5.01), ("totaal", 1.0, 6, 0.17)]
+    )
+    totaal = out[out["product_categorie"] == "totaal"].iloc[0]
+    assert totaal["budget_tot_nu"] == 33.33 and totaal["jaar_tot_nu"] == 1.0
+    parts = out[out["product_categorie"] != "totaal"]
+    assert round(float(parts["netto_bedrag"].sum()), 2) == totaal["netto_bedrag"]

@@ -12,7 +12,7 @@ from jeugdmonitor.schemas.marts import (
     mart_ots,
     mart_uithuisplaatsingen,
 )
-from jeugdmonitor.transforms.marts import jeugdhulpgebruik, ots, uithuisplaatsingen, zorg
+from jeugdmonitor.transforms.marts import jeugdhulpgebruik, ots, rates, uithuisplaatsingen, zorg
 from jeugdmonitor.transforms.marts.inputs import ZORGPERIODE_COLUMNS, Inputs, Params, Window, frame
 from jeugdmonitor.transforms.marts.periods import half_year, month_period
 
@@ -356,16 +356,156 @@ def test_mart_jeugdhulpgebruik_golden():
 
 
 def test_jeugdhulpgebruik_without_youths_or_population_has_no_made_up_ratios():
+    # 2025 not published yet: the population of 1 January 2024, and the year says so
     out = jeugdhulpgebruik.build(
         world([], [bevolking("2024JJ00", 3010.0)]), Window(date(2025, 1, 1), date(2025, 1, 1)), Params()
     )
     assert rows(
-        out, ["periode", "jeugdigen_met_jeugdhulp", "bevolking_0_17", "aandeel_pct", "een_op_n", "doel_een_op_n"]
-    ) == expected([("2025HJ01", 0, NA, NA, NA, NA), ("2025JJ00", 0, NA, NA, NA, NA)])
+        out,
+        ["periode", "jeugdigen_met_jeugdhulp", "bevolking_0_17", "bevolking_peiljaar", "aandeel_pct", "een_op_n"],
+    ) == expected([("2025HJ01", 0, 3010, 2024, 0.0, NA), ("2025JJ00", 0, 3010, 2024, 0.0, NA)])
+    assert out["doel_een_op_n"].isna().all()
+    # a later year's population is never used for an earlier period
+    out = jeugdhulpgebruik.build(
+        world([], [bevolking("2024JJ00", 3010.0)]), Window(date(2023, 1, 1), date(2023, 1, 1)), Params()
+    )
+    assert rows(out, ["periode", "bevolking_0_17", "bevolking_peiljaar", "aandeel_pct", "een_op_n"]) == expected(
+        [("2023HJ01", NA, NA, NA, NA), ("2023JJ00", NA, NA, NA, NA)]
+    )
     out = jeugdhulpgebruik.build(
         world([], [bevolking("2024JJ00", 3010.0)]), Window(date(2024, 1, 1), date(2024, 1, 1)), Params()
     )
     assert rows(out, ["periode", "aandeel_pct", "een_op_n"]) == expected([("2024HJ01", 0.0, NA), ("2024JJ00", 0.0, NA)])
+
+
+def test_jeugdhulpgebruik_rates_per_1000_youths():
+    inputs = world(
+        [
+            zp("J1", "45A05", "2023-01-10", "2023-06-30"),
+            zp("J2", "44A03", "2023-12-31"),
+            zp("J4", "45A05", "2024-02-29"),
+        ],
+        [
+            jeugdzorg("JH 1 Totaal jeugdhulp", "2023JJ00", 300.0, "Definitief"),
+            jeugdzorg("JH 1 Totaal jeugdhulp", "2024HJ01", 250.0, "Voorlopig"),
+            bevolking("2023JJ00", 2500.0),
+        ],
+    )
+    out = jeugdhulpgebruik.build(inputs, Window(date(2023, 1, 1), date(2024, 1, 1)), Params())
+    columns = [
+        "periode",
+        "jeugdigen_met_jeugdhulp",
+        "bevolking_0_17",
+        "bevolking_peiljaar",
+        "jeugdigen_met_jeugdhulp_per_1000",
+        "cbs_jongeren_met_jeugdhulp_per_1000",
+    ]
+    assert rows(out, columns) == expected(
+        [
+            ("2023HJ01", 1, 2500, 2023, 0.4, NA),  # 1 / 2,500 x 1,000
+            ("2023HJ02", 1, 2500, 2023, 0.4, NA),
+            ("2023JJ00", 2, 2500, 2023, 0.8, 120.0),  # CBS 300 / 2,500 x 1,000
+            ("2024HJ01", 2, 2500, 2023, 0.8, 100.0),  # 2024 not published: 1 January 2023
+            ("2024JJ00", 2, 2500, 2023, 0.8, NA),
+        ]
+    )
+
+
+def test_the_target_is_a_path_per_year_linear_between_the_given_years():
+    # Leidschendam-Voorburg: 1 op 7 in 2025, 1 op 14 by 2030. None yet in 2024; 2030's holds after it.
+    out = jeugdhulpgebruik.build(
+        world([]), Window(date(2024, 1, 1), date(2031, 12, 1)), Params(doel_een_op_n={2025: 7, 2030: 14})
+    )
+    per_year = {
+        "2024": NA,
+        "2025": 7,
+        "2026": 8.4,
+        "2027": 9.8,
+        "2028": 11.2,
+        "2029": 12.6,
+        "2030": 14,
+        "2031": 14,
+    }
+    assert rows(out, ["periode", "doel_een_op_n"]) == expected(
+        [(f"{y}{p}", doel) for y, doel in per_year.items() for p in ("HJ01", "HJ02", "JJ00")]
+    )
+    # one number: every period, as before
+    out = jeugdhulpgebruik.build(world([]), Window(date(2024, 1, 1), date(2024, 1, 1)), Params(doel_een_op_n=14))
+    assert out["doel_een_op_n"].tolist() == [14.0, 14.0]
+
+
+def test_target_for_a_year():
+    path = {2030: 10, 2020: 5, 2025: 10}  # any order; flat between 2025 and 2030
+    assert [rates.target_for(path, y) for y in (2019, 2020, 2021, 2024, 2025, 2027, 2030, 2040)] == [
+        None,
+        5.0,
+        6.0,
+        9.0,
+        10.0,
+        10.0,
+        10.0,
+        10.0,
+    ]
+    assert rates.target_for({2026: 7.5}, 2026) == 7.5 and rates.target_for({2026: 7.5}, 2025) is None
+    assert rates.target_for(12, 1999) == 12.0 and rates.target_for(None, 2025) is None
+
+
+def test_the_population_is_the_sum_of_the_single_years_when_the_group_is_absent():
+    singles = [bevolking("2024JJ00", 100.0 + age, leeftijd=f"{age} jaar") for age in range(18)]  # 1,953
+    singles += [bevolking("2024JJ00", 90.0, leeftijd="18 jaar"), bevolking("2024JJ00", 55.0, "Mannen", "3 jaar")]
+    # 2025: 17 of the 18 single years (CBS left one empty): unknown, not the sum of 17
+    singles += [bevolking("2025JJ00", 100.0, leeftijd=f"{age} jaar") for age in range(18) if age != 9]
+    singles += [bevolking("2025JJ00", None, leeftijd="9 jaar")]
+    # 2023: the group wins over its single years
+    singles += [bevolking("2023JJ00", 2000.0)] + [bevolking("2023JJ00", 1.0, leeftijd=f"{a} jaar") for a in range(18)]
+    figure = zorg.cbs_values(pd.DataFrame(singles), "bevolking_0_17")
+    assert rows(figure, ["periode", "value"]) == expected([("2023JJ00", 2000), ("2024JJ00", 1953), ("2025JJ00", NA)])
+    out = jeugdhulpgebruik.build(world([], singles), Window(date(2023, 1, 1), date(2025, 1, 1)), Params())
+    assert rows(out[out["periode_type"] == "jaar"], ["periode", "bevolking_0_17", "bevolking_peiljaar"]) == expected(
+        [("2023JJ00", 2000, 2023), ("2024JJ00", 1953, 2024), ("2025JJ00", 1953, 2024)]
+    )
+
+
+def test_mart_ots_rates_per_1000_youths_on_the_latest_population():
+    inputs = ots_world()
+    inputs.cbs = pd.concat([inputs.cbs, pd.DataFrame([bevolking("2023JJ00", 2000.0)])], ignore_index=True)
+    out = ots.build(inputs, Window(date(2023, 12, 1), date(2024, 2, 1)), Params())
+    columns = ["bron", "periode", "jeugdigen_in_periode", "bevolking_0_17", "bevolking_peiljaar"]
+    assert rows(out, [*columns, "jeugdigen_in_periode_per_1000"]) == expected(
+        [
+            # 2024 not published: every row on 1 January 2023 (2,000 youths); per 1,000 = count / 2
+            ("ijw", "2023MM12", 4, 2000, 2023, 2.0),
+            ("ijw", "2024MM01", 4, 2000, 2023, 2.0),
+            ("ijw", "2024MM02", 3, 2000, 2023, 1.5),
+            ("ijw", "2023HJ02", 4, 2000, 2023, 2.0),
+            ("ijw", "2024HJ01", 5, 2000, 2023, 2.5),
+            ("ijw", "2023JJ00", 4, 2000, 2023, 2.0),
+            ("ijw", "2024JJ00", 5, 2000, 2023, 2.5),
+            ("cbs", "2023HJ02", 15, 2000, 2023, 7.5),
+            ("cbs", "2023JJ00", 25, 2000, 2023, 12.5),
+            ("cbs", "2024HJ01", 20, 2000, 2023, 10.0),
+            ("cbs", "2024JJ00", NA, 2000, 2023, NA),
+        ]
+    )
+
+
+def test_mart_uithuisplaatsingen_rates_per_1000_youths():
+    inputs = world(
+        [zp("P", "44A03", "2024-01-01"), zp("S", "46A05", "2024-01-05"), zp("Q", "43A06", "2024-02-01")],
+        [jeugdzorg("JH 1221 Pleegzorg", "2024HJ01", 10.0, "Voorlopig"), bevolking("2024JJ00", 400.0)],
+    )
+    out = uithuisplaatsingen.build(inputs, Window(date(2024, 2, 1), date(2024, 2, 1)), Params())
+    feb = out[(out["periode"] == "2024MM02") | (out["bron"] == "cbs")]
+    assert rows(feb, ["bron", "vorm", "jeugdigen_in_periode", "jeugdigen_in_periode_per_1000"]) == expected(
+        [
+            ("ijw", "pleegzorg", 2, 5.0),  # 2 / 400 x 1,000
+            ("ijw", "gezinsgericht", 0, 0.0),
+            ("ijw", "gesloten", 1, 2.5),
+            ("ijw", "overig_verblijf", 0, 0.0),
+            ("ijw", "totaal", 3, 7.5),
+            ("cbs", "pleegzorg", 10, 25.0),
+        ]
+    )
 
 
 # -- mart_cbs_vergelijking --------------------------------------------------------------------------------------

@@ -107,7 +107,8 @@ class Window:
 @dataclass
 class Params:
     norm_dagen: int = 42
-    doel_een_op_n: float | None = None
+    # the target "1 op N": one number for every year, or a path {year: N} (transforms/marts/rates.py target_for)
+    doel_een_op_n: float | dict[int, float] | None = None
     # budget per year: the four quarters in euros
     budget: dict[int, list[float]] = field(default_factory=dict)
     herregistratie_dagen: int = 30

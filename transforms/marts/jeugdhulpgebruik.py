@@ -9,15 +9,18 @@ missing CBS figure stays missing (NaN), never 0, so neither a share nor a differ
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from jeugdmonitor.schemas.marts import mart_cbs_vergelijking, mart_jeugdhulpgebruik
-from jeugdmonitor.transforms.marts import zorg
+from jeugdmonitor.transforms.marts import rates, zorg
 from jeugdmonitor.transforms.marts.common import mart_columns
 from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
 from jeugdmonitor.transforms.marts.suppression import safe_ratio
 
 KINDS = ("halfjaar", "jaar")
+RATES = {
+    "jeugdigen_met_jeugdhulp_per_1000": "jeugdigen_met_jeugdhulp",
+    "cbs_jongeren_met_jeugdhulp_per_1000": "cbs_jongeren_met_jeugdhulp",
+}
 
 # indicator -> the zorgperiodes it counts; the CBS figure of schemas/cbs_indicators.toml has the same name
 INDICATORS = {
@@ -33,42 +36,30 @@ def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     zp = inputs.zorgperiodes
     jeugdhulp = zp[zorg.is_jeugdhulp(zp)]
     cbs_value, cbs_status = zorg.cbs_lookup(inputs.cbs, "jeugdhulp")
-    # the population on 1 January of the period's year, also for the second half-year
-    bevolking, _ = zorg.cbs_lookup(inputs.cbs, "bevolking_0_17")
     rows = [
         {
             **zorg.period_row(p),
             "jeugdigen_met_jeugdhulp": zorg.distinct_youths(jeugdhulp, zorg.overlaps(jeugdhulp, p)),
             "cbs_jongeren_met_jeugdhulp": cbs_value.get(p.code),
             "cbs_periode_status": cbs_status.get(p.code),
-            "bevolking_0_17": bevolking.get(f"{p.start.year}JJ00"),
         }
         for p in window.periods(KINDS)
     ]
     out = pd.DataFrame(
         rows,
-        columns=[
-            *zorg.PERIOD_COLUMNS,
-            "jeugdigen_met_jeugdhulp",
-            "cbs_jongeren_met_jeugdhulp",
-            "cbs_periode_status",
-            "bevolking_0_17",
-        ],
+        columns=[*zorg.PERIOD_COLUMNS, "jeugdigen_met_jeugdhulp", "cbs_jongeren_met_jeugdhulp", "cbs_periode_status"],
     )
     out = out.astype(
-        {
-            **zorg.PERIOD_DTYPES,
-            "jeugdigen_met_jeugdhulp": "Int64",
-            "cbs_jongeren_met_jeugdhulp": "Float64",
-            "bevolking_0_17": "Float64",
-        }
+        {**zorg.PERIOD_DTYPES, "jeugdigen_met_jeugdhulp": "Int64", "cbs_jongeren_met_jeugdhulp": "Float64"}
     )
+    # the population on 1 January of the period's year (also for the second half-year), else the latest published
+    out = rates.with_rates(out, inputs.cbs, RATES)
     out["aandeel_pct"] = safe_ratio(out["jeugdigen_met_jeugdhulp"], out["bevolking_0_17"], 100)
     out["een_op_n"] = safe_ratio(out["bevolking_0_17"], out["jeugdigen_met_jeugdhulp"])
     out["cbs_aandeel_pct"] = safe_ratio(out["cbs_jongeren_met_jeugdhulp"], out["bevolking_0_17"], 100)
     out["cbs_een_op_n"] = safe_ratio(out["bevolking_0_17"], out["cbs_jongeren_met_jeugdhulp"])
-    doel = np.nan if params.doel_een_op_n is None else float(params.doel_een_op_n)
-    out["doel_een_op_n"] = pd.Series(doel, index=out.index, dtype="Float64")
+    doelen = [rates.target_for(params.doel_een_op_n, start.year) for start in out["periode_start"]]
+    out["doel_een_op_n"] = pd.array(doelen, dtype="Float64")
     out = out.assign(gemeentecode=inputs.gemeentecode, bron="ijw")
     return out[mart_columns(mart_jeugdhulpgebruik)]
 

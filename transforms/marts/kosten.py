@@ -6,11 +6,17 @@ eurocents: a credit is netted into the debet it corrects; a credit without its d
 Every month of the window gets a row per categorie ever declared, so an incremental rebuild gives the rows of a
 full one. Year to date starts in January whatever the window: the input holds the whole history. Sums are taken
 in cents and turned into euros last, so the cumulative figures carry no rounding drift.
+
+Every amount is published in euros with two decimals, rounded once, at the end (sum, then round): netto_bedrag
+and jaar_tot_nu are exact sums of cents, so the categorieen add up to totaal and the months to jaar_tot_nu to the
+cent; a derived amount (per youth, the budget pro rata, a projection) is computed unrounded and rounded on its own,
+half a cent away from zero, and is not meant to be added up.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -22,6 +28,16 @@ from jeugdmonitor.transforms.marts.suppression import safe_ratio
 
 ONBEKEND = "onbekend"
 KEY = ["product_categorie", "maand"]
+EUROS = (
+    "netto_bedrag",
+    "kosten_per_jeugdige",
+    "jaar_tot_nu",
+    "budget_jaar",
+    "budget_tot_nu",
+    "prognose_lineair",
+    "prognose_seizoen",
+)
+CENT = Decimal("0.01")
 
 
 def _lines(declaraties: pd.DataFrame) -> pd.DataFrame:
@@ -67,7 +83,18 @@ def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
         out, "product_categorie", month_of(lines["product_periode_begin"]).groupby(lines["product_categorie"]).min()
     )
     out = _totaal_figures(out, monthly, params)
+    out = out.assign(**{c: euros(out[c]) for c in EUROS})
     return out.assign(gemeentecode=inputs.gemeentecode, bron="ijw")[mart_columns(mart_kosten)]
+
+
+def euros(amounts: pd.Series) -> pd.Series:
+    """Amounts in euros rounded to the cent, half a cent away from zero (as on an invoice; round() would round a
+    half to even, and 5.005 as a binary float is just below the half). The shortest decimal text of a float is
+    what was computed (5.005), so Decimal rounds that, not the binary noise."""
+    rounded = [
+        None if pd.isna(a) else float(Decimal(repr(float(a))).quantize(CENT, rounding=ROUND_HALF_UP)) for a in amounts
+    ]
+    return pd.Series(pd.array(rounded, dtype="Float64"), index=amounts.index)
 
 
 def _totaal_figures(out: pd.DataFrame, monthly: pd.DataFrame, params: Params) -> pd.DataFrame:

@@ -383,7 +383,7 @@ def init(
         typer.echo(f"wrote {path}")
     typer.echo(
         f"Next: name the gemeenten and teams in {written[1].name}, then "
-        f"`jeugdmonitor run --config {written[0]}` (docs/operations.md)."
+        f"`jeugdmonitor run --config {written[0]}` (docs/production.md)."
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, ProgrammingError
 
 from jeugdmonitor.config import ConfigError, validation_lines
 from jeugdmonitor.inbox import InboxMissing
@@ -26,6 +26,7 @@ from jeugdmonitor.warehouse import NoWarehouse
 # Exit codes: the setup must change (configuration, key, paths), or the same command may work later (busy, down).
 SETUP = 2
 LATER = 1
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ def explain(exc: BaseException, warehouse_url: str | None = None) -> Explained |
         where = f" {masked_url(warehouse_url)}" if warehouse_url else ""
         reason = _without_password(_first_line(exc.orig if exc.orig is not None else exc), warehouse_url)
         return Explained(f"cannot use the warehouse database{where}: {reason}", LATER)
+    if isinstance(exc, ProgrammingError) and getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+        # e.g. `db lezer` as a loader without CREATEROLE: the server's message names the privilege, not data
+        return Explained(
+            f"the warehouse database refused: {_first_line(exc.orig)} (the user of warehouse.url lacks this "
+            "privilege; docs/production.md says which role does what)",
+            SETUP,
+        )
     return None
 
 

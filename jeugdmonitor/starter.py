@@ -122,7 +122,9 @@ table_id = "03759ned"
 [cbs.tables.select]
 Geslacht = ["Totaal mannen en vrouwen"]
 BurgerlijkeStaat = ["Totaal burgerlijke staat"]
-Leeftijd = ["Totaal", "0 tot 18 jaar"]
+# The single years 0-17: the marts sum them to the 0-17 population (a category the table lacks fails the table).
+Leeftijd = ["Totaal", "0 jaar", "1 jaar", "2 jaar", "3 jaar", "4 jaar", "5 jaar", "6 jaar", "7 jaar", "8 jaar",
+            "9 jaar", "10 jaar", "11 jaar", "12 jaar", "13 jaar", "14 jaar", "15 jaar", "16 jaar", "17 jaar"]
 
 [[cbs.tables]]
 purpose = "gebieden"

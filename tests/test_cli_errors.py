@@ -205,3 +205,33 @@ def test_run_logs_keep_the_line_of_an_expected_error_and_its_traceback_only_with
     assert logged(ValueError("a bug")).exc_info is not None
     runner.invoke(app, ["--debug", "config", "--config", str(config)])
     assert logged(WarehouseBusy("busy")).exc_info is not None
+
+
+@pytest.mark.postgres
+def test_a_privilege_the_warehouse_user_lacks_is_one_line(tmp_path, pg_url):
+    # `db lezer` as a loader role without CREATEROLE: what a DBA meets when following docs/production.md
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    upgrade(make_engine(pg_url))
+    role = f"jm_loader_{uuid.uuid4().hex[:8]}"
+    schema = pg_url.rsplit("%3D", 1)[1]
+    admin = create_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"'))
+        conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"'))
+    try:
+        url = make_url(pg_url).set(username=role).render_as_string(hide_password=False)
+        result = runner.invoke(
+            app, ["db", "lezer", "lezer_x", "--gemeente", "GM0546", "-c", str(config_file(tmp_path, url))]
+        )
+        line = one_line_error(result, 2)
+        assert "permission denied to create role" in line and "lacks this privilege" in line
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+            conn.execute(text(f'DROP ROLE "{role}"'))
+        admin.dispose()

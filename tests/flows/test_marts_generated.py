@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 from jeugdmonitor.flows.monitor import monitor
-from jeugdmonitor.marts.build import build_gemeente
-from jeugdmonitor.marts.inputs import read_inputs_many
-from jeugdmonitor.marts.scope import as_date
-from jeugdmonitor.schemas.jgt_layouts import load_region_tables
 from jeugdmonitor.schemas import PRODUCTCODES
+from jeugdmonitor.schemas.jgt_layouts import load_region_tables
 from jeugdmonitor.schemas.marts import MARTS
 from jeugdmonitor.transforms.marts.inputs import Params, Window
 from lxml import etree
 from sqlalchemy import text
 
 from jeugdmonitor.config import load_settings
+from jeugdmonitor.marts.build import build_gemeente
+from jeugdmonitor.marts.inputs import read_inputs_many
+from jeugdmonitor.marts.scope import as_date
 from jeugdmonitor.synthetic import generate
 from jeugdmonitor.synthetic.cbs_server import serving
 from jeugdmonitor.warehouse import make_engine

@@ -5,7 +5,6 @@ suppression across the period hierarchy. Every figure below is worked out by han
 from datetime import date
 
 import pandas as pd
-from jeugdmonitor.marts.build import build_gemeente
 from jeugdmonitor.transforms.marts import aanmeldingen, doorlooptijd, kosten
 from jeugdmonitor.transforms.marts.inputs import (
     AANMELDING_COLUMNS,
@@ -16,6 +15,7 @@ from jeugdmonitor.transforms.marts.inputs import (
     frame,
 )
 
+from jeugdmonitor.marts.build import build_gemeente
 from tests.mart_frames import expected, rows
 
 WINDOW = Window(date(2025, 1, 1), date(2025, 4, 1))  # data up to April: Q2 and the year are partial

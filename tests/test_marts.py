@@ -293,6 +293,29 @@ def test_incremental_rebuild_after_a_late_delivery_equals_a_full_rebuild(warehou
         assert incremental[name] == rows, name
 
 
+def test_a_window_starting_within_a_quarter_has_its_partial_quarter_and_year_and_rebuilds_them(
+    warehouse, tmp_path, pseudonymise
+):
+    from dataclasses import replace
+
+    load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
+    february = replace(settings(), first_month=date(2025, 2, 1))
+    marts.build(warehouse, february)
+    first = snapshot(warehouse)
+    marts.build(warehouse, february)  # the Q1 and 2025 rows begin before the window: replaced, not doubled
+    assert snapshot(warehouse) == first
+    assert select(
+        warehouse,
+        "select periode_type, maand, periode, periode_volledig from mart_aanmeldingen "
+        "where gemeentecode = 'GM0546' and team = 'totaal' and maand < '2025-04-01' order by maand, periode_type",
+    ) == [
+        ("jaar", "2025-01-01", "2025JJ00", False),
+        ("kwartaal", "2025-01-01", "2025KW01", False),  # February and March only
+        ("maand", "2025-02-01", "2025MM02", True),
+        ("maand", "2025-03-01", "2025MM03", True),
+    ]
+
+
 def test_building_gemeenten_in_worker_processes_gives_the_same_marts(warehouse, tmp_path, pseudonymise):
     from dataclasses import replace
 

@@ -94,9 +94,13 @@ dim_verwijzer = Table(
 )
 
 
-def _mart(name: str, comment: str, *columns: Column, period: str = "maand") -> Table:
-    """A mart: its grain columns first, then the published figures, then the common bookkeeping columns."""
+def _mart(name: str, comment: str, *columns: Column, period: str = "maand", hierarchy: bool = True) -> Table:
+    """A mart: its grain columns first, then the published figures, then the common bookkeeping columns. A mart
+    with a `maand` grain has month, quarter and year rows (`hierarchy`): the period columns follow `maand`."""
     has_bron = any(c.name == "bron" for c in columns)  # part of the grain where local and CBS rows share a mart
+    if hierarchy and period == "maand":
+        at = next(i for i, c in enumerate(columns) if c.name == "maand") + 1
+        columns = (*columns[:at], *_periode_hierarchy(), *columns[at:])
     return Table(
         name,
         metadata,
@@ -128,13 +132,33 @@ def _team() -> Column:
 
 
 def _maand() -> Column:
-    return Column("maand", Date, primary_key=True, comment="first day of the month")
+    return Column(
+        "maand", Date, primary_key=True, comment="first day of the period (periode_type: the month, quarter or year)"
+    )
+
+
+def _periode_hierarchy() -> list[Column]:
+    return [
+        Column(
+            "periode_type",
+            String(8),
+            primary_key=True,
+            comment="maand, kwartaal or jaar; month queries filter periode_type = 'maand'",
+        ),
+        Column("periode", String(8), nullable=False, comment="CBS code of the period: 2025MM03, 2025KW01, 2025JJ00"),
+        Column(
+            "periode_volledig",
+            Boolean,
+            nullable=False,
+            comment="false while the data do not cover every month of the period (the current quarter and year)",
+        ),
+    ]
 
 
 def _periode() -> list[Column]:
     return [
-        Column("periode", String(8), primary_key=True, comment="CBS code: 2025MM01, 2025HJ01, 2025JJ00"),
-        Column("periode_type", String(8), nullable=False, comment="maand, halfjaar or jaar"),
+        Column("periode", String(8), primary_key=True, comment="CBS code: 2025MM01, 2025KW01, 2025HJ01, 2025JJ00"),
+        Column("periode_type", String(8), nullable=False, comment="maand, kwartaal, halfjaar or jaar"),
         Column("periode_start", Date, nullable=False, comment="first day of the period"),
         Column("periode_eind", Date, nullable=False, comment="last day of the period"),
     ]
@@ -368,7 +392,7 @@ mart_aanbieder_scorecard = _mart(
     "missing declarations, missing JW305 starts and JW307 stops. Built by the alerts step (jeugdmonitor/alerts).",
     _gemeente(),
     Column("aanbieder_agb", String(8), primary_key=True, comment="AGB code of the aanbieder (dim_aanbieder)"),
-    _maand(),
+    Column("maand", Date, primary_key=True, comment="first day of the month"),
     _count("bestanden", "iJw files delivered in the month (Dagtekening; a rejected file: the day it was loaded)"),
     _count("bestanden_afgekeurd", "of those, rejected whole"),
     _count("regels_quarantaine", "lines of those files in quarantine"),
@@ -384,6 +408,7 @@ mart_aanbieder_scorecard = _mart(
     ),
     _count("ontbrekende_starts", "active toewijzingen without a JW305 start more than the norm after Ingangsdatum"),
     _count("ontbrekende_stops", "open starts whose toewijzing ended before the month (no JW307 stop)"),
+    hierarchy=False,
 )
 
 MARTS = [

@@ -37,3 +37,8 @@ def pick(out: pd.DataFrame, columns: list[str], **where) -> pd.DataFrame:
 
 def expect(got: pd.DataFrame, columns: list[str], lines: list) -> None:
     pd.testing.assert_frame_equal(got, pd.DataFrame(lines, columns=columns), check_dtype=False)
+
+
+def months(out: pd.DataFrame) -> pd.DataFrame:
+    """The month rows of a mart frame (a mart with a month grain also has quarter and year rows)."""
+    return out[out["periode_type"] == "maand"].reset_index(drop=True)

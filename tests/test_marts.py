@@ -225,12 +225,13 @@ def test_deleted_starts_are_not_counted_and_doorlooptijd_per_aanbieder(world):
     assert select(
         world,
         "select maand, aantal, mediaan_dagen from mart_doorlooptijd_aanbieder "
-        "where gemeentecode = 'GM0546' and aanbieder_agb = 'totaal' and aantal > 0 order by 1",
+        "where gemeentecode = 'GM0546' and aanbieder_agb = 'totaal' and aantal > 0 and periode_type = 'maand' "
+        "order by 1",
     ) == [("2025-01-01", 2, 0), ("2025-02-01", 1, 9)]
     assert select(
         world,
         "select maand, aantal, mediaan_dagen from mart_doorlooptijd_aanbieder "
-        "where gemeentecode = 'GM0547' and aanbieder_agb = 'totaal' and aantal > 0",
+        "where gemeentecode = 'GM0547' and aanbieder_agb = 'totaal' and aantal > 0 and periode_type = 'maand'",
     ) == [("2025-04-01", 1, 0)]
 
 
@@ -238,7 +239,7 @@ def test_verwijzer_comes_from_the_preceding_jw315(world):
     assert select(
         world,
         "select verwijzer_type, nieuwe_toewijzingen from mart_verwijzingen "
-        "where gemeentecode = 'GM0546' and maand = '2025-01-01' and nieuwe_toewijzingen > 0 "
+        "where gemeentecode = 'GM0546' and maand = '2025-01-01' and periode_type = 'maand' and nieuwe_toewijzingen > 0 "
         "order by 1",
     ) == [("01", 1), ("02", 1), ("totaal", 2)]
 
@@ -247,7 +248,7 @@ def test_kosten_net_credits_per_month(world):
     rows = select(
         world,
         "select maand, netto_bedrag, aantal_jeugdigen, jaar_tot_nu from mart_kosten "
-        "where gemeentecode = 'GM0546' and product_categorie = 'totaal' order by 1",
+        "where gemeentecode = 'GM0546' and product_categorie = 'totaal' and periode_type = 'maand' order by 1",
     )
     february, march = 10 * TARIEF / 100, 4 * TARIEF / 100  # the credited 5 h of March are netted away
     assert rows[:3] == [
@@ -270,7 +271,7 @@ def test_small_cells_are_suppressed_with_the_default_threshold(warehouse, tmp_pa
         warehouse,
         "select count(*), sum(case when lopend is null then 1 else 0 end) from mart_ots "
         "where bron = 'ijw' and gemeentecode = 'GM0546' and onderdrukt = true",
-    ) == [(6, 3)]
+    ) == [(8, 4)]  # every local row (4 months, 2 quarters, half-year, year); lopend 1 in January-March and Q1
     assert select(
         warehouse, "select count(*) from mart_kosten where netto_bedrag is not null and aantal_jeugdigen is null"
     ) == [(0,)], "amounts of a few youths are hidden too"
@@ -290,6 +291,29 @@ def test_incremental_rebuild_after_a_late_delivery_equals_a_full_rebuild(warehou
     full = snapshot(warehouse)
     for name, rows in full.items():
         assert incremental[name] == rows, name
+
+
+def test_a_window_starting_within_a_quarter_has_its_partial_quarter_and_year_and_rebuilds_them(
+    warehouse, tmp_path, pseudonymise
+):
+    from dataclasses import replace
+
+    load_messages(warehouse, tmp_path / "inbox", pseudonymise, WORLD)
+    february = replace(settings(), first_month=date(2025, 2, 1))
+    marts.build(warehouse, february)
+    first = snapshot(warehouse)
+    marts.build(warehouse, february)  # the Q1 and 2025 rows begin before the window: replaced, not doubled
+    assert snapshot(warehouse) == first
+    assert select(
+        warehouse,
+        "select periode_type, maand, periode, periode_volledig from mart_aanmeldingen "
+        "where gemeentecode = 'GM0546' and team = 'totaal' and maand < '2025-04-01' order by maand, periode_type",
+    ) == [
+        ("jaar", "2025-01-01", "2025JJ00", False),
+        ("kwartaal", "2025-01-01", "2025KW01", False),  # February and March only
+        ("maand", "2025-02-01", "2025MM02", True),
+        ("maand", "2025-03-01", "2025MM03", True),
+    ]
 
 
 def test_building_gemeenten_in_worker_processes_gives_the_same_marts(warehouse, tmp_path, pseudonymise):

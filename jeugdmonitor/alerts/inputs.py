@@ -160,9 +160,9 @@ def rule_input(
             literal("aanmeldingen").label("reeks"),
             ua.c.maand,
             ua.c.aantal_aanmeldingen.label("waarde"),
-        ).where(ua.c.team == "totaal"),
+        ).where(ua.c.team == "totaal", ua.c.periode_type == "maand"),
         select(vw.c.gemeentecode, literal("verwijzingen"), vw.c.maand, vw.c.nieuwe_toewijzingen).where(
-            vw.c.verwijzer_type == "totaal"
+            vw.c.verwijzer_type == "totaal", vw.c.periode_type == "maand"
         ),
         select(uh.c.gemeentecode, literal("uithuisplaatsingen_gestart"), uh.c.periode_start, uh.c.gestart).where(
             *local_uhp
@@ -184,13 +184,16 @@ def rule_input(
         teams=_frame(conn, select(dim_team.c.team, dim_team.c.naam, dim_team.c.gemeentecode)),
         jgt_exports=_frame(conn, select(r.c.team, r.c.export_maand).distinct()),
         doorlooptijd=_frame(
-            conn, select(d.c.gemeentecode, d.c.maand, d.c.mediaan_dagen, d.c.norm_dagen).where(d.c.team == "totaal")
+            conn,
+            select(d.c.gemeentecode, d.c.maand, d.c.mediaan_dagen, d.c.norm_dagen).where(
+                d.c.team == "totaal", d.c.periode_type == "maand"
+            ),
         ),
         reeksen=_frame(conn, series),
         kosten=_frame(
             conn,
             select(k.c.gemeentecode, k.c.maand, k.c.jaar_tot_nu, k.c.budget_jaar, k.c.prognose_lineair).where(
-                k.c.product_categorie == "totaal"
+                k.c.product_categorie == "totaal", k.c.periode_type == "maand"
             ),
         ),
         cbs_vergelijking=_frame(

@@ -21,9 +21,11 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Table,
+    and_,
     delete,
     func,
     insert,
+    or_,
     select,
 )
 
@@ -31,7 +33,7 @@ from jeugdmonitor import meta
 from jeugdmonitor.marts import pending
 from jeugdmonitor.marts.dimensions import build_dimensions, fill_periode
 from jeugdmonitor.marts.inputs import READ_CHUNK, read_inputs_many
-from jeugdmonitor.marts.registry import LINKS, SPECS, Link, Mart
+from jeugdmonitor.marts.registry import LINKS, NESTED, SPECS, Link, Mart
 from jeugdmonitor.marts.scope import data_months, targets
 from jeugdmonitor.marts.settings import BuildReport, BuildSettings
 from jeugdmonitor.parallel import ordered_map
@@ -137,18 +139,25 @@ def _build_job(job: _Job) -> tuple[str, date, list[tuple[str, pd.DataFrame]]]:
     return job.gemeente, job.since, [(spec.table.name, rows) for spec, rows in marts]
 
 
-def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: int) -> list[tuple[Mart, pd.DataFrame]]:
-    """Every mart of one gemeente for the periods of `window`, suppressed together, in the tables' columns."""
+def build_gemeente(
+    inputs: Inputs, window: Window, params: Params, threshold: int, period_directions: bool = True
+) -> list[tuple[Mart, pd.DataFrame]]:
+    """Every mart of one gemeente for the periods of `window`, suppressed together, in the tables' columns.
+    (`period_directions` False leaves out the protection across periods: only to show a test what it protects.)"""
     frames: dict[str, pd.DataFrame] = {}
     hidden: dict[str, pd.DataFrame] = {}
     by_name = {spec.table.name: spec for spec in SPECS}
     for spec in SPECS:
         rows = spec.build(inputs, window, params)
-        rows = _with_time_parts(
-            rows[pd.to_datetime(rows[spec.period_column]) >= pd.Timestamp(window.since)].reset_index(drop=True), spec
-        )
+        # a quarter or year that began before the window's first month is still covered in part
+        keep = pd.to_datetime(rows[spec.period_column]) >= pd.Timestamp(window.since)
+        if spec.period_column == "maand":
+            keep |= rows["periode_type"] != "maand"
+        rows = _with_time_parts(rows[keep].reset_index(drop=True), spec, window)
         frames[spec.table.name] = rows
-        hidden[spec.table.name] = complementary(rows, primary(rows, spec.counts, threshold), spec.all_directions())
+        hidden[spec.table.name] = complementary(
+            rows, primary(rows, spec.counts, threshold), spec.all_directions(period_directions)
+        )
     changed = True
     while changed:  # a figure hidden in one mart is hidden where it is published again, then closed again
         changed = False
@@ -156,7 +165,7 @@ def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: in
             touched = _link(frames, hidden, link)
             for name in touched:
                 spec = by_name[name]
-                hidden[name] = complementary(frames[name], hidden[name], spec.all_directions())
+                hidden[name] = complementary(frames[name], hidden[name], spec.all_directions(period_directions))
             changed |= bool(touched)
     out = []
     for spec in SPECS:
@@ -167,7 +176,7 @@ def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: in
             rates=spec.rates,
             carry=spec.carry,
             carry_by=spec.carry_by,
-            carry_order=spec.period_column,
+            carry_order="_eind" if "_eind" in rows else spec.period_column,
         )
         if spec.per_levering:
             published = levering.mark(published, inputs.leveringen, spec.per_levering)
@@ -175,20 +184,35 @@ def build_gemeente(inputs: Inputs, window: Window, params: Params, threshold: in
     return out
 
 
-def _with_time_parts(rows: pd.DataFrame, spec: Mart) -> pd.DataFrame:
-    """For marts whose counts add up over time: the half-year and year each row belongs to, as parts and totals
-    (a month is a part of its half-year; a half-year the total of its months and a part of its year)."""
-    if not spec.over_time or rows.empty:
+def _with_time_parts(rows: pd.DataFrame, spec: Mart, window: Window) -> pd.DataFrame:
+    """The helper columns of the period directions (registry.NESTED): per pair of period kinds (a month and its
+    quarter, a quarter and its year...), `_t_<part>_<total>` names the longer period a row belongs to, and
+    `_p_<part>_<total>` is the row's own period code, or 'totaal' on the row of the longer period itself; `_eind`
+    is the last month of the row's period that the window covers (a stock of the period is that month's)."""
+    if rows.empty or "periode_type" not in rows:
         return rows
-    year = pd.to_datetime(rows["periode_start"]).dt.year.astype(str)
-    half = pd.to_datetime(rows["periode_start"]).dt.month.map(lambda m: "HJ01" if m <= 6 else "HJ02")
+    if spec.period_column == "maand":
+        start = pd.to_datetime(rows["maand"])
+        end = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
+        for kind, months in (("maand", 0), ("kwartaal", 2), ("jaar", 11)):
+            mask = rows["periode_type"] == kind
+            end[mask] = start[mask] + pd.DateOffset(months=months)
+    else:
+        start = pd.to_datetime(rows["periode_start"])
+        end = pd.to_datetime(rows["periode_eind"]).dt.to_period("M").dt.to_timestamp()
+    year, month = start.dt.year.astype(str), start.dt.month
+    containers = {
+        "kwartaal": year + "KW0" + ((month - 1) // 3 + 1).astype(str),
+        "halfjaar": year + "HJ0" + ((month - 1) // 6 + 1).astype(str),
+        "jaar": year + "JJ00",
+    }
     kind = rows["periode_type"]
-    return rows.assign(
-        _hj=(year + half).where(kind != "jaar"),
-        _hj_deel=rows["periode"].where(kind == "maand", TOTAAL).where(kind != "jaar"),
-        _jj=year.where(kind != "maand"),
-        _jj_deel=rows["periode"].where(kind == "halfjaar", TOTAAL).where(kind != "maand"),
-    )
+    parts: dict[str, pd.Series] = {}
+    for fine, coarse in NESTED:
+        pair = kind.isin([fine, coarse])
+        parts[f"_t_{fine}_{coarse}"] = containers[coarse].where(pair)
+        parts[f"_p_{fine}_{coarse}"] = rows["periode"].where(kind == fine, TOTAAL).where(pair)
+    return rows.assign(**parts, _eind=end.clip(upper=pd.Timestamp(window.until)))
 
 
 def _link(frames: dict[str, pd.DataFrame], hidden: dict[str, pd.DataFrame], link: Link) -> set[str]:
@@ -218,7 +242,10 @@ def _link(frames: dict[str, pd.DataFrame], hidden: dict[str, pd.DataFrame], link
 def _replace(conn: Connection, spec: Mart, gemeente: str, since: date, until: date | None, rows: pd.DataFrame) -> None:
     table = spec.table
     period = table.c[spec.period_column]
-    bounds = [period >= since] + ([period <= until] if until is not None else [])
+    start = period >= since
+    if spec.period_column == "maand":  # the quarter and year `since` lies in begin before it
+        start = or_(start, and_(table.c.periode_type != "maand", period >= date(since.year, 1, 1)))
+    bounds = [start] + ([period <= until] if until is not None else [])
     conn.execute(delete(table).where(table.c.gemeentecode == gemeente, *bounds))
     if not rows.empty:
         conn.execute(insert(table), _records(table, rows))

@@ -73,9 +73,12 @@ class Mart:
     rates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # derived column -> the counts it uses
     carry: dict[str, tuple[str, ...]] = field(default_factory=dict)  # running figure -> counts (within a year)
     carry_by: tuple[str, ...] = ()
-    # counts that add up from months to half-years to years, within these columns (the local stock marts)
+    # counts that add up from months to quarters, half-years and years (or whose hiding hides a figure that does,
+    # as the youths of mart_kosten hide its amounts), within `time_group` (every grain column but the period)
     over_time: tuple[str, ...] = ()
     time_group: tuple[str, ...] = ()
+    # stocks: the figure of a quarter, half-year or year is that of its last covered month
+    stock: tuple[str, ...] = ()
     period_column: str = "maand"  # rows with this column >= the first changed month are rebuilt
     _: KW_ONLY
     page: str  # its page in docs/indicators/, listed in docs/indicators/README.md
@@ -90,14 +93,29 @@ class Mart:
     def name(self) -> str:
         return self.table.name
 
-    def all_directions(self) -> tuple[Direction, ...]:
-        if not self.over_time:
+    def all_directions(self, period_directions: bool = True) -> tuple[Direction, ...]:
+        """The breakdown directions and, unless switched off (to show what they protect), the period ones."""
+        if not period_directions:
             return self.directions
-        return (
-            *self.directions,
-            Direction((*self.time_group, "_hj"), "_hj_deel", columns=self.over_time),
-            Direction((*self.time_group, "_jj"), "_jj_deel", columns=self.over_time),
-        )
+        over = [
+            Direction((*self.time_group, f"_t_{fine}_{coarse}"), f"_p_{fine}_{coarse}", columns=self.over_time)
+            for fine, coarse in NESTED
+            if self.over_time
+        ]
+        same = [Direction((*self.time_group, "_eind"), "_eind", columns=self.stock, equal=True)] if self.stock else []
+        return (*self.directions, *over, *same)
+
+
+# (part, total) period kinds: a quarter is the sum of its months, a year of its months, quarters or half-years
+NESTED = (
+    ("maand", "kwartaal"),
+    ("maand", "halfjaar"),
+    ("maand", "jaar"),
+    ("kwartaal", "halfjaar"),
+    ("kwartaal", "jaar"),
+    ("halfjaar", "jaar"),
+)
+_PERIOD = ("periode_type",)  # in every breakdown group of a mart with a month grain: a month is not its quarter
 
 
 def _by(*group: str, part: str) -> tuple[Direction, ...]:
@@ -116,6 +134,8 @@ _DAYS = {
 }
 _STOCK = ("lopend", "jeugdigen_in_periode", "gestart")
 _PER_1000: dict[str, tuple[str, ...]] = {"jeugdigen_in_periode_per_1000": ("jeugdigen_in_periode",)}
+_STARTS = ("aantal", "_binnen_norm", "_buiten_norm")  # add up over periods; the queue is a stock
+_QUEUE = ("wachtend_aantal", "wachtend_langer_dan_norm")
 
 # Medians and percentiles of a small group would show individual day counts: they go with their count, and a
 # percentage also with the small count it implies (within the norm, or not). Amounts of a few youths would show
@@ -127,7 +147,11 @@ MARTS: list[Mart] = [
         mart_aanmeldingen,
         aanmeldingen.build,
         ("aantal_aanmeldingen", "aantal_jeugdigen"),
-        directions=_by("gemeentecode", "maand", part="team"),
+        directions=_by("gemeentecode", *_PERIOD, "maand", part="team"),
+        # nearly every aanmelding is a youth of its own: the youths would show a hidden aanmeldingen count
+        rates={"aantal_jeugdigen": ("aantal_aanmeldingen", "aantal_jeugdigen")},
+        over_time=("aantal_aanmeldingen",),
+        time_group=("gemeentecode", "team"),
         page="aanmeldingen.md",
         per_levering=("aantal_aanmeldingen", "aantal_jeugdigen"),
         golden="tests/transforms/test_mart_aanmeldingen.py",
@@ -137,9 +161,11 @@ MARTS: list[Mart] = [
         aanmeldingen.build_uitsplitsing,
         ("aantal_aanmeldingen",),
         directions=(
-            Direction(("gemeentecode", "team", "maand", "kenmerk"), "categorie"),
-            Direction(("gemeentecode", "maand", "kenmerk", "categorie"), "team"),
+            Direction(("gemeentecode", "team", *_PERIOD, "maand", "kenmerk"), "categorie"),
+            Direction(("gemeentecode", *_PERIOD, "maand", "kenmerk", "categorie"), "team"),
         ),
+        over_time=("aantal_aanmeldingen",),
+        time_group=("gemeentecode", "team", "kenmerk", "categorie"),
         page="aanmeldingen.md",
         golden="tests/transforms/test_mart_aanmeldingen.py",
         per_levering=("aantal_aanmeldingen",),
@@ -151,7 +177,7 @@ MARTS: list[Mart] = [
                 "mart_aanmeldingen_uitsplitsing",
                 {"categorie": TOTAAL},
                 "aantal_aanmeldingen",
-                ("team", "maand"),
+                ("team", *_PERIOD, "maand"),
             ),
         ),
     ),
@@ -159,8 +185,11 @@ MARTS: list[Mart] = [
         mart_doorlooptijd,
         doorlooptijd.build,
         ("aantal", "wachtend_aantal", "wachtend_langer_dan_norm", "_binnen_norm", "_buiten_norm"),
-        directions=_by("gemeentecode", "maand", part="team"),
+        directions=_by("gemeentecode", *_PERIOD, "maand", part="team"),
         rates=_DAYS,
+        over_time=_STARTS,
+        time_group=("gemeentecode", "team"),
+        stock=_QUEUE,
         page="doorlooptijd.md",
         golden="tests/transforms/test_mart_doorlooptijd.py",
         per_levering=(
@@ -176,8 +205,11 @@ MARTS: list[Mart] = [
         mart_doorlooptijd_aanbieder,
         doorlooptijd.build_aanbieder,
         ("aantal", "wachtend_aantal", "wachtend_langer_dan_norm", "_binnen_norm", "_buiten_norm"),
-        directions=_by("gemeentecode", "maand", part="aanbieder_agb"),
+        directions=_by("gemeentecode", *_PERIOD, "maand", part="aanbieder_agb"),
         rates=_DAYS,
+        over_time=_STARTS,
+        time_group=("gemeentecode", "aanbieder_agb"),
+        stock=_QUEUE,
         page="doorlooptijd.md",
         golden="tests/transforms/test_mart_doorlooptijd.py",
     ),
@@ -191,6 +223,8 @@ MARTS: list[Mart] = [
             "mediaan_dagen_totaal": ("aantal",),
             "p80_dagen_totaal": ("aantal",),
         },
+        over_time=("aantal",),
+        time_group=("gemeentecode",),
         page="doorlooptijd.md",
         golden="tests/transforms/test_mart_doorlooptijd.py",
     ),
@@ -198,7 +232,10 @@ MARTS: list[Mart] = [
         mart_verwijzingen,
         verwijzingen.build,
         ("nieuwe_toewijzingen", "aantal_jeugdigen"),
-        directions=_by("gemeentecode", "maand", part="verwijzer_type"),
+        directions=_by("gemeentecode", *_PERIOD, "maand", part="verwijzer_type"),
+        rates={"aantal_jeugdigen": ("nieuwe_toewijzingen", "aantal_jeugdigen")},
+        over_time=("nieuwe_toewijzingen",),
+        time_group=("gemeentecode", "verwijzer_type"),
         page="verwijzingen.md",
         golden="tests/transforms/test_mart_verwijzingen.py",
     ),
@@ -206,8 +243,10 @@ MARTS: list[Mart] = [
         mart_verwijzingen_team,
         verwijzingen.build_team,
         ("afgesloten", "doorverwezen_specialistisch", "_niet_doorverwezen"),
-        directions=_by("gemeentecode", "maand", part="team"),
+        directions=_by("gemeentecode", *_PERIOD, "maand", part="team"),
         rates={"verwijspercentage": ("afgesloten", "doorverwezen_specialistisch", "_niet_doorverwezen")},
+        over_time=("afgesloten", "doorverwezen_specialistisch", "_niet_doorverwezen"),
+        time_group=("gemeentecode", "team"),
         page="verwijzingen.md",
         golden="tests/transforms/test_mart_verwijzingen.py",
         per_levering=("afgesloten", "doorverwezen_specialistisch", "verwijspercentage"),
@@ -219,6 +258,7 @@ MARTS: list[Mart] = [
         rates=_PER_1000,
         over_time=("gestart",),
         time_group=("gemeentecode", "bron"),
+        stock=("lopend",),
         period_column="periode_eind",
         page="ots.md",
         golden="tests/transforms/test_mart_zorg.py",
@@ -231,6 +271,7 @@ MARTS: list[Mart] = [
         rates=_PER_1000,
         over_time=("gestart",),
         time_group=("gemeentecode", "bron", "vorm"),
+        stock=("lopend",),
         period_column="periode_eind",
         page="uithuisplaatsingen.md",
         golden="tests/transforms/test_mart_zorg.py",
@@ -239,8 +280,11 @@ MARTS: list[Mart] = [
         mart_kosten,
         kosten.build,
         ("aantal_jeugdigen",),
-        directions=_by("gemeentecode", "maand", part="product_categorie"),
+        directions=_by("gemeentecode", *_PERIOD, "maand", part="product_categorie"),
         rates={"netto_bedrag": ("aantal_jeugdigen",), "kosten_per_jeugdige": ("aantal_jeugdigen",)},
+        # the youths are distinct over a period, but the amounts they hide add up: months to quarter to year
+        over_time=("aantal_jeugdigen",),
+        time_group=("gemeentecode", "product_categorie"),
         carry={
             "jaar_tot_nu": ("aantal_jeugdigen",),
             "prognose_lineair": ("aantal_jeugdigen",),

@@ -6,6 +6,8 @@ from datetime import date
 from jeugdmonitor.transforms.marts import aanmeldingen
 from jeugdmonitor.transforms.marts.inputs import AANMELDING_COLUMNS, Inputs, Params, Window, frame
 
+from tests.mart_frames import months
+
 
 def reg(team, rid, youth, day, bron="huisarts", hulpvraag="opvoeding"):
     return {
@@ -44,6 +46,7 @@ def table(out, columns):
 
 def test_aanmeldingen_per_team_and_month():
     out = aanmeldingen.build(WORLD, Window(date(2024, 12, 1), date(2025, 3, 1)), Params())
+    out = months(out)
     rows = [
         (t, m.date().isoformat(), int(a), int(j))
         for t, m, a, j in table(out, ["team", "maand", "aantal_aanmeldingen", "aantal_jeugdigen"])
@@ -70,11 +73,13 @@ def test_aanmeldingen_per_team_and_month():
 
 def test_a_longer_re_registration_window_merges_more():
     out = aanmeldingen.build(WORLD, Window(date(2025, 3, 1), date(2025, 3, 1)), Params(herregistratie_dagen=60))
+    out = months(out)
     assert table(out[out["team"] == "A"], ["aantal_aanmeldingen"]) == [(0,)]
 
 
 def test_uitsplitsing_by_bron_and_hulpvraag_adds_up_to_its_totaal():
     out = aanmeldingen.build_uitsplitsing(WORLD, Window(date(2025, 1, 1), date(2025, 2, 1)), Params())
+    out = months(out)
     january_a = out[(out["team"] == "A") & (out["maand"] == "2025-01-01") & (out["kenmerk"] == "bron_aanmelding")]
     got = {c: int(n) for c, n in zip(january_a["categorie"], january_a["aantal_aanmeldingen"], strict=True) if n}
     assert got == {"huisarts": 1, "school": 1, "totaal": 2}  # registration 6 (zelf) continued registration 5

@@ -18,7 +18,7 @@ from jeugdmonitor.transforms.marts.inputs import (
     frame,
 )
 
-from tests.mart_frames import expect, pick
+from tests.mart_frames import expect, months, pick
 
 NAN = float("nan")
 GM = "GM0001"
@@ -101,6 +101,7 @@ def test_median_p80_and_norm_share_on_known_day_counts_per_team_and_totaal():
         ],
     )
     out = doorlooptijd.build(inputs, Window(date(2024, 3, 1), date(2024, 3, 1)), Params(norm_dagen=42))
+    out = months(out)
     # A: sorted 10 20 30 40 100; p80 at position 3.2: 40 + 0.2 x 60 = 52; 4 of 5 within 42 days
     expect(pick(out, STATS, team="A"), STATS, [["2024-03-01", 5, 30.0, 52.0, 80.0]])
     # B: median (10 + 43) / 2; p80 at position 2.4: 43 + 0.4 x 7 = 45.8; 43 and 50 are over the norm
@@ -121,6 +122,7 @@ def test_month_and_year_boundaries_and_the_leap_day():
         ],
     )
     out = doorlooptijd.build(inputs, Window(date(2023, 12, 1), date(2024, 3, 1)), Params(norm_dagen=42))
+    out = months(out)
     expect(
         pick(out, STATS, team="A"),
         STATS,
@@ -157,6 +159,7 @@ def test_queue_at_month_end():
         ],
     )
     out = doorlooptijd.build(inputs, Window(date(2024, 4, 1), date(2024, 4, 1)), Params(norm_dagen=42))
+    out = months(out)
     columns = ["team", "aantal", "mediaan_dagen", "wachtend_aantal", "wachtend_langer_dan_norm", "norm_dagen"]
     expect(
         out[columns],
@@ -181,6 +184,7 @@ def test_a_youth_with_two_aanmeldingen_in_a_month_counts_each_registration():
         ],
     )
     out = doorlooptijd.build(inputs, Window(date(2024, 5, 1), date(2024, 5, 1)), Params(norm_dagen=42))
+    out = months(out)
     columns = [*STATS, "wachtend_aantal"]
     expect(pick(out, columns, team="A"), columns, [["2024-05-01", 2, 8.5, 9.4, 100.0, 1]])
 
@@ -195,6 +199,7 @@ def test_norm_comes_from_the_params():
         ],
     )  # waited 11 days on 31 May
     out = doorlooptijd.build(inputs, Window(date(2024, 5, 1), date(2024, 5, 1)), Params(norm_dagen=9))
+    out = months(out)
     columns = [
         "team",
         "binnen_norm_pct",
@@ -209,6 +214,7 @@ def test_norm_comes_from_the_params():
 
 def test_an_empty_world_gives_the_zero_filled_grid_in_the_mart_columns():
     out = doorlooptijd.build(world(["A"]), Window(date(2024, 1, 1), date(2024, 2, 1)), Params())
+    out = months(out)
     assert (
         list(out.columns)
         == [c.name for c in mart_doorlooptijd.columns if c.name not in ("onderdrukt", "levering", "bijgewerkt_op")]
@@ -258,6 +264,7 @@ def test_aanbieder_days_from_ingangsdatum_to_the_first_start():
     out = doorlooptijd.build_aanbieder(
         aanbieder_world(), Window(date(2024, 1, 1), date(2024, 3, 1)), Params(norm_dagen=42)
     )
+    out = months(out)
     expect(
         pick(out, STATS, aanbieder_agb=AGB1),
         STATS,
@@ -285,6 +292,7 @@ def test_aanbieder_queue_of_toewijzingen_without_a_start():
     out = doorlooptijd.build_aanbieder(
         aanbieder_world(), Window(date(2024, 1, 1), date(2024, 3, 1)), Params(norm_dagen=42)
     )
+    out = months(out)
     # 31 Jan: 2 (30 days) and 4 (26 days). 29 Feb: 5 (28 days, ends that day), 4 (55 days) and 6 (28 days).
     # 31 Mar: 4 only (86 days); 5 has ended, 6 has started.
     expect(
@@ -303,6 +311,7 @@ def test_aanbieder_queue_of_toewijzingen_without_a_start():
 def test_a_start_before_the_ingangsdatum_is_started_but_not_a_day_count():
     inputs = world(toewijzingen=[tw(AGB1, 7, "p7", "2024-03-10")], zorgperiodes=[zp(AGB1, 7, "p7", "2024-03-05")])
     out = doorlooptijd.build_aanbieder(inputs, Window(date(2024, 3, 1), date(2024, 3, 1)), Params())
+    out = months(out)
     columns = ["aanbieder_agb", "aantal", "mediaan_dagen", "wachtend_aantal"]
     expect(out[columns], columns, [[AGB1, 0, NAN, 0], ["totaal", 0, NAN, 0]])
 
@@ -364,6 +373,7 @@ def test_keten_links_each_toewijzing_to_the_latest_aanmelding_within_a_year():
 
 def test_keten_mart_per_month_of_start_zorg():
     out = doorlooptijd.build_keten(keten_world(), Window(date(2024, 1, 1), date(2024, 4, 1)), Params())
+    out = months(out)
     expect(
         pick(out, KETEN),
         KETEN,
@@ -383,6 +393,7 @@ def test_keten_mart_per_month_of_start_zorg():
 
 def test_aanbieder_mart_columns():
     out = doorlooptijd.build_aanbieder(world(), Window(date(2024, 1, 1), date(2024, 1, 1)), Params())
+    out = months(out)
     assert (
         list(out.columns)
         == [

@@ -13,7 +13,7 @@ from jeugdmonitor.transforms.marts.inputs import (
     frame,
 )
 
-from tests.mart_frames import expect, pick
+from tests.mart_frames import expect, months, pick
 
 NAN = float("nan")
 GM = "GM0001"
@@ -72,6 +72,7 @@ def test_new_toewijzingen_per_verwijzer_with_a_totaal():
         ),
     )
     out = verwijzingen.build(inputs, Window(date(2024, 3, 1), date(2024, 4, 1)), Params())
+    out = months(out)
     assert list(out.columns) == mart_columns(mart_verwijzingen)
     columns = ["maand", "verwijzer_type", "verwijzer", "nieuwe_toewijzingen", "aantal_jeugdigen"]
     expect(
@@ -107,6 +108,7 @@ def test_a_code_outside_cod327_gets_its_own_row_so_the_parts_add_up():
         toewijzingen=frame([tw(1, "p1", "99", "2024-03-05"), tw(2, "p2", "01", "2024-03-06")], TOEWIJZING_COLUMNS),
     )
     out = verwijzingen.build(inputs, Window(date(2024, 3, 1), date(2024, 3, 1)), Params())
+    out = months(out)
     columns = ["verwijzer_type", "verwijzer", "nieuwe_toewijzingen"]
     expect(
         out[out["nieuwe_toewijzingen"] > 0][columns].reset_index(drop=True),
@@ -135,6 +137,7 @@ def test_verwijspercentage_per_team_and_totaal():
         ),
     )
     out = verwijzingen.build_team(inputs, Window(date(2024, 5, 1), date(2024, 6, 1)), Params())
+    out = months(out)
     assert list(out.columns) == [*mart_columns(mart_verwijzingen_team), "_niet_doorverwezen"]
     assert out["_niet_doorverwezen"].tolist() == (out["afgesloten"] - out["doorverwezen_specialistisch"]).tolist()
     columns = ["team", "maand", "afgesloten", "doorverwezen_specialistisch", "verwijspercentage"]

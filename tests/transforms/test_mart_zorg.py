@@ -181,6 +181,10 @@ def test_mart_ots_golden():
             (g, "ijw", "2023MM12", "maand", "2023-12-01", "2023-12-31", 4, 4, 2, NA),
             (g, "ijw", "2024MM01", "maand", "2024-01-01", "2024-01-31", 3, 4, 1, NA),
             (g, "ijw", "2024MM02", "maand", "2024-02-01", "2024-02-29", 3, 3, 1, NA),
+            # 2023KW04 reaches back before the window, like 2023HJ02: whole; C's two starts on 31 December
+            (g, "ijw", "2023KW04", "kwartaal", "2023-10-01", "2023-12-31", 4, 4, 2, NA),
+            # the current quarter, half-year and year are counted up to the window's last day (29 February)
+            (g, "ijw", "2024KW01", "kwartaal", "2024-01-01", "2024-03-31", 3, 5, 2, NA),
             (g, "ijw", "2023HJ02", "halfjaar", "2023-07-01", "2023-12-31", 4, 4, 3, NA),
             (g, "ijw", "2024HJ01", "halfjaar", "2024-01-01", "2024-06-30", 3, 5, 2, NA),
             (g, "ijw", "2023JJ00", "jaar", "2023-01-01", "2023-12-31", 4, 4, 5, NA),
@@ -196,7 +200,12 @@ def test_mart_ots_golden():
 def test_mart_ots_without_any_data_has_zero_local_rows_and_no_cbs_rows():
     out = ots.build(world([]), Window(date(2024, 1, 1), date(2024, 1, 1)), Params())
     assert rows(out, ["bron", "periode", "lopend", "jeugdigen_in_periode", "gestart"]) == expected(
-        [("ijw", "2024MM01", 0, 0, 0), ("ijw", "2024HJ01", 0, 0, 0), ("ijw", "2024JJ00", 0, 0, 0)]
+        [
+            ("ijw", "2024MM01", 0, 0, 0),
+            ("ijw", "2024KW01", 0, 0, 0),
+            ("ijw", "2024HJ01", 0, 0, 0),
+            ("ijw", "2024JJ00", 0, 0, 0),
+        ]
     )
 
 
@@ -242,8 +251,19 @@ def test_mart_uithuisplaatsingen_golden():
     ]
     assert set(out["gemeentecode"]) == {"GM0001"}
     feb = ("2024MM02", "maand", "2024-02-01", "2024-02-29")
+    q1 = ("2024KW01", "kwartaal", "2024-01-01", "2024-03-31")
     hj1 = ("2024HJ01", "halfjaar", "2024-01-01", "2024-06-30")
     y24 = ("2024JJ00", "jaar", "2024-01-01", "2024-12-31")
+    # The quarter, half-year and year run past the window (February): counted from 1 January up to 29 February,
+    # so lopend is February's (Q's gesloten period and S's pleegzorg are still running that day) and gestart adds
+    # S's start in January.
+    longer = [
+        ("pleegzorg", 2, 2, 1, NA),
+        ("gezinsgericht", 1, 1, 1, NA),
+        ("gesloten", 1, 1, 1, NA),
+        ("overig_verblijf", 1, 1, 0, NA),
+        ("totaal", 4, 4, 3, NA),
+    ]
     assert rows(out, UHP_COLUMNS) == expected(
         [
             # vorm, lopend, in periode, gestart, status
@@ -252,16 +272,7 @@ def test_mart_uithuisplaatsingen_golden():
             ("ijw", *feb, "gesloten", 1, 1, 1, NA),
             ("ijw", *feb, "overig_verblijf", 1, 1, 0, NA),
             ("ijw", *feb, "totaal", 4, 4, 2, NA),
-            ("ijw", *hj1, "pleegzorg", 1, 2, 1, NA),
-            ("ijw", *hj1, "gezinsgericht", 1, 1, 1, NA),
-            ("ijw", *hj1, "gesloten", 0, 1, 1, NA),
-            ("ijw", *hj1, "overig_verblijf", 1, 1, 0, NA),
-            ("ijw", *hj1, "totaal", 2, 4, 3, NA),
-            ("ijw", *y24, "pleegzorg", 1, 2, 1, NA),
-            ("ijw", *y24, "gezinsgericht", 1, 1, 1, NA),
-            ("ijw", *y24, "gesloten", 0, 1, 1, NA),
-            ("ijw", *y24, "overig_verblijf", 1, 1, 0, NA),
-            ("ijw", *y24, "totaal", 2, 4, 3, NA),
+            *[("ijw", *period, *figures) for period in (q1, hj1, y24) for figures in longer],
             ("cbs", *hj1, "pleegzorg", NA, 10, NA, "Voorlopig"),
             ("cbs", *hj1, "gezinsgericht", NA, 5, NA, "Voorlopig"),
             ("cbs", *hj1, "gesloten", NA, NA, NA, "Voorlopig"),

@@ -133,3 +133,46 @@ def test_a_running_figure_is_hidden_from_the_first_hidden_month_of_its_year():
         carry_order="maand",
     )
     assert out["jaar_tot_nu"].tolist() == [900.0, 100.0, pd.NA, pd.NA]
+
+
+def test_a_hidden_only_part_hides_its_total():
+    # one team in the gemeente, or a quarter with one month so far: the total is that part
+    frame = cells([["GM1", "A", 12, 0], ["GM1", "totaal", 12, 0]])
+    hidden = primary(frame, ["aantal"], 10)
+    hidden.loc[0, "aantal"] = True  # hidden to protect a cell elsewhere
+    assert complementary(frame, hidden, [BY_TEAM])["aantal"].tolist() == [True, True]
+
+
+def test_cells_holding_the_same_figure_are_hidden_together():
+    # a quarter's queue is that of its last month: March hidden (elsewhere), so Q1 goes too; February stays
+    frame = pd.DataFrame(
+        {
+            "periode": ["2025MM02", "2025MM03", "2025KW01"],
+            "eind": ["2025-02", "2025-03", "2025-03"],
+            "wachtend": [14, 15, 15],
+        }
+    )
+    hidden = pd.DataFrame({"wachtend": [False, True, False]})
+    same = Direction(("eind",), "eind", equal=True)
+    assert complementary(frame, hidden, [same])["wachtend"].tolist() == [False, True, True]
+
+
+def test_a_running_figure_is_hidden_with_every_period_that_ends_with_it():
+    # Q1's year to date is March's: a hidden quarter hides March's (and everything after), a hidden March Q1's
+    frame = pd.DataFrame(
+        {
+            "periode": ["2025MM01", "2025MM02", "2025MM03", "2025KW01", "2025MM04"],
+            "eind": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-03-01", "2025-04-01"]),
+            "jaar": [2025] * 5,
+            "jeugdigen": [12, 12, 12, 5, 20],
+            "jaar_tot_nu": [100.0, 200.0, 300.0, 300.0, 400.0],
+        }
+    )
+    out = publish(
+        frame,
+        primary(frame, ["jeugdigen"], 10),
+        carry={"jaar_tot_nu": ["jeugdigen"]},
+        carry_by=["jaar"],
+        carry_order="eind",
+    )
+    assert out["jaar_tot_nu"].tolist() == [100.0, 200.0, pd.NA, pd.NA, pd.NA]

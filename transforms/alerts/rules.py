@@ -425,7 +425,7 @@ def doorlooptijd_boven_norm(inp: RuleInput, t: Thresholds, alert) -> list[Alert]
                 wat_te_doen="Kijk in mart_doorlooptijd per team welk team achterloopt en hoeveel "
                 "aanmeldingen langer dan de norm wachten (wachtend_langer_dan_norm).",
                 bewijs=f"select team, maand, aantal, mediaan_dagen, wachtend_langer_dan_norm from "
-                f"mart_doorlooptijd where gemeentecode = '{gemeente}' and maand >= "
+                f"mart_doorlooptijd where gemeentecode = '{gemeente}' and periode_type = 'maand' and maand >= "
                 f"'{streak[0].maand.isoformat()}' order by maand, team",
             )
         )
@@ -439,14 +439,14 @@ SERIES = {  # reeks -> (rule, what it counts, what to check, the mart query)
         "Ga na of dit een echte verandering is (een nieuwe verwijsroute, een campagne) of een "
         "onvolledige of dubbele export van een team.",
         "select team, maand, aantal_aanmeldingen from mart_aanmeldingen where gemeentecode = '{g}' "
-        "and maand >= '{m}' order by maand, team",
+        "and periode_type = 'maand' and maand >= '{m}' order by maand, team",
     ),
     "verwijzingen": (
         "sprong_verwijzingen",
         "het aantal nieuwe toewijzingen",
         "Ga na welke verwijzer het verschil maakt, en of er toewijzingen (JW301) laat of dubbel zijn verstuurd.",
         "select verwijzer_type, maand, nieuwe_toewijzingen from mart_verwijzingen where gemeentecode = "
-        "'{g}' and maand >= '{m}' order by maand, verwijzer_type",
+        "'{g}' and periode_type = 'maand' and maand >= '{m}' order by maand, verwijzer_type",
     ),
     "uithuisplaatsingen_gestart": (
         "sprong_uithuisplaatsingen",
@@ -540,7 +540,7 @@ def prognose_boven_budget(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
                 "prognose_seizoen.",
                 bewijs=f"select maand, jaar_tot_nu, budget_tot_nu, prognose_lineair, prognose_seizoen, "
                 f"budget_jaar from mart_kosten where gemeentecode = '{gemeente}' and "
-                f"product_categorie = 'totaal' and maand >= '{year}-01-01' order by maand",
+                f"product_categorie = 'totaal' and periode_type = 'maand' and maand >= '{year}-01-01' order by maand",
             )
         )
     return alerts

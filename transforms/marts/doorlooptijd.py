@@ -14,13 +14,16 @@ Definitions (indicators.md section 2; docs/indicators/ has the page per mart):
 Figures: `mediaan_dagen` is the median (the mean of the middle two for an even count); `p80_dagen` is pandas
 `quantile(0.8)` with linear interpolation: for n sorted day counts it lies at position 0.8 x (n - 1), between the
 two nearest values (as Excel PERCENTILE.INC), so it need not be a day count that occurred. `binnen_norm_pct` is
-the share with days <= norm, in %. A month without starts has `aantal` 0 and NaN figures.
+the share with days <= norm, in %. A month without starts has `aantal` 0 and NaN figures. Quarter and year rows
+take the same figures over the starts of all their months (a quarter's median is the median of its cases, not of
+monthly medians).
 
 Queue on the last day E of each month ("a closed-case median alone hides the queue"):
 - JGT: aanmelddatum <= E, no start on or before E, not closed on or before E; longer than the norm when
   (E - aanmelddatum) > norm days.
 - iJw: Ingangsdatum <= E, einddatum empty or >= E (still current on E), no start on or before E; longer than the
   norm when (E - Ingangsdatum) > norm days.
+The queue of a quarter or year is that on the last day of its last month the window covers (a stock, not a sum).
 
 Suppression is not applied here: jeugdmonitor/marts/build.py does it on the rows these functions return.
 """
@@ -39,8 +42,12 @@ from jeugdmonitor.schemas.marts import (
 from jeugdmonitor.transforms.marts.common import (
     from_first_appearance,
     grid,
+    last_month,
     mart_columns,
     month_of,
+    over_periods,
+    period_cells,
+    with_period_labels,
     with_totaal,
 )
 from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
@@ -51,13 +58,14 @@ STATS = ["aantal", "mediaan_dagen", "p80_dagen", "binnen_norm_pct"]
 QUEUE = ["wachtend_aantal", "wachtend_langer_dan_norm"]
 # Not published: the counts a percentage implies, so that the builder can hide binnen_norm_pct when either is small.
 NORM_SPLIT = ["_binnen_norm", "_buiten_norm"]
+PERIOD = ["periode_type", "maand"]
 
 
-def _stats(frame: pd.DataFrame, part: str, norm: int) -> pd.DataFrame:
-    """aantal, median, p80 and share within the norm of `dagen` per part and maand (with 'totaal')."""
-    both = with_totaal(frame[[part, "maand", "dagen"]], part)
+def _stats(frame: pd.DataFrame, part: str, norm: int, window: Window) -> pd.DataFrame:
+    """aantal, median, p80 and share within the norm of `dagen` per part and period (with 'totaal')."""
+    both = with_totaal(over_periods(frame[[part, "maand", "dagen"]], window), part)
     both = both.assign(dagen=both["dagen"].astype(float), binnen=(both["dagen"] <= norm).astype(float))
-    grouped = both.groupby([part, "maand"])
+    grouped = both.groupby([part, *PERIOD])
     within = grouped["binnen"].sum()
     return pd.DataFrame(
         {
@@ -95,16 +103,22 @@ def _queue(
         counts = with_totaal(tagged, part).groupby(part)[QUEUE].sum().reset_index()
         parts.append(counts.assign(maand=pd.Timestamp(first)))
     if not parts:
-        return pd.DataFrame(columns=[part, "maand", *QUEUE])
-    return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame(columns=[part, *PERIOD, *QUEUE])
+    monthly = pd.concat(parts, ignore_index=True)
+    # a quarter's or year's queue is that of its last covered month
+    cells = period_cells(window)
+    cells = cells.assign(_last=last_month(cells, window))
+    return cells.merge(monthly.rename(columns={"maand": "_last"}), on="_last").drop(columns="_last")
 
 
-def _assemble(grid: pd.DataFrame, part: str, pieces: list[pd.DataFrame], counts: list[str]) -> pd.DataFrame:
+def _assemble(
+    grid: pd.DataFrame, part: str, pieces: list[pd.DataFrame], counts: list[str], window: Window
+) -> pd.DataFrame:
     out = grid
     for piece in pieces:
-        out = out.merge(piece, on=[part, "maand"], how="left")
+        out = out.merge(piece, on=[part, *PERIOD], how="left")
     out[counts] = out[counts].fillna(0).astype(int)
-    return out
+    return with_period_labels(out, window)
 
 
 # -- JGT: aanmelding -> start hulp --------------------------------------------------------------------------------
@@ -132,8 +146,9 @@ def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     out = _assemble(
         grid("team", teams, window),
         "team",
-        [_stats(started, "team", norm), _queue(regs, "team", "aanmelddatum", window, norm, waiting)],
+        [_stats(started, "team", norm, window), _queue(regs, "team", "aanmelddatum", window, norm, waiting)],
         ["aantal", *QUEUE, *NORM_SPLIT],
+        window,
     )
     out = out.assign(gemeentecode=inputs.gemeentecode, norm_dagen=norm, bron="jgt")
     return out[mart_columns(mart_doorlooptijd) + NORM_SPLIT]
@@ -182,8 +197,12 @@ def build_aanbieder(inputs: Inputs, window: Window, params: Params) -> pd.DataFr
     out = _assemble(
         grid("aanbieder_agb", aanbieders, window),
         "aanbieder_agb",
-        [_stats(started, "aanbieder_agb", norm), _queue(tw, "aanbieder_agb", "ingangsdatum", window, norm, waiting)],
+        [
+            _stats(started, "aanbieder_agb", norm, window),
+            _queue(tw, "aanbieder_agb", "ingangsdatum", window, norm, waiting),
+        ],
         ["aantal", *QUEUE, *NORM_SPLIT],
+        window,
     )
     known = inputs.toewijzingen.dropna(subset=["aanbieder_agb"])
     first = month_of(known[["toewijzingsdatum", "ingangsdatum"]].min(axis=1)).groupby(known["aanbieder_agb"]).min()
@@ -243,7 +262,7 @@ def build_keten(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
         toewijzing_start=(chains["start"] - chains["eerste_toewijzingsdatum"]).dt.days.astype(float),
         totaal=(chains["start"] - chains["aanmelddatum"]).dt.days.astype(float),
     )
-    grouped = chains.groupby("maand")
+    grouped = over_periods(chains, window).groupby(PERIOD)
     figures = pd.DataFrame(
         {
             "aantal": grouped.size(),
@@ -253,8 +272,9 @@ def build_keten(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
             "p80_dagen_totaal": grouped["totaal"].quantile(0.8),
         }
     ).reset_index()
-    out = pd.DataFrame({"maand": pd.to_datetime(window.months)}).merge(figures, on="maand", how="left")
+    out = period_cells(window).merge(figures, on=PERIOD, how="left")
     out["aantal"] = out["aantal"].fillna(0).astype(int)
+    out = with_period_labels(out, window)
     # One mart, two sources: the chain starts in the JGT and is measured to its iJw start; bron names the latter.
     out = out.assign(gemeentecode=inputs.gemeentecode, bron="ijw")
     return out[mart_columns(mart_doorlooptijd_keten)]

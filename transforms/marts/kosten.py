@@ -1,11 +1,13 @@
-"""mart_kosten: net declared amounts per gemeente, month and productcategorie ('totaal': all), with year to date,
-the budget and two projections to year end on the totaal rows.
+"""mart_kosten: net declared amounts per gemeente, month, quarter and year and productcategorie ('totaal': all),
+with year to date, the budget and two projections to year end on the totaal rows.
 
 A line counts in the month of its ProductPeriode begin with its net amount (fact_declaratieregel.bedrag_netto,
 eurocents: a credit is netted into the debet it corrects; a credit without its debet is its own negative line).
 Every month of the window gets a row per categorie ever declared, so an incremental rebuild gives the rows of a
 full one. Year to date starts in January whatever the window: the input holds the whole history. Sums are taken
-in cents and turned into euros last, so the cumulative figures carry no rounding drift.
+in cents and turned into euros last, so the cumulative figures carry no rounding drift. A quarter or year row
+sums the amounts of its months in the window and counts the youths distinct over them; its year to date, budget
+and projections are those of its last covered month (so a year's jaar_tot_nu is its netto_bedrag).
 
 Every amount is published in euros with two decimals, rounded once, at the end (sum, then round): netto_bedrag
 and jaar_tot_nu are exact sums of cents, so the categorieen add up to totaal and the months to jaar_tot_nu to the
@@ -21,7 +23,16 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 from jeugdmonitor.schemas.marts import TOTAAL, mart_kosten
-from jeugdmonitor.transforms.marts.common import from_first_appearance, mart_columns, month_of
+from jeugdmonitor.transforms.marts.common import (
+    PERIOD_KINDS,
+    from_first_appearance,
+    last_month,
+    mart_columns,
+    month_of,
+    over_periods,
+    period_cells,
+    with_period_labels,
+)
 from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
 from jeugdmonitor.transforms.marts.periods import months
 from jeugdmonitor.transforms.marts.suppression import safe_ratio
@@ -38,6 +49,7 @@ EUROS = (
     "prognose_seizoen",
 )
 CENT = Decimal("0.01")
+CARRIED = ["jaar_tot_nu", "budget_jaar", "budget_tot_nu", "prognose_lineair", "prognose_seizoen"]
 
 
 def _lines(declaraties: pd.DataFrame) -> pd.DataFrame:
@@ -49,13 +61,13 @@ def _lines(declaraties: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _monthly(lines: pd.DataFrame) -> pd.DataFrame:
-    """cents and distinct youths per categorie and month, with a 'totaal' categorie over all lines."""
+def _monthly(lines: pd.DataFrame, key: list[str] = KEY) -> pd.DataFrame:
+    """cents and distinct youths per categorie and month (or `key`), with a 'totaal' categorie over all lines."""
     both = pd.concat([lines, lines.assign(product_categorie=TOTAAL)], ignore_index=True)
     # a youth whose every line was credited away received nothing that month: not counted
     both = both.assign(_declared=both["client_pseudonym"].where(both["cents"] != 0))
     return (
-        both.groupby(KEY)
+        both.groupby(key)
         .agg(cents=("cents", "sum"), aantal_jeugdigen=("_declared", "nunique"), regels=("cents", "size"))
         .reset_index()
     )
@@ -79,10 +91,12 @@ def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     )
     out["kosten_per_jeugdige"] = safe_ratio(out["netto_bedrag"], out["aantal_jeugdigen"])
     out = out[out["maand"] >= pd.Timestamp(window.since)].reset_index(drop=True)
+    out = _totaal_figures(out, monthly, params).assign(periode_type="maand")
+    out = pd.concat([out, _longer_periods(lines, out, categories, window)], ignore_index=True)
     out = from_first_appearance(
         out, "product_categorie", month_of(lines["product_periode_begin"]).groupby(lines["product_categorie"]).min()
     )
-    out = _totaal_figures(out, monthly, params)
+    out = with_period_labels(out, window)
     out = out.assign(**{c: euros(out[c]) for c in EUROS})
     return out.assign(gemeentecode=inputs.gemeentecode, bron="ijw")[mart_columns(mart_kosten)]
 
@@ -95,6 +109,25 @@ def euros(amounts: pd.Series) -> pd.Series:
         None if pd.isna(a) else float(Decimal(repr(float(a))).quantize(CENT, rounding=ROUND_HALF_UP)) for a in amounts
     ]
     return pd.Series(pd.array(rounded, dtype="Float64"), index=amounts.index)
+
+
+def _longer_periods(lines: pd.DataFrame, months: pd.DataFrame, categories: list[str], window: Window) -> pd.DataFrame:
+    """The quarter and year rows: sums and youths over their months in the window, the running and budget
+    figures of their last covered month."""
+    key = ["product_categorie", "periode_type", "maand"]
+    sums = _monthly(over_periods(lines, window), key)
+    cells = period_cells(window)
+    cells = cells[cells["periode_type"] != PERIOD_KINDS[0]]
+    cells = pd.DataFrame({"product_categorie": categories}).merge(cells, how="cross")
+    out = cells.merge(sums, on=key, how="left").fillna({"cents": 0, "aantal_jeugdigen": 0})
+    out = out.assign(
+        netto_bedrag=(out["cents"].astype("int64") / 100).astype("Float64"),
+        aantal_jeugdigen=out["aantal_jeugdigen"].astype("Int64"),
+    )
+    out["kosten_per_jeugdige"] = safe_ratio(out["netto_bedrag"], out["aantal_jeugdigen"])
+    carried = months[["product_categorie", "maand", *CARRIED]].rename(columns={"maand": "_last"})
+    out = out.assign(_last=last_month(out, window)).merge(carried, on=["product_categorie", "_last"], how="left")
+    return out.drop(columns=["_last", "cents", "regels"])
 
 
 def _totaal_figures(out: pd.DataFrame, monthly: pd.DataFrame, params: Params) -> pd.DataFrame:

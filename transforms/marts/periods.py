@@ -1,4 +1,5 @@
-"""Months, half-years and years as the marts use them: `maand` is the first day; CBS codes for longer periods."""
+"""Months, quarters, half-years and years as the marts use them: `maand` is the first day; CBS codes for longer
+periods."""
 
 from __future__ import annotations
 
@@ -27,14 +28,19 @@ def months(first: date, last: date) -> list[date]:
 
 @dataclass(frozen=True)
 class Period:
-    code: str  # CBS: 2025MM03, 2025HJ01, 2025JJ00
-    kind: str  # maand, halfjaar, jaar
+    code: str  # CBS: 2025MM03, 2025KW01, 2025HJ01, 2025JJ00
+    kind: str  # maand, kwartaal, halfjaar, jaar
     start: date
     end: date
 
 
 def month_period(first: date) -> Period:
     return Period(f"{first.year}MM{first.month:02d}", "maand", first, month_end(first))
+
+
+def quarter(year: int, number: int) -> Period:
+    start = date(year, 3 * number - 2, 1)
+    return Period(f"{year}KW0{number}", "kwartaal", start, month_end(date(year, 3 * number, 1)))
 
 
 def half_year(year: int, half: int) -> Period:
@@ -48,11 +54,14 @@ def year_period(year: int) -> Period:
 
 
 def periods(first: date, last: date, kinds: tuple[str, ...] = ("maand", "halfjaar", "jaar")) -> list[Period]:
-    """Every month, half-year and year that overlaps [first, last] (longer periods whole, even if partly outside)."""
+    """Every month, quarter, half-year and year that overlaps [first, last] (longer periods whole, even if partly
+    outside)."""
     out: list[Period] = []
     if "maand" in kinds:
         out += [month_period(m) for m in months(first, last)]
     years = range(first.year, last.year + 1)
+    if "kwartaal" in kinds:
+        out += [p for y in years for q in (1, 2, 3, 4) if (p := quarter(y, q)).end >= first and p.start <= last]
     if "halfjaar" in kinds:
         out += [p for y in years for p in (half_year(y, 1), half_year(y, 2)) if p.end >= first and p.start <= last]
     if "jaar" in kinds:
@@ -61,10 +70,12 @@ def periods(first: date, last: date, kinds: tuple[str, ...] = ("maand", "halfjaa
 
 
 def parse_cbs_period(code: str) -> Period | None:
-    """The Period of a CBS code for a year, half-year or month; None for other kinds (quarters, peildata)."""
+    """The Period of a CBS code for a year, half-year, quarter or month; None for other kinds (peildata)."""
     year, kind, number = int(code[:4]), code[4:6], int(code[6:8])
     if kind == "JJ":
         return year_period(year)
+    if kind == "KW" and 1 <= number <= 4:
+        return quarter(year, number)
     if kind == "HJ" and number in (1, 2):
         return half_year(year, number)
     if kind == "MM" and 1 <= number <= 12:

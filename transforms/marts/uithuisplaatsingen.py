@@ -1,5 +1,5 @@
-"""mart_uithuisplaatsingen: jeugdhulp met verblijf per gemeente and vorm, local (iJw) per month, half-year and year,
-and CBS per half-year and year.
+"""mart_uithuisplaatsingen: jeugdhulp met verblijf per gemeente and vorm, local (iJw) per month, quarter, half-year
+and year, and CBS per half-year and year.
 
 The vorm is the klasse of the productcode (pleegzorg, gezinsgericht, gesloten, overig_verblijf). Vorm 'totaal'
 counts distinct youths in any verblijf vorm, so a youth who moved from pleegzorg to a gezinshuis counts once
@@ -16,8 +16,9 @@ from jeugdmonitor.schemas.marts import TOTAAL, mart_uithuisplaatsingen
 from jeugdmonitor.transforms.marts import rates, zorg
 from jeugdmonitor.transforms.marts.common import mart_columns
 from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
+from jeugdmonitor.transforms.marts.periods import month_end
 
-LOCAL_KINDS = ("maand", "halfjaar", "jaar")
+LOCAL_KINDS = ("maand", "kwartaal", "halfjaar", "jaar")
 CBS_FIGURES = {
     "pleegzorg": "pleegzorg",
     "gezinsgericht": "gezinsgericht",
@@ -32,7 +33,9 @@ def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     periods = window.periods(LOCAL_KINDS)
     selections = {vorm: zp["klasse"] == vorm for vorm in zorg.VERBLIJF_VORMEN} | {TOTAAL: zorg.is_verblijf(zp)}
     parts = [
-        zorg.local_figures(zp[mask], periods).assign(vorm=vorm, bron="ijw", periode_status=np.nan)
+        zorg.local_figures(zp[mask], periods, month_end(window.until)).assign(
+            vorm=vorm, bron="ijw", periode_status=np.nan
+        )
         for vorm, mask in selections.items()
     ]
     for vorm, name in CBS_FIGURES.items():

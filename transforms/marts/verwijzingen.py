@@ -1,4 +1,5 @@
-"""mart_verwijzingen and mart_verwijzingen_team: who refers youths to jeugdhulp, and how often the teams refer on.
+"""mart_verwijzingen and mart_verwijzingen_team: who refers youths to jeugdhulp, and how often the teams refer on,
+per month, quarter and year (a quarter or year row counts the events of its months; youths distinct over it).
 
 Definitions (indicators.md section 3):
 
@@ -19,7 +20,15 @@ from __future__ import annotations
 
 import pandas as pd
 from jeugdmonitor.schemas.marts import TOTAAL, mart_verwijzingen, mart_verwijzingen_team
-from jeugdmonitor.transforms.marts.common import grid, mart_columns, month_of, with_totaal
+from jeugdmonitor.transforms.marts.common import (
+    grid,
+    mart_columns,
+    month_of,
+    over_periods,
+    period_cells,
+    with_period_labels,
+    with_totaal,
+)
 from jeugdmonitor.transforms.marts.inputs import Inputs, Params, Window
 from jeugdmonitor.transforms.marts.suppression import safe_ratio
 
@@ -47,22 +56,21 @@ def build(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
     tw = tw.assign(
         maand=month_of(tw["eerste_toewijzingsdatum"]), verwijzer_type=tw["verwijzer_type"].fillna("01").astype(str)
     )
-    both = pd.concat([tw, tw.assign(verwijzer_type=TOTAAL)], ignore_index=True)
+    inside = over_periods(tw, window)
+    both = pd.concat([inside, inside.assign(verwijzer_type=TOTAAL)], ignore_index=True)
     figures = (
-        both.groupby(["maand", "verwijzer_type"])
+        both.groupby(["periode_type", "maand", "verwijzer_type"])
         .agg(nieuwe_toewijzingen=("toewijzing_nummer", "size"), aantal_jeugdigen=("client_pseudonym", "nunique"))
         .reset_index()
     )
 
     codes = list(VERWIJZERS) + sorted(set(tw["verwijzer_type"]) - set(VERWIJZERS)) + [TOTAAL]
-    grid = pd.MultiIndex.from_product(
-        [pd.to_datetime(window.months), codes], names=["maand", "verwijzer_type"]
-    ).to_frame(index=False)
-    out = grid.merge(figures, on=["maand", "verwijzer_type"], how="left")
+    cells = period_cells(window).merge(pd.DataFrame({"verwijzer_type": codes}), how="cross")
+    out = cells.merge(figures, on=["periode_type", "maand", "verwijzer_type"], how="left")
     counts = ["nieuwe_toewijzingen", "aantal_jeugdigen"]
     out[counts] = out[counts].fillna(0).astype(int)
     names = {**VERWIJZERS, TOTAAL: ALLE_VERWIJZERS}
-    out = out.assign(
+    out = with_period_labels(out, window).assign(
         verwijzer=out["verwijzer_type"].map(lambda code: names.get(code, ONBEKENDE_CODE)),
         gemeentecode=inputs.gemeentecode,
         bron="ijw",
@@ -77,19 +85,19 @@ def build_team(inputs: Inputs, window: Window, params: Params) -> pd.DataFrame:
         maand=month_of(closed["afsluitdatum"]), doorverwezen=(closed["uitkomst"] == DOORVERWEZEN).astype(int)
     )
     figures = (
-        with_totaal(closed, "team")
-        .groupby(["team", "maand"])
+        with_totaal(over_periods(closed, window), "team")
+        .groupby(["team", "periode_type", "maand"])
         .agg(afgesloten=("registratie_id", "size"), doorverwezen_specialistisch=("doorverwezen", "sum"))
         .reset_index()
     )
 
     teams = sorted(set(inputs.teams) | set(inputs.aanmeldingen["team"].dropna())) + [TOTAAL]
-    out = grid("team", teams, window).merge(figures, on=["team", "maand"], how="left")
+    out = grid("team", teams, window).merge(figures, on=["team", "periode_type", "maand"], how="left")
     counts = ["afgesloten", "doorverwezen_specialistisch"]
     out[counts] = out[counts].fillna(0).astype(int)
     # Not published: the other side of the percentage, so that the builder can hide it when that side is small.
     out["_niet_doorverwezen"] = out["afgesloten"] - out["doorverwezen_specialistisch"]
     # float64 with NaN, like every other figure of the marts (safe_ratio gives nullable Float64 with NA)
     out["verwijspercentage"] = safe_ratio(out["doorverwezen_specialistisch"], out["afgesloten"], 100).astype(float)
-    out = out.assign(gemeentecode=inputs.gemeentecode, bron="jgt")
+    out = with_period_labels(out, window).assign(gemeentecode=inputs.gemeentecode, bron="jgt")
     return out[[*mart_columns(mart_verwijzingen_team), "_niet_doorverwezen"]]

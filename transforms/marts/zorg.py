@@ -9,6 +9,7 @@ day after einddatum (the einddatum itself is the last day of care).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -82,17 +83,21 @@ def period_row(period: Period) -> dict:
     return {k: (pd.Timestamp(v) if isinstance(v, date) else v) for k, v in period_columns(period).items()}
 
 
-def local_figures(zp: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
-    """Per period: youths active on its last day (lopend), youths at any time in it, zorgperiodes begun in it."""
-    rows = [
-        {
-            **period_row(p),
-            "lopend": distinct_youths(zp, active_on(zp, p.end)),
-            "jeugdigen_in_periode": distinct_youths(zp, overlaps(zp, p)),
-            "gestart": int(began_in(zp, p).sum()),
-        }
-        for p in periods
-    ]
+def local_figures(zp: pd.DataFrame, periods: list[Period], until: date | None = None) -> pd.DataFrame:
+    """Per period: youths active on its last day (lopend), youths at any time in it, zorgperiodes begun in it.
+    A period that runs past `until` (the window's last day) is counted up to that day: a quarter's or year's
+    lopend is then that of its last covered month, and its gestart the sum of its months."""
+    rows = []
+    for p in periods:
+        seen = p if until is None or p.end <= until else replace(p, end=until)
+        rows.append(
+            {
+                **period_row(p),
+                "lopend": distinct_youths(zp, active_on(zp, seen.end)),
+                "jeugdigen_in_periode": distinct_youths(zp, overlaps(zp, seen)),
+                "gestart": int(began_in(zp, seen).sum()),
+            }
+        )
     out = pd.DataFrame(rows, columns=[*PERIOD_COLUMNS, *LOCAL_FIGURES])
     return out.astype({**PERIOD_DTYPES, **dict.fromkeys(LOCAL_FIGURES, "Int64")})
 

@@ -124,7 +124,8 @@ def test_a_team_month_without_an_export_is_null_with_a_reason_not_zero():
         leveringen=frame([{"team": "A", "maand": months[0]}], LEVERING_COLUMNS),
     )
     by_name = {spec.name: rows for spec, rows in build_gemeente(inputs, Window(*months), Params(), threshold=1)}
-    rows = by_name["mart_aanmeldingen"].set_index(["team", "maand"])
+    aanmeldingen = by_name["mart_aanmeldingen"]
+    rows = aanmeldingen[aanmeldingen["periode_type"] == "maand"].set_index(["team", "maand"])
     jan, feb = pd.Timestamp(months[0]), pd.Timestamp(months[1])
     assert rows.loc[("A", jan), "aantal_aanmeldingen"] == 3 and rows.loc[("A", jan), "levering"] == "geleverd"
     assert pd.isna(rows.loc[("A", feb), "aantal_aanmeldingen"]) and rows.loc[("A", feb), "levering"] == "niet_geleverd"
@@ -132,11 +133,30 @@ def test_a_team_month_without_an_export_is_null_with_a_reason_not_zero():
     assert (
         rows.loc[("totaal", jan), "aantal_aanmeldingen"] == 3 and rows.loc[("totaal", jan), "levering"] == "onvolledig"
     )
-    verwijzingen = by_name["mart_verwijzingen_team"].set_index(["team", "maand"])
+    # a quarter follows its months: A delivered one of two (onvolledig, its figures kept), B none
+    quarter = aanmeldingen[aanmeldingen["periode_type"] == "kwartaal"].set_index("team")
+    assert quarter.loc["A", "levering"] == "onvolledig" and quarter.loc["A", "aantal_aanmeldingen"] == 3
+    assert quarter.loc["B", "levering"] == "niet_geleverd" and pd.isna(quarter.loc["B", "aantal_aanmeldingen"])
+    assert quarter.loc["totaal", "levering"] == "onvolledig"
+    verwijzingen = by_name["mart_verwijzingen_team"]
+    verwijzingen = verwijzingen[verwijzingen["periode_type"] == "maand"].set_index(["team", "maand"])
     assert pd.isna(verwijzingen.loc[("B", jan), "verwijspercentage"])
     assert verwijzingen.loc[("A", jan), "afgesloten"] == 3
     for spec in SPECS:
         assert ("levering" in by_name[spec.name]) == bool(spec.per_levering), spec.name
+
+
+def test_a_year_of_a_team_that_delivered_every_month_is_geleverd():
+    rows = pd.DataFrame(
+        {
+            "team": ["A", "A", "A", "totaal"],
+            "maand": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-01-01", "2025-01-01"]),
+            "periode_type": ["maand", "maand", "jaar", "jaar"],
+            "n": [1, 2, 3, 3],
+        }
+    )
+    out = mark(rows, pd.DataFrame({"team": ["A", "A"], "maand": pd.to_datetime(["2025-01-01", "2025-02-01"])}), ["n"])
+    assert list(out["levering"]) == ["geleverd"] * 4 and list(out["n"]) == [1, 2, 3, 3]
 
 
 def test_mark_blanks_only_the_team_rows_without_delivery():

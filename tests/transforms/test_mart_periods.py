@@ -9,6 +9,7 @@ from jeugdmonitor.transforms.marts import aanmeldingen, doorlooptijd, kosten
 from jeugdmonitor.transforms.marts.inputs import (
     AANMELDING_COLUMNS,
     DECLARATIE_COLUMNS,
+    LEVERING_COLUMNS,
     Inputs,
     Params,
     Window,
@@ -168,7 +169,11 @@ def suppression_world():
         for m, n in enumerate(per_month, start=1)
         for i in range(n)
     ]
-    return Inputs(gemeentecode="GM0001", teams=["A", "B"], aanmeldingen=frame(regs, AANMELDING_COLUMNS))
+    # both teams delivered every month (a team month without an export would be niet_geleverd: test_region.py)
+    leveringen = frame([{"team": t, "maand": date(2025, m, 1)} for t in counts for m in range(1, 5)], LEVERING_COLUMNS)
+    return Inputs(
+        gemeentecode="GM0001", teams=["A", "B"], aanmeldingen=frame(regs, AANMELDING_COLUMNS), leveringen=leveringen
+    )
 
 
 def built_aanmeldingen(period_directions: bool = True) -> pd.DataFrame:

@@ -140,6 +140,7 @@ def test_amounts_are_euros_to_the_cent_half_a_cent_away_from_zero_and_add_up():
         Window(date(2024, 1, 1), date(2024, 1, 1)),
         Params(budget=budget),
     )
+    out = out[out["periode_type"] == "maand"]  # the quarter and year rows of January: test_mart_periods.py
     assert rows(out, ["product_categorie", "netto_bedrag", "aantal_jeugdigen", "kosten_per_jeugdige"]) == expected(
         [("43", -10.01, 2, -5.01), ("44", 1.0, 2, 0.5), ("45", 10.01, 2, 5.01), ("totaal", 1.0, 6, 0.17)]
     )

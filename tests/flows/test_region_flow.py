@@ -118,7 +118,8 @@ def test_the_regions_own_files_drive_ingest_dimensions_and_marts(region):
     marts = {
         (team, str(maand)[:10]): (aantal, levering)
         for team, maand, aantal, levering in rows(
-            folder, "select team, maand, aantal_aanmeldingen, levering from mart_aanmeldingen"
+            folder,
+            "select team, maand, aantal_aanmeldingen, levering from mart_aanmeldingen where periode_type = 'maand'",
         )
     }
     assert {t for t, _ in marts} == {"EIGEN", "STIL", "totaal"}

@@ -44,6 +44,7 @@ def filled_warehouse(url: str):
                     "aantal_jeugdigen": n,
                     "onderdrukt": False,
                     "bron": "jgt",
+                    "levering": "geleverd",
                     "bijgewerkt_op": stamp,
                 }
                 for g, n in (("GM0546", 40), ("GM0547", 12), ("GM0575", 7))

@@ -466,6 +466,48 @@ def db_lezer(
     )
 
 
+@app.command("export")
+def export_xlsx(
+    gemeente: Annotated[str, typer.Option(help="The gemeente (GM code) whose indicators to export.")],
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="The Excel file to write.")],
+    als: Annotated[
+        str | None, typer.Option("--als", help="PostgreSQL: read as this reader role (SET ROLE), as its members do.")
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="PostgreSQL: the database URL of a reader login (default: warehouse.url)."),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write one gemeente's indicators to an Excel file: a sheet per indicator and a Toelichting.
+
+    Reads the reader views as a reader would (PostgreSQL: row-level security applies; the warehouse owner must give
+    --als ROLE). docs/excel-powerbi.md."""
+    from sqlalchemy.engine import make_url
+
+    from jeugdmonitor.config import check_gemeentecodes
+    from jeugdmonitor.export import ExportRefused, export
+    from jeugdmonitor.warehouse import existing_engine, make_engine
+
+    if url is None:
+        url = _settings(config).warehouse.url
+    else:
+        _warehouse_url.set(url)
+    try:
+        (code,) = check_gemeentecodes([gemeente])
+    except ValueError as exc:
+        _fail(f"--gemeente: {exc}")
+    # a reader may not read alembic_version: on PostgreSQL the reader views themselves say whether there is data
+    engine = existing_engine(url) if make_url(url).get_backend_name() == "sqlite" else make_engine(url)
+    try:
+        rows = export(engine, code, xlsx, als)
+    except ExportRefused as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+    typer.echo(f"{xlsx}: {sum(rows.values()):,} rows of {code} on {len(rows)} sheets and a Toelichting.")
+
+
 @marts_app.command("rebuild")
 def marts_rebuild(config: ConfigOption = None) -> None:
     """Rebuild every dimension and mart from the facts (after a changed norm, threshold or productcode table)."""

@@ -1,7 +1,8 @@
-"""Every SQL example in the docs that a monitor owner would run (those that read only mart_ and dim_ tables) runs
-as a personal login that is a member of a gemeente role, on a warehouse built by the real pipeline (iJw messages,
-CBS tables from the fixture server, the mart and scorecard builds), and shows exactly what the owner sees of that
-gemeente and nothing of another one. The examples are found by reading the docs, so a new one is tested too."""
+"""Every SQL example in the docs that a monitor owner would run (those that read only lees_ views, mart_ and dim_
+tables) runs as a personal login that is a member of a gemeente role, on a warehouse built by the real pipeline
+(iJw messages, CBS tables from the fixture server, the mart and scorecard builds), and shows exactly what the owner
+sees of that gemeente and nothing of another one. The examples are found by reading the docs, so a new one is
+tested too."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from tests.test_marts import WORLD, settings
 pytestmark = pytest.mark.postgres
 
 REPO = Path(__file__).resolve().parents[1]
-TABLE = re.compile(r"\b((?:mart|dim|fact|meta|stg)_[a-z0-9_]+)")
+TABLE = re.compile(r"\b((?:mart|lees|dim|fact|meta|stg)_[a-z0-9_]+)")
 GEMEENTE = re.compile(r"GM\d{4}")
 OWN, OTHER = "GM0546", "GM0547"  # Leiden, where WORLD's youths get care; Leiderdorp, where Y moves in April
 
@@ -42,17 +43,20 @@ def sql_examples() -> list[tuple[str, str]]:
 
 
 def reader_examples() -> list[tuple[str, str]]:
-    """The examples a reader runs: every table they name is a mart or a dimension."""
+    """The examples a reader runs: every table they name is a reader view, a mart or a dimension."""
     return [
         (where, sql)
         for where, sql in sql_examples()
-        if (tables := set(TABLE.findall(sql))) and all(t.startswith(("mart_", "dim_")) for t in tables)
+        if (tables := set(TABLE.findall(sql))) and all(t.startswith(("lees_", "mart_", "dim_")) for t in tables)
     ]
 
 
 def test_the_docs_hold_reader_examples_for_every_mart_page():
     pages = {where for where, _ in reader_examples()}
-    assert {"README.md", "docs/access.md"} <= pages
+    assert {"README.md", "docs/access.md", "docs/excel-powerbi.md"} <= pages
+    # the reader views: the docs show readers the labelled layer (every view has an example somewhere)
+    views = {t for _, sql in reader_examples() for t in TABLE.findall(sql) if t.startswith("lees_")}
+    assert views >= {"lees_aanmeldingen", "lees_verwijzingen", "lees_ots", "lees_kosten", "lees_jeugdhulpgebruik"}
     assert {f"docs/indicators/{p}" for p in ("aanmeldingen.md", "kosten.md", "ots.md", "jeugdhulpgebruik.md")} <= pages
     assert len(reader_examples()) >= 20
 

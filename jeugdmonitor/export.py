@@ -129,6 +129,7 @@ KOPPEN: dict[str, str] = {
     "periode": "Periodecode (CBS)",
     "periode_label": "Periode",
     "periode_type": "Soort periode",
+    "periode_volledig": "Periode volledig",
     "periode_start": "Begin periode",
     "periode_eind": "Einde periode",
     "aantal_aanmeldingen": "Aantal aanmeldingen",

@@ -102,7 +102,10 @@ def test_a_workbook_with_a_sheet_per_indicator_dutch_headers_formats_and_the_mar
     aanmeldingen = book["Aanmeldingen"]
     assert aanmeldingen.freeze_panes == "A2" and aanmeldingen.auto_filter.ref.startswith("A1:")
     headers = [c.value for c in aanmeldingen[1]]
-    assert headers[:6] == ["Gemeentecode", "Gemeente", "Teamcode", "Team", "Maand (eerste dag)", "Periode"]
+    # codes first, each label right after its code (the order of the mart's columns in the database follows)
+    assert headers[:4] == ["Gemeentecode", "Gemeente", "Teamcode", "Team"]
+    assert headers.index("Periode") == headers.index("Periodecode (CBS)") + 1
+    assert {"Maand (eerste dag)", "Soort periode", "Periode volledig", "Levering"} <= set(headers)
     counts = {
         team.value: n
         for team, n in zip(column(aanmeldingen, "Team"), column(aanmeldingen, "Aantal aanmeldingen"), strict=True)

@@ -162,6 +162,10 @@ def _dims(conn) -> None:
 
 
 def _common(**row) -> dict:
+    """A mart row with its bookkeeping; a row of a month mart (`maand` given) is a month row (migration 0021)."""
+    if "maand" in row and "periode" not in row:
+        month = row["maand"]
+        row = {"periode_type": "maand", "periode": f"{month.year}MM{month.month:02d}", "periode_volledig": True, **row}
     return {"onderdrukt": False, "bron": "ijw", "bijgewerkt_op": STAMP, **row}
 
 

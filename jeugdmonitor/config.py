@@ -96,12 +96,15 @@ class IjwConfig(_Section):
     xsd_dir: Path | None = None
     # Productcode table (CSV, see schemas/productcodes.csv); empty = the bundled table of the synthetic region.
     productcodes: Path | None = None
+    # Product categories (CSV: product_categorie, omschrijving) for the labels of mart_kosten in the reader views;
+    # empty = the bundled JZ020 list (schemas/productcategorieen.csv).
+    productcategorieen: Path | None = None
     # Parse files in this many processes (1 = in the flow's own process). On 2 cores with the small one-client
     # messages of JW301/305/307/315, pickling the parsed rows back costs more than a second parser gains
     # (9,940 demo files: 15.9 s with 1, 18.2 s with 2), so 1 is the default; big JW323 files gain from more.
     workers: int = Field(default=1, ge=1, le=64)
 
-    @field_validator("xsd_dir", "productcodes", mode="before")
+    @field_validator("xsd_dir", "productcodes", "productcategorieen", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value
@@ -434,6 +437,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     settings.privacy.key_file = optional(settings.privacy.key_file)
     settings.ijw.xsd_dir = optional(settings.ijw.xsd_dir)
     settings.ijw.productcodes = optional(settings.ijw.productcodes)
+    settings.ijw.productcategorieen = optional(settings.ijw.productcategorieen)
     settings.jgt.layouts_dir = optional(settings.jgt.layouts_dir)
     settings.region.aanbieders = optional(settings.region.aanbieders)
     if settings.region.bestand == Path(DEMO):

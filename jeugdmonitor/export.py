@@ -167,6 +167,7 @@ KOPPEN: dict[str, str] = {
     "jeugdigen_in_periode_per_1000": "Per 1.000 jeugdigen",
     "vorm": "Vorm",
     "product_categorie": "Productcategorie",
+    "product_categorie_omschrijving": "Omschrijving productcategorie",
     "netto_bedrag": "Netto bedrag",
     "kosten_per_jeugdige": "Kosten per jeugdige",
     "jaar_tot_nu": "Bedrag jaar tot nu",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 PRODUCTCODES = Path(__file__).parent / "productcodes.csv"
 CBS_INDICATORS = Path(__file__).parent / "cbs_indicators.toml"
+PRODUCTCATEGORIEEN = Path(__file__).parent / "productcategorieen.csv"
 
 
 def load_productcodes(path: Path | None = None) -> list[dict[str, str]]:
@@ -44,6 +45,16 @@ def load_aanbieders(path: Path | None) -> dict[str, str]:
                 raise ValueError(f"{path.name}:{reader.line_num}: AGB code {code} appears twice")
             names[code] = naam
     return names
+
+
+def load_productcategorieen(path: Path | None = None) -> dict[str, str]:
+    """The iJw product categories (JZ020) with their Dutch descriptions: {product_categorie: omschrijving}.
+
+    The bundled table follows the JZ020 code list as the project's reference notes it (categories 31-38 are the
+    2015 ones, still found in old declarations); a region points `ijw.productcategorieen` at its own copy when the
+    list changes."""
+    with (path or PRODUCTCATEGORIEEN).open(encoding="utf-8", newline="") as handle:
+        return {row["product_categorie"]: row["omschrijving"] for row in csv.DictReader(handle)}
 
 
 @cache

@@ -85,6 +85,14 @@ dim_team = Table(
     comment="The Jeugd- en Gezinsteams of the region (schemas/jgt_region.toml).",
 )
 
+dim_productcategorie = Table(
+    "dim_productcategorie",
+    metadata,
+    Column("product_categorie", String(2), primary_key=True, comment="iJw JZ020"),
+    Column("omschrijving", Text, nullable=False),
+    comment="Product categories of iJw (JZ020; ijw.productcategorieen, configurable), the labels of mart_kosten.",
+)
+
 dim_verwijzer = Table(
     "dim_verwijzer",
     metadata,
@@ -427,4 +435,4 @@ MARTS = [
 ]
 # Not in MARTS: jeugdmonitor.marts does not build it (the alerts step does, after the indicator marts).
 SCORECARD = mart_aanbieder_scorecard
-DIMENSIONS = [dim_gemeente, dim_periode, dim_aanbieder, dim_product, dim_team, dim_verwijzer]
+DIMENSIONS = [dim_gemeente, dim_periode, dim_aanbieder, dim_product, dim_productcategorie, dim_team, dim_verwijzer]

@@ -122,6 +122,12 @@ def _labels(columns: Sequence[str]) -> tuple[dict[str, str], list[str]]:
             "ELSE COALESCE(a.naam, m.aanbieder_agb) END AS aanbieder_naam"
         )
         joins.append("LEFT JOIN dim_aanbieder a ON a.aanbieder_agb = m.aanbieder_agb")
+    if "product_categorie" in columns:
+        labels["product_categorie"] = (
+            f"CASE WHEN m.product_categorie = '{TOTAAL}' THEN 'alle categorieën' "
+            "ELSE COALESCE(c.omschrijving, m.product_categorie) END AS product_categorie_omschrijving"
+        )
+        joins.append("LEFT JOIN dim_productcategorie c ON c.product_categorie = m.product_categorie")
     # The period: from the mart's CBS period code where it has one, else from the month's code in dim_periode.
     if "periode" in columns:
         labels["periode"] = f"{periode_label('m.periode')} AS periode_label"

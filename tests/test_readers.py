@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from jeugdmonitor.schemas import readers
+from jeugdmonitor.schemas import load_productcategorieen, readers
 from jeugdmonitor.schemas.marts import (
     DIMENSIONS,
     MARTS,
@@ -17,6 +17,7 @@ from jeugdmonitor.schemas.marts import (
     dim_aanbieder,
     dim_gemeente,
     dim_periode,
+    dim_productcategorie,
     dim_team,
     mart_aanmeldingen,
     mart_doorlooptijd_aanbieder,
@@ -95,7 +96,8 @@ def test_one_vocabulary_across_the_views_and_nothing_left_out():
         names = readers.reader_names(table.name, columns)
         assert len(names) == len(set(names)), f"{table.name}: a reader name twice"
         # every mart column is there, under its reader name: nothing disappears
-        assert [readers.RENAMES.get(c, c) for c in columns] == [n for n in names if not n.endswith(("_naam", "_label"))]
+        labels = {"gemeente_naam", "team_naam", "aanbieder_naam", "periode_label", "product_categorie_omschrijving"}
+        assert [readers.RENAMES.get(c, c) for c in columns] == [n for n in names if n not in labels]
         assert "periode_status" not in names
         for column in table.columns:
             name = readers.RENAMES.get(column.name, column.name)
@@ -142,6 +144,10 @@ def _dims(conn) -> None:
     )
     conn.execute(insert(dim_team), [{"team": "leiden_noord", "naam": "JGT Leiden Noord", "gemeentecode": "GM0546"}])
     conn.execute(insert(dim_aanbieder), [{"aanbieder_agb": "11111111", "naam": "Zorg BV"}])
+    conn.execute(
+        insert(dim_productcategorie),
+        [{"product_categorie": c, "omschrijving": o} for c, o in load_productcategorieen().items()],
+    )
     conn.execute(
         insert(dim_periode),
         [
@@ -196,6 +202,13 @@ def test_every_row_carries_its_labels_and_the_amounts_are_to_the_cent(warehouse)
                 jaar_tot_nu=0.005 + 10,
             ),
         )
+        conn.execute(
+            insert(mart_kosten),
+            [
+                _common(gemeentecode="GM0546", maand=date(2025, 2, 1), product_categorie=c, netto_bedrag=1.0)
+                for c in ("45", "99")
+            ],
+        )
         period = {"periode_type": "halfjaar", "periode_start": date(2025, 1, 1), "periode_eind": date(2025, 6, 30)}
         conn.execute(
             insert(mart_ots),
@@ -235,7 +248,14 @@ def test_every_row_carries_its_labels_and_the_amounts_are_to_the_cent(warehouse)
         ("22222222", "22222222", 12, "januari 2025"),  # no name in the region file: the code
         ("totaal", "alle aanbieders", 12, "januari 2025"),
     ]
-    ((bedrag, jaar_tot_nu, label),) = rows("SELECT netto_bedrag, jaar_tot_nu, periode_label FROM lees_kosten")
+    assert rows("SELECT product_categorie, product_categorie_omschrijving FROM lees_kosten ORDER BY 1") == [
+        ("45", "Jeugdhulp ambulant"),  # JZ020, from the bundled list
+        ("99", "99"),  # not in the list: the code
+        ("totaal", "alle categorieën"),
+    ]
+    ((bedrag, jaar_tot_nu, label),) = rows(
+        "SELECT netto_bedrag, jaar_tot_nu, periode_label FROM lees_kosten WHERE product_categorie = 'totaal'"
+    )
     assert (Decimal(str(bedrag)), label) == (Decimal("1234.57"), "februari 2025")
     assert Decimal(str(jaar_tot_nu)).quantize(Decimal("0.01")) == Decimal(str(jaar_tot_nu))
     assert rows(
@@ -294,5 +314,5 @@ def test_row_level_security_holds_through_every_view_for_a_personal_login(pg_url
         assert run(owner, _count(table)) == [("GM0546", 1), ("GM0547", 1)]
         assert run(as_login[piet], _count(table)) == [("GM0546", 1)], table.name
         assert run(as_login[nobody], _count(table)) == [], table.name
-    assert len(DIMENSIONS) == 6  # the labels come from every dimension row (no policy on them)
+    assert len(DIMENSIONS) == 7  # the labels come from every dimension row (no policy on them)
     engine.dispose()

@@ -15,12 +15,13 @@ from sqlalchemy import (
 )
 
 from jeugdmonitor.marts.settings import BuildSettings
-from jeugdmonitor.schemas import load_productcodes
+from jeugdmonitor.schemas import load_productcategorieen, load_productcodes
 from jeugdmonitor.schemas.marts import (
     dim_aanbieder,
     dim_gemeente,
     dim_periode,
     dim_product,
+    dim_productcategorie,
     dim_team,
     dim_verwijzer,
 )
@@ -84,11 +85,16 @@ def build_dimensions(conn: Connection, settings: BuildSettings) -> None:
         for code, (naam, g) in region.teams.items()
     ]
     verwijzers = [{"verwijzer_type": k, "omschrijving": v} for k, v in verwijzingen.VERWIJZERS.items()]
+    categorieen = [
+        {"product_categorie": code, "omschrijving": omschrijving}
+        for code, omschrijving in load_productcategorieen(settings.productcategorieen_path).items()
+    ]
     for table, rows in (
         (dim_gemeente, gemeenten),
         (dim_product, products),
         (dim_team, teams),
         (dim_verwijzer, verwijzers),
+        (dim_productcategorie, categorieen),
         (dim_aanbieder, _aanbieders(conn, settings.aanbieders)),
     ):
         conn.execute(delete(table))

@@ -27,6 +27,7 @@ class BuildSettings:
     params: Params
     jeugdregio: str = ""
     productcodes_path: Path | None = None
+    productcategorieen_path: Path | None = None  # default: the bundled JZ020 list
     first_month: date | None = None  # default: the first month with data
     budgets: dict[str, dict[int, list[float]]] = field(default_factory=dict)  # gemeente -> year -> quarters
     workers: int = 1  # build this many gemeenten at a time, each in its own process
@@ -44,6 +45,7 @@ def build_settings(settings) -> BuildSettings:
         threshold=settings.privacy.suppression_threshold,
         jeugdregio=settings.region.jeugdregio,
         productcodes_path=settings.ijw.productcodes,
+        productcategorieen_path=settings.ijw.productcategorieen,
         first_month=first,
         params=Params(
             norm_dagen=marts.doorlooptijd_norm_dagen,

@@ -1,5 +1,6 @@
 """The reader layer: a labelled view per mart, lees_<indicator>, with one vocabulary (docs/warehouse.md); on
-PostgreSQL 15 or later, with the reader's rights (security_invoker) so that row-level security holds through it
+PostgreSQL 15 or later, with the reader's rights (security_invoker) so that row-level security holds through it;
+and dim_productcategorie, the labels of the product categories
 
 The rules are frozen here as shipped (the current ones are in jeugdmonitor.schemas.readers). They are applied to the
 columns each mart has when this migration runs, read from the database, so the views hold every column the
@@ -134,6 +135,12 @@ def _labels(columns: Sequence[str]) -> tuple[dict[str, str], list[str]]:
             "ELSE COALESCE(a.naam, m.aanbieder_agb) END AS aanbieder_naam"
         )
         joins.append("LEFT JOIN dim_aanbieder a ON a.aanbieder_agb = m.aanbieder_agb")
+    if "product_categorie" in columns:
+        labels["product_categorie"] = (
+            f"CASE WHEN m.product_categorie = '{TOTAAL}' THEN 'alle categorieën' "
+            "ELSE COALESCE(c.omschrijving, m.product_categorie) END AS product_categorie_omschrijving"
+        )
+        joins.append("LEFT JOIN dim_productcategorie c ON c.product_categorie = m.product_categorie")
     # The period: from the mart's CBS period code where it has one, else from the month's code in dim_periode.
     if "periode" in columns:
         labels["periode"] = f"{periode_label('m.periode')} AS periode_label"
@@ -178,6 +185,16 @@ def upgrade() -> None:
                 "the reader views need PostgreSQL 15 or later (security_invoker, so row-level security holds "
                 f"through them); this server is {version}"
             )
+    # the labels of mart_kosten's product categories (JZ020); filled by the next mart build (dim_ tables are rebuilt
+    # with the marts), read by every reader like the other dim_ tables since 0020
+    op.create_table(
+        "dim_productcategorie",
+        sa.Column("product_categorie", sa.String(length=2), primary_key=True, comment="iJw JZ020"),
+        sa.Column("omschrijving", sa.Text(), nullable=False),
+        comment="Product categories of iJw (JZ020; ijw.productcategorieen, configurable), the labels of mart_kosten.",
+    )
+    if postgresql:
+        op.execute(f"GRANT SELECT ON dim_productcategorie TO {READER}")
     inspector = sa.inspect(bind)
     for mart in MARTS:
         columns = [column["name"] for column in inspector.get_columns(mart)]
@@ -189,3 +206,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     for mart in reversed(MARTS):
         op.execute(f"DROP VIEW {view_name(mart)}")
+    op.drop_table("dim_productcategorie")

@@ -55,7 +55,7 @@ def explain(exc: BaseException, warehouse_url: str | None = None) -> Explained |
     if isinstance(exc, ProgrammingError) and getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
         # e.g. `db lezer` as a loader without CREATEROLE: the server's message names the privilege, not data
         return Explained(
-            f"the warehouse database refused: {_first_line(exc.orig)} (the user of warehouse.url lacks this "
+            f"the warehouse database refused: {_first_line(exc.orig or exc)} (the user of warehouse.url lacks this "
             "privilege; docs/production.md says which role does what)",
             SETUP,
         )

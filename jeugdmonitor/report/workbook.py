@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
 
 # Sheet names (at most 31 characters in Excel) per figure of jeugdmonitor/report/data.py.
 SHEETS = {
@@ -28,16 +29,22 @@ SHEETS = {
 
 
 def write(path: Path, figures: dict[str, pd.DataFrame]) -> None:
-    """One sheet per figure, rows as in the marts (a suppressed cell stays empty, with `onderdrukt` true)."""
-    with pd.ExcelWriter(path, engine="openpyxl") as excel:
-        for name, frame in figures.items():
-            _plain(frame).to_excel(excel, sheet_name=SHEETS.get(name, name)[:31], index=False)
+    """One sheet per figure, rows as in the marts (a suppressed cell stays empty, with `onderdrukt` true).
+    openpyxl's write-only mode: a workbook per gemeente in a fraction of a second, not seconds."""
+    book = Workbook(write_only=True)
+    for name, frame in figures.items():
+        sheet = book.create_sheet(SHEETS.get(name, name)[:31])
+        sheet.append(list(frame.columns))
+        for row in _plain(frame).itertuples(index=False):
+            sheet.append(list(row))
+    book.save(path)
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Excel has no time zones: timestamps are written as local wall time."""
+    """Cells Excel can hold: no time zones (local wall time), NULL as an empty cell, Python numbers."""
     out = frame.copy()
     for column in out.columns:
         if isinstance(out[column].dtype, pd.DatetimeTZDtype):
             out[column] = out[column].dt.tz_localize(None)
-    return out
+    out = out.astype(object)
+    return out.where(out.notna(), None)

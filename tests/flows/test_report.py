@@ -40,8 +40,9 @@ def world(tmp_path_factory) -> Path:
     return root
 
 
-def configure(world: Path, url: str, extra: str = "") -> Path:
-    config = write_config(world, url, gemeenten=GEMEENTEN)
+def configure(world: Path, url: str, extra: str = "", name: str = "jeugdmonitor") -> Path:
+    """A config in the world's folder (its inbox paths are relative to it), one file per backend."""
+    config = write_config(world, url, gemeenten=GEMEENTEN).rename(world / f"{name}.toml")
     demo = (ROOT / "jeugdmonitor.toml").read_text(encoding="utf-8")
     cbs = demo[demo.index("[cbs]") : demo.index("[marts]")]
     budget = '[budget]\nGM0546 = { "2025" = [9e6, 9e6, 9e6, 9e6] }\n'
@@ -52,7 +53,7 @@ def configure(world: Path, url: str, extra: str = "") -> Path:
 @pytest.fixture(scope="module")
 def sqlite_site(world, tmp_path_factory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("report-sqlite")
-    config = configure(world, f"sqlite:///{folder / 'warehouse.sqlite'}")
+    config = configure(world, f"sqlite:///{folder / 'warehouse.sqlite'}", name="sqlite")
     settings = load_settings(config)
     with serving(settings):
         monitor(str(config))
@@ -107,7 +108,10 @@ def test_a_page_read_through_a_gemeente_reader_cannot_hold_another_gemeentes_row
     engine = make_engine(pg_url)
     leiden, regio = roles(), roles()
     config = configure(
-        world, pg_url, f'[report]\nregio_lezer = "{regio}"\nlezers = {{ GM0546 = "{leiden}", GM0547 = "{leiden}" }}\n'
+        world,
+        pg_url,
+        name="postgres",
+        extra=f'[report]\nregio_lezer = "{regio}"\nlezers = {{ GM0546 = "{leiden}", GM0547 = "{leiden}" }}\n',
     )
     settings = load_settings(config)
     with serving(settings):
@@ -205,3 +209,31 @@ def test_a_real_browser_renders_every_chart_without_errors_and_keeps_a_screensho
     assert run.returncode == 0 and shot.stat().st_size > 10_000, run.stderr[-2000:]
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTEFACTS / f"rapport-{original.stem}.png")
+
+
+def test_the_report_command_writes_one_gemeente_and_names_a_wrong_one_in_one_line(sqlite_site, tmp_path):
+    from typer.testing import CliRunner
+
+    from jeugdmonitor.cli import app
+
+    _, config = sqlite_site
+    out = tmp_path / "site"
+    done = CliRunner().invoke(app, ["report", "--config", str(config), "--out", str(out), "--gemeente", "GM0547"])
+    assert done.exit_code == 0, done.output
+    assert (out / "gemeente" / "GM0547.html").exists() and not (out / "gemeente" / "GM0546.html").exists()
+    assert (out / "index.html").as_uri() in done.output.replace("\n", "")
+    wrong = CliRunner().invoke(app, ["report", "--config", str(config), "--out", str(out), "--gemeente", "GM0363"])
+    assert wrong.exit_code != 0 and "GM0363" in wrong.output and "Traceback" not in wrong.output
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_gemeente_without_a_reader_role_stops_the_report_before_any_page(pg_url, tmp_path):
+    from jeugdmonitor.warehouse import upgrade
+
+    config = configure(tmp_path, pg_url, '[report]\nregio_lezer = "lezer_regio"\n')
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    with pytest.raises(Exception, match="report.lezers has no reader role for GM0546, GM0547"):
+        write_report(engine, load_settings(config), tmp_path / "rapport")
+    assert not (tmp_path / "rapport").exists()
+    engine.dispose()

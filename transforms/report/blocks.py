@@ -152,7 +152,8 @@ def jeugdhulpgebruik(f: pd.DataFrame) -> str:
         f"Doel: 1 op {escape(getal(doel))}" if doel else "Geen doel ingesteld voor dit jaar.",
         f"CBS: 1 op {escape(_een_op_n(now, 'cbs_een_op_n'))} ({escape(_status(now, 'cbs_periode_status'))})",
     ]
-    shown = pd.concat([halves, years]).sort_values(["periode_start", "periode_eind"])
+    # by end, the year after its second half: 1e halfjaar 2025, 2e halfjaar 2025, 2025
+    shown = pd.concat([halves, years]).sort_values(["periode_eind", "periode_start"], ascending=[True, False])
     labels = [label_of(r) for _, r in shown.iterrows()]
     doelen = [1000 / float(r["doel_een_op_n"]) if value(r, "doel_een_op_n") else None for _, r in shown.iterrows()]
     chart = svg.bar_chart(
@@ -544,6 +545,7 @@ def cbs(f: pd.DataFrame) -> str:
     if f.empty:
         return section("cbs", title, empty("Nog geen CBS-cijfers voor deze gemeente."))
     latest = f[f["periode_eind"] == f["periode_eind"].max()]
+    latest = latest[latest["periode_start"] == latest["periode_start"].min()]  # the year, not its last half-year
     p = str(latest.iloc[0]["periode"])
     chart = svg.bar_chart(
         "grafiek-cbs",

@@ -100,6 +100,10 @@ def test_no_page_holds_a_bsn_a_pseudonym_or_a_count_below_the_threshold(sqlite_s
         assert all(n == 0 or n >= THRESHOLD for n in counts), (page, sorted(counts)[:5])
         shown += len(counts)
     assert shown > 50  # the counts are marked, so the check above saw them
+    for book_path in site.rglob("*.xlsx"):
+        book = load_workbook(book_path, read_only=True)
+        text = " ".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row)
+        assert not [run for run in BSN_RUN.findall(text) if _elf_proef(run)] and not HEX64.findall(text), book_path
     assert "onderdrukt</td>" in (site / "gemeente" / "GM0547.html").read_text(encoding="utf-8")
 
 
@@ -207,8 +211,17 @@ def test_a_real_browser_renders_every_chart_without_errors_and_keeps_a_screensho
     shot = tmp_path / f"{original.stem}.png"
     run = browse(original, f"--screenshot={shot}", "--window-size=1200,2400", "--hide-scrollbars")
     assert run.returncode == 0 and shot.stat().st_size > 10_000, run.stderr[-2000:]
+    pdf = tmp_path / f"{original.stem}.pdf"  # the print stylesheet (A4) as the browser prints it
+    run = browse(original, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert run.returncode == 0 and pdf.read_bytes().startswith(b"%PDF"), run.stderr[-2000:]
+    sizes = {
+        tuple(round(float(x)) for x in box.split()[2:])
+        for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf.read_bytes())
+    }
+    assert sizes == {(595, 842)}  # A4 portrait, from @page in the print stylesheet
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTEFACTS / f"rapport-{original.stem}.png")
+    shutil.copy(pdf, ARTEFACTS / f"rapport-{original.stem}.pdf")
 
 
 def test_the_report_command_writes_one_gemeente_and_names_a_wrong_one_in_one_line(sqlite_site, tmp_path):
@@ -237,3 +250,14 @@ def test_on_postgresql_a_gemeente_without_a_reader_role_stops_the_report_before_
         write_report(engine, load_settings(config), tmp_path / "rapport")
     assert not (tmp_path / "rapport").exists()
     engine.dispose()
+
+
+def test_the_rapport_flow_writes_the_site_into_report_map(sqlite_site, tmp_path):
+    from jeugdmonitor.flows.report import rapport
+
+    _, config = sqlite_site
+    target = tmp_path / "gepubliceerd"
+    moved = config.with_name("rapport-flow.toml")
+    moved.write_text(config.read_text(encoding="utf-8") + f'\n[report]\nmap = "{target}"\n', encoding="utf-8")
+    assert rapport(str(moved)) == str(target / "index.html")
+    assert (target / "gemeente" / "GM0546.html").exists() and (target / "gemeente" / "GM0547.xlsx").exists()

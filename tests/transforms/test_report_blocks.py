@@ -104,3 +104,11 @@ def test_a_gemeente_page_has_every_section_of_the_contract_and_links_definitions
     assert re.findall(r'<section id="([a-z]+)"', html) == list(SECTIONS)
     assert set(re.findall(r'href="([^"#]*)#?', html)) <= {"../definities.html", "../index.html", "GM0546.xlsx", ""}
     assert "://" not in html and "<script" not in html and "src=" not in html  # nothing from a network
+
+
+def test_the_aanmeldingen_chart_has_a_line_per_team_over_every_month():
+    chart = blocks.aanmeldingen(aanmeldingen_rows()).split("<svg")[1].split("</svg>")[0]
+    points = re.findall(r"<title>(Team [A-Za-z]+), ([a-z]+ 2025): ", chart)
+    # Team Noord: January (12) only, February and March hidden; Team Zuid: January and February, March undelivered
+    assert sorted(points) == [("Team Noord", "jan 2025"), ("Team Zuid", "feb 2025"), ("Team Zuid", "jan 2025")]
+    assert "mrt 2025: niet geleverd, onderdrukt" in chart

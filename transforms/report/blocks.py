@@ -25,7 +25,7 @@ MONTHS_SHOWN = 12
 def why_missing(row: pd.Series) -> str:
     if row.get("levering") == NIET_GELEVERD:
         return "niet geleverd"
-    if bool(row.get("onderdrukt")):
+    if not is_missing(row.get("onderdrukt")) and bool(row.get("onderdrukt")):
         return "onderdrukt"
     return "geen gegevens"
 
@@ -222,17 +222,24 @@ def aanmeldingen(f: pd.DataFrame) -> str:
         ),
         _quarter_line(f, "aantal_aanmeldingen", "aanmeldingen"),
     ]
+    per_team = [
+        series(_aligned(of_type(f, "maand", team=team), total), "aantal_aanmeldingen", str(name))
+        for team, name in f.drop_duplicates("team")[["team", "team_naam"]].itertuples(index=False)
+        if team != TOTAAL
+    ]
     chart = svg.line_chart(
         "grafiek-aanmeldingen",
-        "Aanmeldingen per maand",
+        "Aanmeldingen per team en maand",
         [maand_label(r["maand"]) for _, r in total.iterrows()],
-        [series(total, "aantal_aanmeldingen", "hele gemeente")],
+        per_team or [series(total, "aantal_aanmeldingen", "hele gemeente")],
     )
     return section(
         "aanmeldingen",
         title,
         kern(*lines),
-        figure(chart, "Het aantal aanmeldingen bij de teams per maand, voor de hele gemeente.", "aanmeldingen"),
+        figure(
+            chart, "Het aantal aanmeldingen per team per maand; de tabel geeft ook de hele gemeente.", "aanmeldingen"
+        ),
         team_table(f, "aantal_aanmeldingen", count=True),
     )
 
@@ -648,6 +655,11 @@ def team_table(
         rows.append(line)
     note = " * onvolledig: niet alle teams of maanden geleverd." if (f.get("levering") == ONVOLLEDIG).any() else ""
     return table(headers, rows, "Per team" + note)
+
+
+def _aligned(rows: pd.DataFrame, on: pd.DataFrame) -> pd.DataFrame:
+    """A team's month rows on the months of `on` (a month without a row: an empty row, 'geen gegevens')."""
+    return rows.set_index("maand").reindex(list(on["maand"])).reset_index()
 
 
 def _latest_kind(f: pd.DataFrame, kind: str) -> pd.Series | None:

@@ -54,26 +54,23 @@ def write_report(
 
     with reading_as(engine, settings.report.regio_lezer) as conn:
         names = data.gemeenten(conn, list(settings.region.gemeenten))
-        rows = [
-            page.key_figures(code, naam, data.figures(conn, code))
-            for code, naam in zip(names["gemeentecode"], names["naam"], strict=True)
-        ]
-        latest = [data.bijgewerkt_op(conn, c) for c in settings.region.gemeenten]
+        region = {code: data.figures(conn, code) for code in names["gemeentecode"]}
+    rows = [page.key_figures(code, naam, region[code]) for code, naam in names.itertuples(index=False)]
     name_of = dict(zip(names["gemeentecode"], names["naam"], strict=True))
-    pages = []
     for code in codes:
         with reading_as(engine, settings.report.lezers.get(code)) as conn:
             figures = data.figures(conn, code)
             built = data.bijgewerkt_op(conn, code)
-        pages.append(page.Page(code, name_of.get(code, code), regio, figures, built))
-        _write(written, folder / "gemeente" / f"{code}.html", page.gemeente_page(pages[-1]))
+        _write(
+            written,
+            folder / "gemeente" / f"{code}.html",
+            page.gemeente_page(page.Page(code, name_of.get(code, code), regio, figures, built)),
+        )
         xlsx = folder / "gemeente" / f"{code}.xlsx"
         workbook.write(xlsx, figures)
         written.files[xlsx] = xlsx.stat().st_size
-    months = [max(m) for m in (p.figures["aanmeldingen"]["maand"] for p in pages) if not m.empty]
-    tot = maand_label(max(months)) if months else "onbekend"
-    if any(latest) and not months:
-        tot = "onbekend"
+    latest = [month for figures in region.values() if (month := page.latest_month(figures)) is not None]
+    tot = maand_label(max(latest)) if latest else "onbekend"
     _write(written, folder / "index.html", page.region_page(regio, rows, tot))
     _write(written, folder / "definities.html", page.definitions_page(regio))
     return written

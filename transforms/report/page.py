@@ -5,6 +5,7 @@ mailed or printed shows everything without a network, a script or a font file.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
 import pandas as pd
@@ -210,15 +211,20 @@ def definitions_page(regio: str) -> str:
     return _html("Jeugdmonitor: definities", head, body, root="")
 
 
-def data_tot(f: dict[str, pd.DataFrame]) -> str:
-    """The latest month the gemeente's month figures reach."""
+def latest_month(f: dict[str, pd.DataFrame]) -> date | None:
+    """The latest month the gemeente's month figures (aanmeldingen, kosten) reach."""
     latest = [
         frame.loc[frame["periode_type"] == "maand", "maand"].max()
         for frame in (f["aanmeldingen"], f["kosten"])
         if not frame.empty
     ]
-    latest = [d for d in latest if not is_missing(d)]
-    return maand_label(max(latest)) if latest else "onbekend"
+    found = [d for d in latest if not is_missing(d)]
+    return max(found) if found else None
+
+
+def data_tot(f: dict[str, pd.DataFrame]) -> str:
+    month = latest_month(f)
+    return "onbekend" if month is None else maand_label(month)
 
 
 def _datum(moment: pd.Timestamp | None) -> str:

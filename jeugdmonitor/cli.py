@@ -171,7 +171,12 @@ def _check_generate(region: str, gemeenten: list[str], start: str) -> None:
 
 
 @app.command()
-def run(config: ConfigOption = None) -> None:
+def run(
+    config: ConfigOption = None,
+    rapport: Annotated[
+        bool, typer.Option("--rapport", help="Write the report site afterwards (always with report.na_run).")
+    ] = False,
+) -> None:
     """Run the monitor flow once: load what is new in every inbox and print the summary."""
     settings = _settings(config)
     _preflight(settings)
@@ -181,6 +186,34 @@ def run(config: ConfigOption = None) -> None:
     with _run_guard(), _local_cbs(settings), terminal(sys.stderr):
         summary = _with_runner(monitor, settings)(str(settings.source))
     typer.echo(summary.render_text())
+    if rapport or settings.report.na_run:
+        _write_report(settings, None, None)
+
+
+@app.command()
+def report(
+    out: Annotated[Path | None, typer.Option("--out", help="Folder of the site (default: report.map).")] = None,
+    gemeente: Annotated[
+        list[str] | None, typer.Option("--gemeente", help="Only this gemeente's page (repeatable); GM + 4 digits.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write the monitor report: a region page, a page and an Excel workbook per gemeente, offline-readable."""
+    _write_report(_settings(config), out, gemeente)
+
+
+def _write_report(settings, out: Path | None, gemeenten: list[str] | None) -> Path:
+    from jeugdmonitor.report.build import write_report
+    from jeugdmonitor.warehouse import make_engine
+
+    engine = make_engine(settings.warehouse.url)
+    try:
+        written = write_report(engine, settings, out, gemeenten)
+    finally:
+        engine.dispose()
+    pages = sum(1 for p in written.files if p.suffix == ".html")
+    typer.echo(f"Report written: {pages} pages in {written.folder}; open {written.index.resolve().as_uri()}")
+    return written.index
 
 
 @app.command()
@@ -328,11 +361,13 @@ def demo(
     else:
         typer.echo(f"Using the synthetic region already in {inbox_root} (--fresh to regenerate).")
     typer.echo("Running the monitor flow ...")
-    run(config)
+    run(config, rapport=False)
+    index = _write_report(settings, None, None)
     from jeugdmonitor.redact import masked_url
 
     typer.echo(
         f"\nWarehouse: {masked_url(settings.warehouse.url)}\n"
+        f"The report (region page, a page per gemeente): open {index.resolve().as_uri()}\n"
         "What was quarantined, and why:  .venv/bin/jeugdmonitor quarantine\n"
         "Run `make demo` again: nothing new is loaded, nothing is doubled."
     )

@@ -266,6 +266,18 @@ class AlertsConfig(_Section):
     ontvangers: list[RecipientConfig] = []
 
 
+class ReportConfig(_Section):
+    # The folder the report site is written to (index.html, gemeente/GM0546.html; relative: to the config file).
+    map: Path = Path("data/rapport")
+    # Where readers open the published site (intranet URL or file share); alerts link into it. "" = not published.
+    base_url: str = ""
+    # PostgreSQL: the reader role each gemeente page is read through (SET LOCAL ROLE), and the region page's.
+    lezers: dict[GemeenteCode, str] = {}
+    regio_lezer: str = ""
+    # Write the report after every `jeugdmonitor run` (and monitor flow run); `run --rapport` does it once.
+    na_run: bool = False
+
+
 class Settings(_Section):
     region: RegionConfig
     paths: PathsConfig = PathsConfig()
@@ -277,6 +289,7 @@ class Settings(_Section):
     marts: MartsConfig = MartsConfig()
     runs: RunsConfig = RunsConfig()
     alerts: AlertsConfig = AlertsConfig()
+    report: ReportConfig = ReportConfig()
     # Budget per gemeente and year, in euros per quarter: budget.GM0546."2025" = [q1, q2, q3, q4].
     budget: dict[GemeenteCode, dict[str, list[float]]] = {}
 
@@ -447,6 +460,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     else:
         settings.region.bestand = optional(settings.region.bestand)
     settings.alerts.data_docs_dir = absolute(settings.alerts.data_docs_dir)
+    settings.report.map = absolute(settings.report.map)
     settings.warehouse.url = _resolve_sqlite_url(settings.warehouse.url, base)
     return settings
 

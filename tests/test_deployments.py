@@ -11,7 +11,7 @@ from prefect.client.schemas.schedules import CronSchedule
 
 from jeugdmonitor.deployments import PREFECT_YAML, read, to_deployments
 
-EXPECTED = {"ijw-inbox", "jgt-inbox", "cbs-tabellen", "maandafsluiting", "monitor", "reprocess", "backfill"}
+EXPECTED = {"ijw-inbox", "jgt-inbox", "cbs-tabellen", "maandafsluiting", "rapport", "monitor", "reprocess", "backfill"}
 
 
 def test_every_deployment_has_an_importable_flow_entry_point():
@@ -26,7 +26,7 @@ def test_every_deployment_has_an_importable_flow_entry_point():
 def test_schedules_are_amsterdam_cron_with_their_own_slugs():
     raw = yaml.safe_load(PREFECT_YAML.read_text(encoding="utf-8"))
     schedules = [s for d in raw["deployments"] for s in d.get("schedules") or []]
-    assert len(schedules) == 4
+    assert len(schedules) == 5
     assert all(s["timezone"] == "Europe/Amsterdam" for s in schedules)
     for s in schedules:
         CronSchedule(cron=s["cron"], timezone=s["timezone"])  # raises on an invalid cron string
@@ -38,6 +38,7 @@ def test_schedules_are_amsterdam_cron_with_their_own_slugs():
         if d.get("schedules")
     }
     assert at["ijw-inbox"] < at["jgt-inbox"], "iJw first: JGT exports are linked to toewijzingen in the chain mart"
+    assert at["maandafsluiting"] < at["rapport"], "the report after the monthly close has rebuilt the marts"
 
 
 def test_serve_builds_the_deployments_with_their_schedules_and_the_config(tmp_path):

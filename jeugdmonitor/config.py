@@ -257,10 +257,24 @@ class AlertsConfig(_Section):
     pogingen: int = Field(default=3, ge=1, le=10)
     wachttijd_s: float = Field(default=1.0, ge=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # At most this many items per digest, the most severe and biggest first; the rest is counted ("en 12 meer") and
+    # attached to the e-mail as a CSV. Teams and Slack may show fewer: each is cut to fit its own size limits.
+    max_items: int = Field(default=25, ge=1, le=200)
+    # A digest that fails in this many runs in a row is given up: its alerts count as told (not resent forever)
+    # and the data recipients hear of it once, over their other channels.
+    opgeven_na_runs: int = Field(default=3, ge=1, le=30)
     # GX Data Docs of each run go here (relative: to the config file's folder).
     data_docs_dir: Path = Path("data/data-docs")
     smtp: SmtpConfig = SmtpConfig()
     ontvangers: list[RecipientConfig] = []
+
+
+class ReportConfig(_Section):
+    # The folder the report site is written to (relative: to the config file's folder).
+    map: Path = Path("data/rapport")
+    # Where readers open the published site (an intranet URL or a file share path); alerts link to its pages.
+    # Empty: alerts name the page and section in words ("rapport Leiden, onderdeel Doorlooptijd").
+    base_url: str = ""
 
 
 class Settings(_Section):
@@ -274,6 +288,7 @@ class Settings(_Section):
     marts: MartsConfig = MartsConfig()
     runs: RunsConfig = RunsConfig()
     alerts: AlertsConfig = AlertsConfig()
+    report: ReportConfig = ReportConfig()
     # Budget per gemeente and year, in euros per quarter: budget.GM0546."2025" = [q1, q2, q3, q4].
     budget: dict[GemeenteCode, dict[str, list[float]]] = {}
 
@@ -443,6 +458,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     else:
         settings.region.bestand = optional(settings.region.bestand)
     settings.alerts.data_docs_dir = absolute(settings.alerts.data_docs_dir)
+    settings.report.map = absolute(settings.report.map)
     settings.warehouse.url = _resolve_sqlite_url(settings.warehouse.url, base)
     return settings
 

@@ -325,3 +325,56 @@ def test_preview_shows_the_digests_without_sending_or_writing(world, warehouse_u
     with world.connect() as conn:
         assert conn.execute(select(meta_alert_history)).all() == []
         assert conn.execute(select(meta_alert_delivery)).all() == []
+
+
+GIVEN_UP = "Jeugdmonitor: het overzicht voor Contractbeheer via teams kon niet worden bezorgd"
+
+
+def delivery_statuses(engine, ontvanger: str) -> list[str]:
+    d = meta_alert_delivery
+    with engine.connect() as conn:
+        return list(
+            conn.execute(select(d.c.status).where(d.c.ontvanger == ontvanger).order_by(d.c.delivery_id)).scalars()
+        )
+
+
+def test_a_digest_that_keeps_failing_is_given_up_and_reported_once(world, warehouse_url, tmp_path, pseudonymise):
+    """A channel that always fails: retried in each run, the alerts wait for the next run, and after
+    opgeven_na_runs runs the digest is given up (its alerts count as told) and the data team hears of it once."""
+    inbox = tmp_path / "inbox"
+    with SmtpServer() as smtp, WebhookServer() as hooks:
+        settings = settings_for(warehouse_url, tmp_path, smtp.port, hooks.url, opgeven_na_runs=2)
+        env = {"TEAMS_URL": f"{hooks.url}/fail/teams/token"}
+        reports = []
+        for files in ({}, {}, {}, MARCH):
+            run_id = load_run(world, inbox, pseudonymise, files)
+            reports.append(run_alerts(world, settings, run_id, cbs_outcomes=[], environ=env, sleep=lambda s: None))
+        teams_posts = [p for p, _ in hooks.posts if p.startswith("/fail")]
+        notices_by_mail = [m for m in smtp.messages if m["Subject"] == GIVEN_UP]
+        notices_by_slack = [b for p, b in hooks.posts if p.startswith("/slack") and GIVEN_UP in b["text"]]
+
+    assert [(r.failed, r.given_up) for r in reports] == [(1, 0), (1, 1), (0, 0), (1, 1)]
+    assert reports[2].digests == 0  # given up: not resent in the next run
+    # run 4: a resolution for the contract managers; the channel is still broken: given up at once, told no more
+    assert delivery_statuses(world, "Contractbeheer") == ["failed", "given_up", "given_up"]
+    assert len(teams_posts) == 3 * 3  # three attempts in each of the three runs that had something to send
+    assert len(notices_by_mail) == 1 and len(notices_by_slack) == 1
+    [notice] = notices_by_mail
+    body = content(notice)
+    assert "in 2 runs op rij niet aangekomen, ook niet na 3 pogingen" in body
+    assert "RuntimeError: webhook antwoordde 500" in body and "token" not in body  # the URL's secret stays out
+
+
+def test_a_payload_the_channel_refuses_as_too_big_is_not_retried(world, warehouse_url, tmp_path, pseudonymise):
+    """HTTP 413: the same payload would be refused at every attempt and in every run; it is given up at once."""
+    with SmtpServer() as smtp, WebhookServer(max_bytes=600) as hooks:
+        settings = settings_for(warehouse_url, tmp_path, smtp.port, hooks.url)
+        run_id = load_run(world, tmp_path / "inbox", pseudonymise, {})
+        report = run_alerts(
+            world, settings, run_id, cbs_outcomes=[], environ={"TEAMS_URL": f"{hooks.url}/teams"}, sleep=lambda s: 0
+        )
+    assert report.given_up == 2  # the Slack and the Teams digest: both bigger than 600 bytes
+    assert any("te groot (413" in e for e in report.errors)
+    assert len([p for p, _ in hooks.posts if p == "/teams"]) == 1  # one attempt only
+    assert [m["Subject"] for m in smtp.messages].count(GIVEN_UP) == 1
+    assert delivery_statuses(world, "Contractbeheer") == ["given_up"]

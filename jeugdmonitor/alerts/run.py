@@ -191,7 +191,7 @@ def render_digest(
         elders(digest, settings),
         lambda agb: f"{aanbieders[agb]} (AGB {agb})" if agb in aanbieders else f"AGB {agb}",
     )
-    mail = render.mail(composed, naam, regio, day, run_id)
+    mail = render.mail(composed, naam, regio, day, run_id, attach=digest.recipient.rol == "data")
     payload = None
     if digest.channel.kind == "teams":
         payload = render.teams(composed, naam, regio, day, run_id)

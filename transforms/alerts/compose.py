@@ -127,7 +127,7 @@ def _merged(naam: str, items: list[tuple[Alert, str]], rol: str, report: Report)
         wat=f"{naam}: {'; '.join(f'{reden} ({getal(n)})' for reden, n in ordered)}.",
         hoe_groot=f"{meervoud(len(alerts), 'melding', 'meldingen')}{where}",
         sinds=opsomming([a.sinds for a in alerts], 2),
-        wat_te_doen=opsomming([a.wat_te_doen for a in alerts], 2),
+        wat_te_doen=" ".join(dict.fromkeys(a.wat_te_doen for a in alerts)),
         bewijs=bewijs,
         group="",
         size=sum(a.size for a in alerts),

@@ -194,12 +194,14 @@ def table(composed: Composed) -> str:
     return out.getvalue()
 
 
-def mail(composed: Composed, naam: str, regio: str, peildatum, run_id: str) -> Mail:
+def mail(composed: Composed, naam: str, regio: str, peildatum, run_id: str, attach: bool = False) -> Mail:
+    """With `attach` (the data role: every file reference of every alert) the CSV is attached even when the
+    e-mail shows every item."""
     return Mail(
         subject(composed, regio),
         text(composed, naam, regio, peildatum, run_id),
         _html(composed, naam, regio, peildatum, run_id),
-        table(composed) if composed.rest else None,
+        table(composed) if composed.rest or attach else None,
     )
 
 

@@ -170,6 +170,12 @@ def _present(*values) -> bool:
 # --- delivery quality ----------------------------------------------------------------------------------------
 
 
+def _lower(sentence: str) -> str:
+    """A reason as part of a sentence: 'Het bestand is leeg.' -> 'het bestand is leeg'."""
+    sentence = sentence.rstrip(".")
+    return sentence[:1].lower() + sentence[1:] if sentence[1:2].islower() else sentence
+
+
 def _file_list(paths: list[str], shown: int = 5) -> str:
     names = [masked(p, 200) or "" for p in sorted(paths)]
     return ", ".join(names[:shown]) + (f" en {len(names) - shown} meer" if len(names) > shown else "")
@@ -206,7 +212,7 @@ def bestand_afgekeurd(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
                 bewijs=f"bestanden: {_file_list([f.path for f in files])}{technisch}; select path, message_type, "
                 f"reason_code, reden from meta_source_file where file_id in ({ids})",
                 aanbieder=agb,
-                redenen=((f"bestand afgekeurd: {dutch.rstrip('.')}", len(files)),),
+                redenen=((f"bestand afgekeurd: {_lower(dutch)}", len(files)),),
             )
         )
     return alerts
@@ -257,7 +263,7 @@ def gx_fail(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
                 f"f.path, q.line, q.field from meta_quarantine q join meta_source_file f using (file_id) where "
                 f"q.load_run_id = '{inp.run_id}' and q.reason_code = '{code}'",
                 aanbieder=agb or None,
-                redenen=((f"regels in quarantaine: {dutch.rstrip('.')}", regels),),
+                redenen=((f"regels in quarantaine: {_lower(dutch)}", regels),),
             )
         )
     return alerts

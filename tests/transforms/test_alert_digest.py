@@ -221,3 +221,32 @@ def test_the_report_link_follows_the_contract():
     report = Report("https://intranet.example/jm/", {"GM0546": "Leiden"})
     assert report.link("GM0546", "doorlooptijd") == "https://intranet.example/jm/gemeente/GM0546.html#doorlooptijd"
     assert Report("", {"GM0546": "Leiden"}).link("GM0546", "doorlooptijd") == "rapport Leiden, onderdeel Doorlooptijd"
+
+
+def test_unchanged_repeats_are_summarised_not_resent():
+    alerts, judged = evaluate(tenth_of_the_nation(), T)
+    beleid = RECIPIENTS[2]
+    mine = [a for a in alerts if "beleid" in a.audience]
+    told = pd.DataFrame(
+        [
+            {
+                "alert_key": a.key,
+                "rule": a.rule,
+                "gemeentecode": a.gemeentecode,
+                "fingerprint": a.fingerprint,
+                "status": "open",
+                "wat": a.wat,
+                "eerst_gemeld_op": pd.Timestamp("2025-11-03T06:00:00Z") if i % 2 else pd.Timestamp("2025-12-01"),
+            }
+            for i, a in enumerate(mine[:-1])  # all told before but the last one
+        ],
+        columns=HISTORY_COLUMNS,
+    )
+    digest = plan(alerts, judged, beleid, beleid.channels[1], told)
+    assert [a.key for a, _ in digest.items] == [mine[-1].key]  # only the new one in full
+    composed = compose(digest, Report("", GEMEENTEN), 25, "-")
+    assert composed.nog_steeds == (
+        f"Nog steeds open en eerder gemeld: {len(mine) - 1} problemen, sinds 3 november 2025. Die staan hier niet "
+        "opnieuw uitgeschreven."
+    )
+    assert composed.nog_steeds in render.text(composed, beleid.naam, "Regio", T.peildatum, "r")

@@ -19,12 +19,14 @@ def read(conn: Connection, ontvanger: str, kanaal: str) -> pd.DataFrame:
     return pd.DataFrame(result.fetchall(), columns=HISTORY_COLUMNS)
 
 
-def record_sent(conn: Connection, run_id: str, digest: Digest, at: datetime) -> None:
-    """The digest reached the recipient: its alerts are told (open, or an event), its resolutions closed."""
+def record_sent(conn: Connection, run_id: str, digest: Digest, at: datetime, told: set[str] | None = None) -> None:
+    """The digest reached the recipient: its alerts are told (open, or an event), its resolutions closed. `told`:
+    only these alert keys (a webhook message that had no room for the rest, which then comes next run)."""
     h = meta_alert_history
     who = and_(h.c.ontvanger == digest.recipient.naam, h.c.kanaal == digest.channel.kind)
     first = dict(conn.execute(select(h.c.alert_key, h.c.eerst_gemeld_op).where(who, h.c.status != "opgelost")).all())
-    keys = [a.key for a, _ in digest.items]
+    items = [(a, label) for a, label in digest.items if told is None or a.key in told]
+    keys = [a.key for a, _ in items]
     if keys:
         conn.execute(delete(h).where(who, h.c.alert_key.in_(keys)))
         conn.execute(
@@ -45,7 +47,7 @@ def record_sent(conn: Connection, run_id: str, digest: Digest, at: datetime) -> 
                     "opgelost_op": None,
                     "load_run_id": run_id,
                 }
-                for a, _ in digest.items
+                for a, _ in items
             ],
         )
     for resolution in digest.resolutions:

@@ -68,6 +68,7 @@ class Rendered:
     html: str | None = None  # the e-mail's HTML part
     attachment: str | None = None  # the e-mail's CSV of every item, when it had more than it shows
     composed: Composed | None = None
+    told: set[str] | None = None  # the alert keys it tells; None: all of the digest (an e-mail with its CSV)
 
 
 def peildatum(settings: Settings) -> date:
@@ -170,14 +171,16 @@ def report_context(engine: Engine, settings: Settings) -> tuple[Report, dict[str
 
 
 def elders(digest: Digest, settings: Settings) -> str:
-    """Where a reader finds what a digest had no room for."""
+    """Where a reader finds what a digest had no room for. A webhook tells only what it shows: the rest comes in
+    its next overview (render_digest), most severe and biggest first."""
     if digest.channel.kind == "email":
         return f"de volledige lijst staat in de bijlage {render.CSV_NAME}"
+    later = "ze volgen in het volgende overzicht"
     if any(c.kind == "email" for c in digest.recipient.channels):
-        return f"de volledige lijst staat in het e-mailoverzicht (bijlage {render.CSV_NAME})"
+        return f"{later}, en staan nu al in het e-mailoverzicht (bijlage {render.CSV_NAME})"
     if digest.recipient.rol != "data" and settings.report.base_url:
-        return f"de cijfers staan in het rapport: {settings.report.base_url.rstrip('/')}/index.html"
-    return "de volledige lijst toont `jeugdmonitor alerts preview`"
+        return f"{later}; de cijfers staan in het rapport: {settings.report.base_url.rstrip('/')}/index.html"
+    return later
 
 
 def render_digest(
@@ -192,12 +195,11 @@ def render_digest(
         lambda agb: f"{aanbieders[agb]} (AGB {agb})" if agb in aanbieders else f"AGB {agb}",
     )
     mail = render.mail(composed, naam, regio, day, run_id, attach=digest.recipient.rol == "data")
-    payload = None
-    if digest.channel.kind == "teams":
-        payload = render.teams(composed, naam, regio, day, run_id)
-    elif digest.channel.kind == "slack":
-        payload = render.slack(composed, naam, regio, day, run_id)
-    return Rendered(digest, mail.subject, mail.text, payload, mail.html, mail.attachment, composed)
+    if digest.channel.kind == "email":
+        return Rendered(digest, mail.subject, mail.text, None, mail.html, mail.attachment, composed)
+    fitted = (render.teams if digest.channel.kind == "teams" else render.slack)(composed, naam, regio, day, run_id)
+    told = {a.key for entry in composed.entries[: fitted.shown] for a in entry.alerts}
+    return Rendered(digest, mail.subject, mail.text, fitted.payload, None, None, composed, told)
 
 
 def webhook_url(target: str, environ: Mapping[str, str]) -> str:
@@ -280,7 +282,7 @@ def run_alerts(
             status = "sent" if outcome.ok else "given_up" if give_up else "failed"
             history.record_delivery(conn, run_id, digest, doel, status, outcome.attempts, outcome.error, at)
             if outcome.ok or give_up:  # given up: told as far as the monitor can, so not resent every run
-                history.record_sent(conn, run_id, digest, at)
+                history.record_sent(conn, run_id, digest, at, None if give_up else rendered.told)
             first_give_up = give_up and not history.given_up_before(conn, digest)
         if outcome.ok:
             report.sent += 1

@@ -168,14 +168,14 @@ def test_every_channel_fits_its_limits_with_the_rest_named():
         assert len(rows) == 1 + sum(len(e.alerts) for e in composed.entries + composed.rest)
         assert "<html" in mail.html and "En " in mail.html
         if kind == "teams":
-            payload = render.teams(composed, name, "Regio", T.peildatum, "r-national")
+            payload = render.teams(composed, name, "Regio", T.peildatum, "r-national").payload
             assert render.payload_bytes(payload) <= 28 * 1024
             assert payload["type"] == "message"
             assert payload["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
             texts = [b.get("text", "") for b in payload["attachments"][0]["content"]["body"]]
             assert any(re.match(r"En \d+ punten meer: ", t) for t in texts), texts[-3:]
         if kind == "slack":
-            payload = render.slack(composed, name, "Regio", T.peildatum, "r-national")
+            payload = render.slack(composed, name, "Regio", T.peildatum, "r-national").payload
             blocks = payload["blocks"]
             assert len(blocks) <= 50 and len(blocks[0]["text"]["text"]) <= 150
             assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
@@ -193,8 +193,8 @@ def test_no_python_value_reaches_a_person(base_url):
             mail.text,
             mail.html,
             mail.attachment or "",
-            json.dumps(render.teams(composed, name, "Regio", T.peildatum, "r"), ensure_ascii=False),
-            json.dumps(render.slack(composed, name, "Regio", T.peildatum, "r"), ensure_ascii=False),
+            json.dumps(render.teams(composed, name, "Regio", T.peildatum, "r").payload, ensure_ascii=False),
+            json.dumps(render.slack(composed, name, "Regio", T.peildatum, "r").payload, ensure_ascii=False),
         ]
         for text in shown:
             assert not NAN_WORDS.search(text), NAN_WORDS.search(text).group(0)
@@ -250,3 +250,23 @@ def test_unchanged_repeats_are_summarised_not_resent():
         "opnieuw uitgeschreven."
     )
     assert composed.nog_steeds in render.text(composed, beleid.naam, "Regio", T.peildatum, "r")
+
+
+def test_a_webhook_tells_only_what_it_shows_and_the_rest_follows():
+    """A Teams message has room for fewer items than the e-mail: only those count as told on that channel (the
+    alerts step records them), the rest comes in the next overview, and the message says so."""
+    from jeugdmonitor.alerts.run import render_digest
+    from jeugdmonitor.config import Settings
+
+    settings = Settings.model_validate({"region": {"naam": "Regio", "gemeenten": list(GEMEENTEN)}})
+    digest, composed = next((d, c) for d, c in digests() if (d.recipient.rol, d.channel.kind) == ("data", "teams"))
+    rendered = render_digest(digest, settings, T.peildatum, "r", Report("", GEMEENTEN), NAMES)
+    shown = [b for b in rendered.payload["attachments"][0]["content"]["body"] if b["type"] == "Container"]
+    assert 0 < len(shown) < 25 and rendered.told == {
+        a.key for e in rendered.composed.entries[: len(shown)] for a in e.alerts
+    }
+    texts = [b.get("text", "") for b in rendered.payload["attachments"][0]["content"]["body"]]
+    assert (
+        f"En {rendered.composed.total - len(shown)} punten meer: ze volgen in het volgende overzicht, en staan nu "
+        "al in het e-mailoverzicht (bijlage meldingen.csv)." in texts
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from jeugdmonitor.transforms.alerts.model import SEVERITIES, Alert
 from jeugdmonitor.transforms.alerts.routing import Digest, Resolution
-from jeugdmonitor.transforms.alerts.texts import getal, meervoud, opsomming
+from jeugdmonitor.transforms.alerts.texts import MONTHS, getal, meervoud, opsomming
 
 SECTIONS = {  # the anchors of a gemeente's report page and their names in words (report-contract.md)
     "jeugdhulpgebruik": "Jeugdhulpgebruik",
@@ -174,8 +174,7 @@ def nog_steeds(digest: Digest) -> str | None:
 
 
 def _sortable(day: str) -> tuple:
-    from jeugdmonitor.transforms.alerts.texts import MONTHS
-
+    """'3 november 2025' as a sortable tuple (the history gives the first day told as Dutch text)."""
     parts = day.split()
     if len(parts) == 3 and parts[1] in MONTHS and parts[0].isdigit() and parts[2].isdigit():
         return (int(parts[2]), MONTHS.index(parts[1]), int(parts[0]))

@@ -205,7 +205,13 @@ def mail(composed: Composed, naam: str, regio: str, peildatum, run_id: str, atta
     )
 
 
-def _fit(build: Callable[[int], dict], n: int, fits: Callable[[dict], bool]) -> dict:
+@dataclass(frozen=True)
+class Fitted:
+    payload: dict
+    shown: int  # how many of the composed entries it carries (the rest is counted in its "En N punten meer")
+
+
+def _fit(build: Callable[[int], dict], n: int, fits: Callable[[dict], bool]) -> Fitted:
     """The payload with the most items (of the first n) that fits: a binary search over the count."""
     low, high = 0, n
     while low < high:
@@ -214,13 +220,13 @@ def _fit(build: Callable[[int], dict], n: int, fits: Callable[[dict], bool]) -> 
             low = mid
         else:
             high = mid - 1
-    return build(low)
+    return Fitted(build(low), low)
 
 
 TEAMS_STYLE = {"fail": "attention", "warn": "warning", "info": "accent"}
 
 
-def teams(composed: Composed, naam: str, regio: str, peildatum, run_id: str) -> dict:
+def teams(composed: Composed, naam: str, regio: str, peildatum, run_id: str) -> Fitted:
     """An Adaptive Card (1.4) in the message a Teams Workflows webhook takes."""
     title = subject(composed, regio)
 
@@ -285,7 +291,7 @@ def _section(text: str) -> dict:
     return {"type": "section", "text": {"type": "mrkdwn", "text": short(text, SLACK_MAX_SECTION)}}
 
 
-def slack(composed: Composed, naam: str, regio: str, peildatum, run_id: str) -> dict:
+def slack(composed: Composed, naam: str, regio: str, peildatum, run_id: str) -> Fitted:
     """A Slack message: `text` is the notification fallback, the blocks carry the items."""
     title = subject(composed, regio)
 

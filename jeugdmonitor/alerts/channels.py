@@ -45,12 +45,17 @@ class Refused(RuntimeError):
     """A delivery that must not be attempted as configured; another attempt would not help."""
 
 
+class TooLarge(Refused):
+    """The channel refused the message as too big (HTTP 413): the same message will be refused in every run."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
     attempts: int
     error: str | None = None
-    refused: bool = False  # another attempt, in this run or the next, would fail the same way
+    refused: bool = False  # another attempt in this run would fail the same way
+    too_large: bool = False  # ... and in the next run too: the same digest is rendered the same way
 
 
 def smtp_settings(config: SmtpConfig, environ: Mapping[str, str] | None = None) -> SmtpSettings:
@@ -120,7 +125,7 @@ def post_webhook(url: str, payload: dict, timeout_s: float) -> None:
         url, data=encode(payload), headers={"Content-Type": "application/json; charset=utf-8"}, timeout=timeout_s
     )
     if response.status_code == 413:  # the same payload will be too big at the next attempt too
-        raise Refused(f"webhook weigerde het bericht als te groot (413, {len(encode(payload)):,} bytes)")
+        raise TooLarge(f"webhook weigerde het bericht als te groot (413, {len(encode(payload)):,} bytes)")
     if response.status_code >= 300:
         raise RuntimeError(f"webhook antwoordde {response.status_code}")
 
@@ -150,7 +155,7 @@ def with_retries(
             send()
             return Outcome(True, attempt)
         except Refused as exc:
-            return Outcome(False, attempt, describe(exc), refused=True)
+            return Outcome(False, attempt, describe(exc), refused=True, too_large=isinstance(exc, TooLarge))
         except Exception as exc:  # any failure of one delivery is recorded, never raised into the load
             error = describe(exc)
             if attempt < attempts:

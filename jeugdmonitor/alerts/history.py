@@ -107,7 +107,7 @@ def record_delivery(
     error: str | None,
     at: datetime,
 ) -> None:
-    """status: sent, failed (tried again next run) or given_up (alerts.opgeven_na_runs reached, or refused)."""
+    """status: sent, failed (tried again next run) or given_up (alerts.opgeven_na_runs reached, or too large)."""
     conn.execute(
         insert(meta_alert_delivery).values(
             load_run_id=run_id,

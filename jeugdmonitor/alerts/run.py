@@ -278,7 +278,7 @@ def run_alerts(
         at = meta.now()
         with engine.begin() as conn:
             failures = 0 if outcome.ok else history.failures_in_a_row(conn, digest) + 1
-            give_up = not outcome.ok and (outcome.refused or failures >= settings.alerts.opgeven_na_runs)
+            give_up = not outcome.ok and (outcome.too_large or failures >= settings.alerts.opgeven_na_runs)
             status = "sent" if outcome.ok else "given_up" if give_up else "failed"
             history.record_delivery(conn, run_id, digest, doel, status, outcome.attempts, outcome.error, at)
             if outcome.ok or give_up:  # given up: told as far as the monitor can, so not resent every run

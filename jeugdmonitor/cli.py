@@ -580,6 +580,7 @@ def alerts_preview(
     """Show every digest the alerts step would send, to whom and over which channel, without sending anything
     and without writing the alert history."""
     from jeugdmonitor.alerts.run import preview
+    from jeugdmonitor.transforms.alerts.render import payload_bytes
     from jeugdmonitor.warehouse import existing_engine, upgrade
 
     settings = _settings(config)
@@ -596,6 +597,8 @@ def alerts_preview(
         where = channel.target if channel.kind == "email" else f"{channel.kind} webhook"
         typer.echo(f"\n=== {item.digest.recipient.naam} ({item.digest.recipient.rol}) via {where}")
         typer.echo(f"Onderwerp: {item.subject}\n")
+        if item.payload is not None:  # what the channel receives is cut to its limits (docs/alerts.md)
+            typer.echo(f"({channel.kind} payload: {payload_bytes(item.payload):,} bytes as sent)\n")
         typer.echo(item.body)
 
 

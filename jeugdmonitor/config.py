@@ -260,6 +260,12 @@ class AlertsConfig(_Section):
     pogingen: int = Field(default=3, ge=1, le=10)
     wachttijd_s: float = Field(default=1.0, ge=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # At most this many items per digest, the most severe and biggest first; the rest is counted ("en 12 meer") and
+    # attached to the e-mail as a CSV. Teams and Slack may show fewer: each is cut to fit its own size limits.
+    max_items: int = Field(default=25, ge=1, le=200)
+    # A digest that fails in this many runs in a row is given up: its alerts count as told (not resent forever)
+    # and the data recipients hear of it once, over their other channels.
+    opgeven_na_runs: int = Field(default=3, ge=1, le=30)
     # GX Data Docs of each run go here (relative: to the config file's folder).
     data_docs_dir: Path = Path("data/data-docs")
     smtp: SmtpConfig = SmtpConfig()

@@ -176,6 +176,8 @@ class RunSummary:
             rows.append(("alerts found", f"{self.alerts.alerts:,}"))
             rows.append(("alert digests sent", f"{self.alerts.sent:,}"))
             rows.append(("alert digests failed", f"{self.alerts.failed:,}"))
+            if self.alerts.given_up:  # failed alerts.opgeven_na_runs runs in a row: the data team was told once
+                rows.append(("alert digests given up", f"{self.alerts.given_up:,}"))
             rows.append(("alerts resolved", f"{self.alerts.resolved:,}"))
         return rows
 

@@ -21,6 +21,7 @@ import requests
 
 from jeugdmonitor.config import SmtpConfig
 from jeugdmonitor.redact import scrubbed_url
+from jeugdmonitor.transforms.alerts.render import encode
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +45,17 @@ class Refused(RuntimeError):
     """A delivery that must not be attempted as configured; another attempt would not help."""
 
 
+class TooLarge(Refused):
+    """The channel refused the message as too big (HTTP 413): the same message will be refused in every run."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
     attempts: int
     error: str | None = None
+    refused: bool = False  # another attempt in this run would fail the same way
+    too_large: bool = False  # ... and in the next run too: the same digest is rendered the same way
 
 
 def smtp_settings(config: SmtpConfig, environ: Mapping[str, str] | None = None) -> SmtpSettings:
@@ -71,7 +78,16 @@ def smtp_settings(config: SmtpConfig, environ: Mapping[str, str] | None = None) 
     )
 
 
-def send_email(smtp: SmtpSettings, to: str, subject: str, body: str) -> None:
+def send_email(
+    smtp: SmtpSettings,
+    to: str,
+    subject: str,
+    body: str,
+    html: str | None = None,
+    attachment: tuple[str, str] | None = None,
+) -> None:
+    """A plain-text e-mail; with `html` also an HTML part (multipart/alternative), with `attachment` (name, CSV
+    text) a file attached."""
     if not smtp.host:
         raise RuntimeError("geen SMTP-server ingesteld (alerts.smtp.host)")
     if smtp.user and not smtp.starttls:
@@ -90,6 +106,11 @@ def send_email(smtp: SmtpSettings, to: str, subject: str, body: str) -> None:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = smtp.sender, to, subject
     message.set_content(body, charset="utf-8")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8")
+    if attachment is not None:
+        name, content = attachment
+        message.add_attachment(content.encode("utf-8"), maintype="text", subtype="csv", filename=name)
     with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s) as server:
         if smtp.starttls:
             server.starttls(context=ssl.create_default_context())
@@ -99,7 +120,12 @@ def send_email(smtp: SmtpSettings, to: str, subject: str, body: str) -> None:
 
 
 def post_webhook(url: str, payload: dict, timeout_s: float) -> None:
-    response = requests.post(url, json=payload, timeout=timeout_s)
+    """POST the payload as UTF-8 JSON: the bytes the renderer measured against the channel's limit."""
+    response = requests.post(
+        url, data=encode(payload), headers={"Content-Type": "application/json; charset=utf-8"}, timeout=timeout_s
+    )
+    if response.status_code == 413:  # the same payload will be too big at the next attempt too
+        raise TooLarge(f"webhook weigerde het bericht als te groot (413, {len(encode(payload)):,} bytes)")
     if response.status_code >= 300:
         raise RuntimeError(f"webhook antwoordde {response.status_code}")
 
@@ -129,7 +155,7 @@ def with_retries(
             send()
             return Outcome(True, attempt)
         except Refused as exc:
-            return Outcome(False, attempt, describe(exc))
+            return Outcome(False, attempt, describe(exc), refused=True, too_large=isinstance(exc, TooLarge))
         except Exception as exc:  # any failure of one delivery is recorded, never raised into the load
             error = describe(exc)
             if attempt < attempts:

@@ -19,12 +19,14 @@ def read(conn: Connection, ontvanger: str, kanaal: str) -> pd.DataFrame:
     return pd.DataFrame(result.fetchall(), columns=HISTORY_COLUMNS)
 
 
-def record_sent(conn: Connection, run_id: str, digest: Digest, at: datetime) -> None:
-    """The digest reached the recipient: its alerts are told (open, or an event), its resolutions closed."""
+def record_sent(conn: Connection, run_id: str, digest: Digest, at: datetime, told: set[str] | None = None) -> None:
+    """The digest reached the recipient: its alerts are told (open, or an event), its resolutions closed. `told`:
+    only these alert keys (a webhook message that had no room for the rest, which then comes next run)."""
     h = meta_alert_history
     who = and_(h.c.ontvanger == digest.recipient.naam, h.c.kanaal == digest.channel.kind)
     first = dict(conn.execute(select(h.c.alert_key, h.c.eerst_gemeld_op).where(who, h.c.status != "opgelost")).all())
-    keys = [a.key for a, _ in digest.items]
+    items = [(a, label) for a, label in digest.items if told is None or a.key in told]
+    keys = [a.key for a, _ in items]
     if keys:
         conn.execute(delete(h).where(who, h.c.alert_key.in_(keys)))
         conn.execute(
@@ -45,7 +47,7 @@ def record_sent(conn: Connection, run_id: str, digest: Digest, at: datetime) -> 
                     "opgelost_op": None,
                     "load_run_id": run_id,
                 }
-                for a, _ in digest.items
+                for a, _ in items
             ],
         )
     for resolution in digest.resolutions:
@@ -56,16 +58,63 @@ def record_sent(conn: Connection, run_id: str, digest: Digest, at: datetime) -> 
         )
 
 
+def failures_in_a_row(conn: Connection, digest: Digest) -> int:
+    """How many runs in a row this recipient's digest on this channel failed, since it last arrived."""
+    d = meta_alert_delivery
+    statuses = conn.execute(
+        select(d.c.status)
+        .where(d.c.ontvanger == digest.recipient.naam, d.c.kanaal == digest.channel.kind)
+        .order_by(d.c.delivery_id.desc())
+        .limit(100)
+    ).scalars()
+    count = 0
+    for status in statuses:
+        if status == "sent":
+            break
+        count += 1
+    return count
+
+
+def given_up_before(conn: Connection, digest: Digest) -> bool:
+    """Whether a digest of this recipient and channel was given up before, since the last one that arrived (the
+    row of this run excluded): the data recipients hear of a broken channel once, not every run."""
+    d = meta_alert_delivery
+    rows = conn.execute(
+        select(d.c.status)
+        .where(d.c.ontvanger == digest.recipient.naam, d.c.kanaal == digest.channel.kind)
+        .order_by(d.c.delivery_id.desc())
+        .limit(1000)
+    ).scalars()
+    seen_this = False
+    for status in rows:
+        if not seen_this:  # the newest row is this run's own
+            seen_this = True
+            continue
+        if status == "sent":
+            return False
+        if status == "given_up":
+            return True
+    return False
+
+
 def record_delivery(
-    conn: Connection, run_id: str, digest: Digest, doel: str, ok: bool, attempts: int, error: str | None, at: datetime
+    conn: Connection,
+    run_id: str,
+    digest: Digest,
+    doel: str,
+    status: str,
+    attempts: int,
+    error: str | None,
+    at: datetime,
 ) -> None:
+    """status: sent, failed (tried again next run) or given_up (alerts.opgeven_na_runs reached, or too large)."""
     conn.execute(
         insert(meta_alert_delivery).values(
             load_run_id=run_id,
             ontvanger=digest.recipient.naam,
             kanaal=digest.channel.kind,
             doel=doel,
-            status="sent" if ok else "failed",
+            status=status,
             pogingen=attempts,
             meldingen=len(digest.items),
             opgelost=len(digest.resolutions),

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, literal, select, text, union_all
 
 from jeugdmonitor.schemas.marts import (
+    dim_aanbieder,
     dim_gemeente,
     dim_periode,
     dim_team,
@@ -124,6 +125,7 @@ def rule_input(
             f.c.status,
             f.c.rows_read,
             f.c.rows_quarantined,
+            f.c.reason_code,
             f.c.reden,
         ).where(f.c.load_run_id == run_id),
     )
@@ -132,12 +134,13 @@ def rule_input(
         select(
             q.c.reason_code,
             func.min(q.c.reden).label("reden"),
+            q.c.file_id,
+            f.c.path,
             func.count().label("regels"),
-            func.count(q.c.file_id.distinct()).label("bestanden"),
         )
         .join(f, f.c.file_id == q.c.file_id)
         .where(q.c.load_run_id == run_id, f.c.status == "loaded")
-        .group_by(q.c.reason_code),
+        .group_by(q.c.reason_code, q.c.file_id, f.c.path),
     )
     validation = _frame(
         conn,
@@ -175,6 +178,11 @@ def rule_input(
     return RuleInput(
         run_id=run_id,
         gemeenten=gemeente_names(conn, gemeenten),
+        aanbieders={
+            agb: naam
+            for agb, naam in conn.execute(select(dim_aanbieder.c.aanbieder_agb, dim_aanbieder.c.naam)).all()
+            if naam
+        },
         files=files,
         quarantine=quarantine,
         validation=validation,

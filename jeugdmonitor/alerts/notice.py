@@ -17,6 +17,7 @@ from functools import partial
 from jeugdmonitor.alerts import channels
 from jeugdmonitor.alerts.run import recipients, webhook_url
 from jeugdmonitor.config import Settings
+from jeugdmonitor.transforms.alerts import render
 from jeugdmonitor.transforms.alerts.routing import Channel
 
 log = logging.getLogger(__name__)
@@ -60,14 +61,7 @@ class Notice:
     def payload(self, kind: str) -> dict:
         if kind == "slack":
             return {"text": f"{self.subject}\n{self.body}"[:3000]}
-        return {  # teams: an Office 365 connector MessageCard, like the digests
-            "@type": "MessageCard",
-            "@context": "https://schema.org/extensions",
-            "summary": self.subject,
-            "themeColor": "C50F1F",
-            "title": self.subject,
-            "text": self.body.replace("\n", "<br>"),
-        }
+        return render.teams_notice(self.subject, self.body)  # teams: an Adaptive Card for a Workflows webhook
 
 
 def send(

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
@@ -19,9 +20,10 @@ from sqlalchemy import Engine, delete, insert, select
 from jeugdmonitor import meta
 from jeugdmonitor.alerts import channels, data_docs, history, inputs
 from jeugdmonitor.config import Settings
-from jeugdmonitor.schemas.marts import SCORECARD
+from jeugdmonitor.schemas.marts import SCORECARD, dim_aanbieder
 from jeugdmonitor.schemas.warehouse import meta_load_run
 from jeugdmonitor.transforms.alerts import render, scorecard
+from jeugdmonitor.transforms.alerts.compose import Composed, Report, compose
 from jeugdmonitor.transforms.alerts.model import Alert
 from jeugdmonitor.transforms.alerts.routing import Channel, Digest, Recipient, plan
 from jeugdmonitor.transforms.alerts.rules import Thresholds, evaluate
@@ -38,6 +40,7 @@ class AlertReport:
     sent: int = 0
     failed: int = 0
     resolved: int = 0  # resolutions in digests that were sent
+    given_up: int = 0  # failed digests given up after alerts.opgeven_na_runs runs (their alerts count as told)
     scorecard_rows: int = 0
     data_docs: str | None = None
     errors: list[str] = field(default_factory=list)  # Dutch, per failed delivery or failed part of the step
@@ -48,6 +51,7 @@ class AlertReport:
             "digests": self.digests,
             "sent": self.sent,
             "failed": self.failed,
+            "given_up": self.given_up,
             "resolved": self.resolved,
             "scorecard_rows": self.scorecard_rows,
             "data_docs": self.data_docs,
@@ -59,8 +63,12 @@ class AlertReport:
 class Rendered:
     digest: Digest
     subject: str
-    body: str
+    body: str  # the plain text (of the e-mail; for a webhook what the preview shows)
     payload: dict | None  # webhook JSON; None for e-mail
+    html: str | None = None  # the e-mail's HTML part
+    attachment: str | None = None  # the e-mail's CSV of every item, when it had more than it shows
+    composed: Composed | None = None
+    told: set[str] | None = None  # the alert keys it tells; None: all of the digest (an e-mail with its CSV)
 
 
 def peildatum(settings: Settings) -> date:
@@ -152,15 +160,46 @@ def digests(engine: Engine, settings: Settings, alerts: list[Alert], judged: set
     return out
 
 
-def render_digest(digest: Digest, settings: Settings, day: date, run_id: str) -> Rendered:
-    regio = settings.region.naam
-    mail = render.text(digest, regio, day, run_id)
-    payload = None
-    if digest.channel.kind == "teams":
-        payload = render.teams(digest, regio, day, run_id)
-    elif digest.channel.kind == "slack":
-        payload = render.slack(digest, regio, day, run_id)
-    return Rendered(digest, mail.subject, mail.body, payload)
+def report_context(engine: Engine, settings: Settings) -> tuple[Report, dict[str, str]]:
+    """The report site's address and the names a person reads: gemeenten, aanbieders (the region file)."""
+    with engine.connect() as conn:
+        gemeenten = inputs.gemeente_names(conn, list(settings.region.gemeenten))
+        aanbieders = {
+            agb: naam for agb, naam in conn.execute(select(dim_aanbieder.c.aanbieder_agb, dim_aanbieder.c.naam)) if naam
+        }
+    return Report(settings.report.base_url, gemeenten), aanbieders
+
+
+def elders(digest: Digest, settings: Settings) -> str:
+    """Where a reader finds what a digest had no room for. A webhook tells only what it shows: the rest comes in
+    its next overview (render_digest), most severe and biggest first."""
+    if digest.channel.kind == "email":
+        return f"de volledige lijst staat in de bijlage {render.CSV_NAME}"
+    later = "ze volgen in het volgende overzicht"
+    if any(c.kind == "email" for c in digest.recipient.channels):
+        return f"{later}, en staan nu al in het e-mailoverzicht (bijlage {render.CSV_NAME})"
+    if digest.recipient.rol != "data" and settings.report.base_url:
+        return f"{later}; de cijfers staan in het rapport: {settings.report.base_url.rstrip('/')}/index.html"
+    return later
+
+
+def render_digest(
+    digest: Digest, settings: Settings, day: date, run_id: str, report: Report, aanbieders: dict[str, str]
+) -> Rendered:
+    regio, naam = settings.region.naam, digest.recipient.naam
+    composed = compose(
+        digest,
+        report,
+        settings.alerts.max_items,
+        elders(digest, settings),
+        lambda agb: f"{aanbieders[agb]} (AGB {agb})" if agb in aanbieders else f"AGB {agb}",
+    )
+    mail = render.mail(composed, naam, regio, day, run_id, attach=digest.recipient.rol == "data")
+    if digest.channel.kind == "email":
+        return Rendered(digest, mail.subject, mail.text, None, mail.html, mail.attachment, composed)
+    fitted = (render.teams if digest.channel.kind == "teams" else render.slack)(composed, naam, regio, day, run_id)
+    told = {a.key for entry in composed.entries[: fitted.shown] for a in entry.alerts}
+    return Rendered(digest, mail.subject, mail.text, fitted.payload, None, None, composed, told)
 
 
 def webhook_url(target: str, environ: Mapping[str, str]) -> str:
@@ -182,7 +221,14 @@ def deliver(
     channel, a = rendered.digest.channel, settings.alerts
     if channel.kind == "email":
         outcome = channels.with_retries(
-            lambda: channels.send_email(smtp, channel.target, rendered.subject, rendered.body),
+            lambda: channels.send_email(
+                smtp,
+                channel.target,
+                rendered.subject,
+                rendered.body,
+                rendered.html,
+                (render.CSV_NAME, rendered.attachment) if rendered.attachment else None,
+            ),
             a.pogingen,
             a.wachttijd_s,
             sleep=sleep,
@@ -224,22 +270,80 @@ def run_alerts(
     alerts, judged = find_alerts(engine, settings, run_id, cbs_outcomes, day, card)
     report.alerts = len(alerts)
     smtp = channels.smtp_settings(settings.alerts.smtp, environ)
+    context, aanbieders = report_context(engine, settings)
     for digest in digests(engine, settings, alerts, judged):
         report.digests += 1
-        rendered = render_digest(digest, settings, day, run_id)
+        rendered = render_digest(digest, settings, day, run_id, context, aanbieders)
         outcome, doel = deliver(rendered, settings, smtp, environ, sleep)
         at = meta.now()
         with engine.begin() as conn:
-            history.record_delivery(conn, run_id, digest, doel, outcome.ok, outcome.attempts, outcome.error, at)
-            if outcome.ok:
-                history.record_sent(conn, run_id, digest, at)
+            failures = 0 if outcome.ok else history.failures_in_a_row(conn, digest) + 1
+            give_up = not outcome.ok and (outcome.too_large or failures >= settings.alerts.opgeven_na_runs)
+            status = "sent" if outcome.ok else "given_up" if give_up else "failed"
+            history.record_delivery(conn, run_id, digest, doel, status, outcome.attempts, outcome.error, at)
+            if outcome.ok or give_up:  # given up: told as far as the monitor can, so not resent every run
+                history.record_sent(conn, run_id, digest, at, None if give_up else rendered.told)
+            first_give_up = give_up and not history.given_up_before(conn, digest)
         if outcome.ok:
             report.sent += 1
             report.resolved += len(digest.resolutions)
-        else:
-            report.failed += 1
-            report.errors.append(f"{digest.recipient.naam} ({digest.channel.kind}, {doel}): {outcome.error}")
+            continue
+        report.failed += 1
+        report.errors.append(f"{digest.recipient.naam} ({digest.channel.kind}, {doel}): {outcome.error}")
+        if give_up:
+            report.given_up += 1
+            if first_give_up:
+                tell_given_up(settings, rendered, doel, outcome, failures, run_id, environ, sleep)
     return report
+
+
+def tell_given_up(
+    settings: Settings,
+    rendered: Rendered,
+    doel: str,
+    outcome: channels.Outcome,
+    failures: int,
+    run_id: str,
+    environ: Mapping[str, str],
+    sleep: Callable[[float], None],
+) -> None:
+    """Tell the data recipients, once, over every channel but the failing one, that a digest was given up."""
+    digest = rendered.digest
+    naam, kind = digest.recipient.naam, digest.channel.kind
+    subject = f"Jeugdmonitor: het overzicht voor {naam} via {kind} kon niet worden bezorgd"
+    runs = "in deze run" if failures <= 1 else f"in {failures} runs op rij"
+    body = (
+        f"{subject}.\n\nHet overzicht voor {naam} ({digest.recipient.rol}) via {kind} ({doel}) is {runs} niet "
+        f"aangekomen, ook niet na {outcome.attempts} pogingen. Laatste fout: {outcome.error}.\n\n"
+        f"De {len(rendered.composed.entries + rendered.composed.rest) if rendered.composed else 0} punten erin worden "
+        f"niet opnieuw verstuurd. Het overzicht zelf toont `jeugdmonitor alerts preview --run {run_id}` (zolang "
+        f"er niets nieuws is bijgekomen); elke poging staat in meta_alert_delivery. Controleer het kanaal van deze "
+        f"ontvanger (alerts.ontvangers); zolang het niet werkt, komt dit bericht niet nog eens.\n\n"
+        f"Dit bericht is automatisch gemaakt door de jeugdmonitor en bevat geen persoonsgegevens.\nRun: {run_id}\n"
+    )
+    smtp = channels.smtp_settings(settings.alerts.smtp, environ)
+    a = settings.alerts
+    for recipient in recipients(settings):
+        if recipient.rol != "data":
+            continue
+        for channel in recipient.channels:
+            if (recipient.naam, channel) == (naam, digest.channel):
+                continue
+            if channel.kind == "email":
+                send = partial(channels.send_email, smtp, channel.target, subject, body)
+                outcome = channels.with_retries(send, a.pogingen, a.wachttijd_s, sleep)
+            else:
+                try:
+                    url = webhook_url(channel.target, environ)
+                except RuntimeError:
+                    continue
+                payload = render.teams_notice(subject, body) if channel.kind == "teams" else {"text": body[:3000]}
+                post = partial(channels.post_webhook, url, payload, a.webhook_timeout_s)
+                outcome = channels.with_retries(post, a.pogingen, a.wachttijd_s, sleep)
+            if not outcome.ok:
+                log.warning(
+                    "delivery-failure notice to %s (%s) failed: %s", recipient.naam, channel.kind, outcome.error
+                )
 
 
 def latest_run(engine: Engine) -> str | None:
@@ -256,4 +360,6 @@ def preview(engine: Engine, settings: Settings, run_id: str | None = None) -> tu
     day = peildatum(settings)
     card = build_scorecard(engine, settings, day)
     alerts, judged = find_alerts(engine, settings, run_id, None, day, card)
-    return [render_digest(d, settings, day, run_id) for d in digests(engine, settings, alerts, judged)], alerts
+    context, aanbieders = report_context(engine, settings)
+    found = digests(engine, settings, alerts, judged)
+    return [render_digest(d, settings, day, run_id, context, aanbieders) for d in found], alerts

@@ -56,16 +56,18 @@ class SmtpServer:
 
 
 class WebhookServer:
-    """An HTTP server in a thread; `posts` are (path, JSON body) of every POST. Paths under /fail answer 500."""
+    """An HTTP server in a thread; `posts` are (path, JSON body) of every POST. Paths under /fail answer 500; with
+    `max_bytes`, a body above it is answered 413 (Request Entity Too Large), as Teams and Slack do."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_bytes: int | None = None) -> None:
         posts: list[tuple[str, dict]] = []
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the http.server hook name
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                posts.append((self.path, json.loads(body)))
-                self.send_response(500 if self.path.startswith("/fail") else 200)
+                posts.append((self.path, json.loads(body.decode("utf-8"))))
+                too_big = max_bytes is not None and len(body) > max_bytes
+                self.send_response(413 if too_big else 500 if self.path.startswith("/fail") else 200)
                 self.end_headers()
                 self.wfile.write(b"1")
 

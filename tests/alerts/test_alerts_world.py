@@ -139,7 +139,7 @@ def load_run(engine, inbox, pseudonymise, files: dict[str, bytes]) -> str:
 
 
 def content(message) -> str:
-    return message.get_content().replace("\r\n", "\n")  # SMTP sends CRLF line ends
+    return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")  # SMTP sends CRLF
 
 
 def rendered_texts(smtp: SmtpServer, hooks: WebhookServer) -> list[str]:
@@ -186,37 +186,45 @@ def test_planted_problems_are_sent_once_and_resolved_once(world, warehouse_url, 
             "   Hoe groot: mediaan 58 dagen in maart 2025 (dagen per maand: februari 2025: 58, maart 2025: 58)\n"
             "   Sinds: februari 2025\n"
         ) in body
-        assert "select team, maand, aantal, mediaan_dagen" in body
+        # policy staff get the report page, in words without report.base_url (report-contract.md), not SQL
+        assert "   Bewijs: zie rapport Leiden, onderdeel Doorlooptijd\n" in body and "select" not in body
 
         data = mail_to(smtp, "data@regio.example")
-        assert data["Subject"] == "Jeugdmonitor Leidse regio: 1 fout, 1 waarschuwing"
+        # the rejected file and the missing declaration are about one aanbieder: one item, counts per reason
+        assert data["Subject"] == "Jeugdmonitor Leidse regio: 1 fout"
         body = content(data)
-        assert body.index("FOUTEN (1)") < body.index("WAARSCHUWINGEN (1)")
-        # the file name is masked (a name can carry a BSN); the bewijs names its file_id
         assert (
-            "1. Het bestand e/JW###_########_####_kapot.xml (JW323) is in zijn geheel "
-            "afgekeurd: Het bestand is geen geldige XML"
+            "FOUTEN (1)\n\n1. AGB 12345678: bestand afgekeurd: het bestand is geen geldige XML (bijvoorbeeld "
+            "afgebroken of in een verkeerde tekenset) (1); geen declaratie over maart 2025 (1).\n"
+            "   Hoe groot: 2 meldingen bij Leiden\n"
         ) in body
-        assert (
-            "2. Aanbieder 12345678 heeft voor Leiden (GM0546) nog niet gedeclareerd over maart 2025, terwijl "
-            "er actieve toewijzingen zijn.\n"
-            "   Hoe groot: 2 actieve toewijzingen; laatste declaratie over februari 2025\n"
-            "   Sinds: maart 2025\n"
-            "   Wat te doen: Vraag de aanbieder of de declaratie (JW323) over maart 2025 onderweg is; de afspraak "
-            "is uiterlijk de 15e van de maand erna.\n"
-        ) in body
+        # the data role keeps its file references (masked: a name can carry a BSN) and SQL
+        assert "Bewijs: bestanden: e/JW###_########_####_kapot.xml; technische details: " in body
+        assert "from meta_source_file where file_id in (" in body
+        assert "Vraag de aanbieder of de declaratie (JW323) over maart 2025 onderweg is" in body
+        html = data.get_body(preferencelist=("html",)).get_content()
+        assert "<b>AGB 12345678: bestand afgekeurd" in html
+        # the data role always gets every alert with its file references as a CSV
+        [attached] = [p for p in data.iter_attachments() if p.get_filename() == "meldingen.csv"]
+        rows = attached.get_content().splitlines()
+        assert rows[0].startswith("ernst;status;groep;regel;") and len(rows) == 3
 
         paths = sorted(p for p, _ in hooks.posts)
         assert paths == ["/slack/T000/secret", "/teams/hook"]
         slack = next(b for p, b in hooks.posts if p.startswith("/slack"))
-        assert slack["text"] == "Jeugdmonitor Leidse regio: 1 fout, 1 waarschuwing"
+        assert slack["text"] == "Jeugdmonitor Leidse regio: 1 fout"
         assert slack["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": slack["text"]}}
         teams = next(b for p, b in hooks.posts if p.startswith("/teams"))
-        assert teams["@type"] == "MessageCard"
-        assert [s["activityTitle"] for s in teams["sections"]] == ["Waarschuwing", "Ter informatie"]
-        assert teams["sections"][1]["text"] == (
-            "Aanlevering door aanbieder 12345678 aan Leiden (GM0546) over maart 2025: geen declaratie."
-        )
+        # a Teams Workflows webhook takes a message with an Adaptive Card, not a connector MessageCard
+        assert teams["type"] == "message"
+        [attachment] = teams["attachments"]
+        assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+        card = attachment["content"]
+        assert (card["type"], card["version"]) == ("AdaptiveCard", "1.4")
+        [item] = [b for b in card["body"] if b["type"] == "Container"]
+        assert item["items"][0]["text"] == ("**Waarschuwing**: AGB 12345678: geen declaratie over maart 2025 (1).")
+        facts = {f["title"]: f["value"] for f in item["items"][1]["facts"]}
+        assert facts["Bewijs"] == "zie rapport Leiden, onderdeel Datakwaliteit"  # contract managers: no SQL
         # The rejected file counts in the scorecard of its sender, in the month it was loaded (no Dagtekening).
         with world.connect() as conn:
             card = conn.execute(
@@ -230,7 +238,7 @@ def test_planted_problems_are_sent_once_and_resolved_once(world, warehouse_url, 
         # declaration and Y's JW301 and JW305); declaraties by the month they declare: none yet for March.
         assert [(*tuple(r)[1:4], bool(r[4])) for r in card[:3]] == [(2, 0, 1, False), (1, 0, 1, False), (3, 0, 0, True)]
         assert tuple(card[-1])[1:3] == (1, 1) and str(card[-1][0])[:7] == meta.now().strftime("%Y-%m")
-        assert {"name": "Sinds", "value": "maart 2025"} in teams["sections"][0]["facts"]
+        assert facts["Sinds"] == "maart 2025"
         assert (tmp_path / "data-docs" / "index.html").exists() and report.data_docs
 
         # A second run with nothing new sends nothing.
@@ -246,7 +254,7 @@ def test_planted_problems_are_sent_once_and_resolved_once(world, warehouse_url, 
         data = [m for m in smtp.messages if m["To"] == "data@regio.example"][-1]
         assert data["Subject"] == "Jeugdmonitor Leidse regio: 1 opgelost"
         assert (
-            "OPGELOST (1)\n\n- Aanbieder 12345678 heeft voor Leiden (GM0546) nog niet gedeclareerd over maart "
+            "OPGELOST (1)\n\n- Aanbieder AGB 12345678 heeft voor Leiden (GM0546) nog niet gedeclareerd over maart "
             "2025, terwijl er actieve toewijzingen zijn. (gemeld op "
         ) in content(data)
         assert "dit is nu opgelost." in content(data)
@@ -268,9 +276,7 @@ def test_planted_problems_are_sent_once_and_resolved_once(world, warehouse_url, 
             .all()
         )
     assert statuses[f"aanbieder_stil:GM0546:{A}"] == "opgelost"
-    assert statuses["bestand_afgekeurd:" + next(k.split(":")[1] for k in statuses if k.startswith("bestand"))] == (
-        "gebeurtenis"
-    )
+    assert [v for k, v in statuses.items() if k.startswith("bestand_afgekeurd:")] == ["gebeurtenis"]
     assert hooks_recorded and all("secret" not in d for d in hooks_recorded)  # the webhook's token is not kept
 
 
@@ -323,3 +329,56 @@ def test_preview_shows_the_digests_without_sending_or_writing(world, warehouse_u
     with world.connect() as conn:
         assert conn.execute(select(meta_alert_history)).all() == []
         assert conn.execute(select(meta_alert_delivery)).all() == []
+
+
+GIVEN_UP = "Jeugdmonitor: het overzicht voor Contractbeheer via teams kon niet worden bezorgd"
+
+
+def delivery_statuses(engine, ontvanger: str) -> list[str]:
+    d = meta_alert_delivery
+    with engine.connect() as conn:
+        return list(
+            conn.execute(select(d.c.status).where(d.c.ontvanger == ontvanger).order_by(d.c.delivery_id)).scalars()
+        )
+
+
+def test_a_digest_that_keeps_failing_is_given_up_and_reported_once(world, warehouse_url, tmp_path, pseudonymise):
+    """A channel that always fails: retried in each run, the alerts wait for the next run, and after
+    opgeven_na_runs runs the digest is given up (its alerts count as told) and the data team hears of it once."""
+    inbox = tmp_path / "inbox"
+    with SmtpServer() as smtp, WebhookServer() as hooks:
+        settings = settings_for(warehouse_url, tmp_path, smtp.port, hooks.url, opgeven_na_runs=2)
+        env = {"TEAMS_URL": f"{hooks.url}/fail/teams/token"}
+        reports = []
+        for files in ({}, {}, {}, MARCH):
+            run_id = load_run(world, inbox, pseudonymise, files)
+            reports.append(run_alerts(world, settings, run_id, cbs_outcomes=[], environ=env, sleep=lambda s: None))
+        teams_posts = [p for p, _ in hooks.posts if p.startswith("/fail")]
+        notices_by_mail = [m for m in smtp.messages if m["Subject"] == GIVEN_UP]
+        notices_by_slack = [b for p, b in hooks.posts if p.startswith("/slack") and GIVEN_UP in b["text"]]
+
+    assert [(r.failed, r.given_up) for r in reports] == [(1, 0), (1, 1), (0, 0), (1, 1)]
+    assert reports[2].digests == 0  # given up: not resent in the next run
+    # run 4: a resolution for the contract managers; the channel is still broken: given up at once, told no more
+    assert delivery_statuses(world, "Contractbeheer") == ["failed", "given_up", "given_up"]
+    assert len(teams_posts) == 3 * 3  # three attempts in each of the three runs that had something to send
+    assert len(notices_by_mail) == 1 and len(notices_by_slack) == 1
+    [notice] = notices_by_mail
+    body = content(notice)
+    assert "in 2 runs op rij niet aangekomen, ook niet na 3 pogingen" in body
+    assert "RuntimeError: webhook antwoordde 500" in body and "token" not in body  # the URL's secret stays out
+
+
+def test_a_payload_the_channel_refuses_as_too_big_is_not_retried(world, warehouse_url, tmp_path, pseudonymise):
+    """HTTP 413: the same payload would be refused at every attempt and in every run; it is given up at once."""
+    with SmtpServer() as smtp, WebhookServer(max_bytes=600) as hooks:
+        settings = settings_for(warehouse_url, tmp_path, smtp.port, hooks.url)
+        run_id = load_run(world, tmp_path / "inbox", pseudonymise, {})
+        report = run_alerts(
+            world, settings, run_id, cbs_outcomes=[], environ={"TEAMS_URL": f"{hooks.url}/teams"}, sleep=lambda s: 0
+        )
+    assert report.given_up == 2  # the Slack and the Teams digest: both bigger than 600 bytes
+    assert any("te groot (413" in e for e in report.errors)
+    assert len([p for p, _ in hooks.posts if p == "/teams"]) == 1  # one attempt only
+    assert [m["Subject"] for m in smtp.messages].count(GIVEN_UP) == 1
+    assert delivery_statuses(world, "Contractbeheer") == ["given_up"]

@@ -185,7 +185,11 @@ webhook_kind = "teams"
 """
         )
         summary = monitor(str(config))
-        mails = [m.get_content() + str(m["Subject"]) for m in smtp.messages]
+        # every part a person may open: the text, the HTML and the attached CSV
+        mails = [
+            "".join(str(p.get_content()) for p in m.walk() if not p.is_multipart()) + str(m["Subject"])
+            for m in smtp.messages
+        ]
         posts = [str(body) for _, body in hooks.posts]
 
     texts = warehouse_texts(url)

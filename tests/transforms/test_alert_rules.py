@@ -132,8 +132,9 @@ def test_quarantine_share_and_cbs_stale_and_severity_override():
         {
             "reason_code": ["bsn_invalid"],
             "reden": ["Het BSN voldoet niet aan de elfproef."],
+            "file_id": [1],
+            "path": ["a"],
             "regels": [9],
-            "bestanden": [1],
         }
     )
     cbs = pd.DataFrame(

@@ -21,10 +21,21 @@ class Alert:
     hoe_groot: str  # how big
     sinds: str  # since when
     wat_te_doen: str  # what to check
-    bewijs: str  # where the evidence is: a path or an SQL query
+    bewijs: str  # the technical evidence for the data role: an SQL query, file references, an original error text
     # An event (a file rejected in this run) is told once and never "resolved"; a condition (a silent aanbieder)
     # is resolved when it is gone, and the recipients hear that once.
     resolvable: bool = True
+    # For grouping a digest (transforms/alerts/compose.py): the aanbieder (AGB code) it is about, and what it counts
+    # per reason in plain Dutch, e.g. (("geen declaratie", 1),) or (("bestand afgekeurd: leeg", 3),).
+    aanbieder: str | None = None
+    redenen: tuple[tuple[str, int], ...] = ()
+    # The section of the gemeente's report page (report-contract.md) where people who do not read SQL see the figure.
+    onderdeel: str | None = None
+
+    @property
+    def size(self) -> int:
+        """How much the alert stands for (files, lines, problems): a digest puts the biggest first."""
+        return sum(n for _, n in self.redenen) or 1
 
     @property
     def key(self) -> str:
@@ -48,5 +59,6 @@ class Alert:
             "sinds": self.sinds,
             "wat_te_doen": self.wat_te_doen,
             "bewijs": self.bewijs,
+            "aanbieder": self.aanbieder,
             "fingerprint": self.fingerprint,
         }

@@ -45,6 +45,8 @@ class Digest:
     channel: Channel
     items: list[tuple[Alert, str]] = field(default_factory=list)  # (alert, "nieuw" | "gewijzigd")
     resolutions: list[Resolution] = field(default_factory=list)
+    # Told before and unchanged, still open: summarised in one line ("nog steeds: ..."), not sent in full again.
+    unchanged: list[tuple[Alert, str]] = field(default_factory=list)  # (alert, first told: a date)
 
     @property
     def empty(self) -> bool:
@@ -77,6 +79,8 @@ def plan(
             digest.items.append((alert, "nieuw"))
         elif before.fingerprint != alert.fingerprint:
             digest.items.append((alert, "gewijzigd"))
+        elif before.status == "open":
+            digest.unchanged.append((alert, _day(before.eerst_gemeld_op)))
     current = {a.key for a in mine}
     for row in history[history["status"] == "open"].sort_values("alert_key").itertuples():
         # A rule not judged in this run (before its day of the month, CBS not asked) says nothing about its alerts.

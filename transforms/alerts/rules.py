@@ -13,7 +13,17 @@ from datetime import date
 
 import pandas as pd
 from jeugdmonitor.transforms.alerts.model import Alert
-from jeugdmonitor.transforms.alerts.texts import datum, euro, getal, halfjaar, maand, meervoud, pct
+from jeugdmonitor.transforms.alerts.texts import (
+    datum,
+    dutch_reason,
+    euro,
+    getal,
+    halfjaar,
+    maand,
+    meervoud,
+    opsomming,
+    pct,
+)
 from jeugdmonitor.transforms.masking import masked
 
 
@@ -53,10 +63,21 @@ class RuleInput:
     gemeenten: dict[str, str]  # the region's gemeentecodes -> names
     files: pd.DataFrame = field(
         default_factory=lambda: _empty(
-            "file_id", "source", "message_type", "path", "status", "rows_read", "rows_quarantined", "reden"
+            "file_id",
+            "source",
+            "message_type",
+            "path",
+            "status",
+            "rows_read",
+            "rows_quarantined",
+            "reason_code",
+            "reden",
         )
     )
-    quarantine: pd.DataFrame = field(default_factory=lambda: _empty("reason_code", "reden", "regels", "bestanden"))
+    # per reason and loaded file of this run: the lines in quarantine
+    quarantine: pd.DataFrame = field(
+        default_factory=lambda: _empty("reason_code", "reden", "file_id", "path", "regels")
+    )
     validation: pd.DataFrame = field(
         default_factory=lambda: _empty("suite", "reason_code", "reden", "rijen", "bestanden")
     )
@@ -101,8 +122,22 @@ class RuleInput:
         )
     )
 
+    aanbieders: dict[str, str] = field(default_factory=dict)  # AGB code -> name (dim_aanbieder.naam, region file)
+
     def naam(self, gemeentecode: str) -> str:
         return f"{self.gemeenten.get(gemeentecode, gemeentecode)} ({gemeentecode})"
+
+    def aanbieder(self, agb: str) -> str:
+        """'Zorg Noord (AGB 75100012)', or 'AGB 75100012' when the region file does not name it."""
+        naam = self.aanbieders.get(agb)
+        return f"{naam} (AGB {agb})" if naam else f"AGB {agb}"
+
+    def sender(self, path: str) -> str | None:
+        """The AGB code of the aanbieder an iJw file came from or went to, read from its name (the iJw convention)."""
+        from jeugdmonitor.transforms.alerts.scorecard import parties_from_name  # scorecard imports this module
+
+        parties = parties_from_name(str(path), set(self.gemeenten))
+        return parties[1] if parties else None
 
 
 @dataclass(frozen=True)
@@ -135,23 +170,52 @@ def _present(*values) -> bool:
 # --- delivery quality ----------------------------------------------------------------------------------------
 
 
+def _lower(sentence: str) -> str:
+    """A reason as part of a sentence: 'Het bestand is leeg.' -> 'het bestand is leeg'."""
+    sentence = sentence.rstrip(".")
+    return sentence[:1].lower() + sentence[1:] if sentence[1:2].islower() else sentence
+
+
+def _file_list(paths: list[str], shown: int = 5) -> str:
+    names = [masked(p, 200) or "" for p in sorted(paths)]
+    return ", ".join(names[:shown]) + (f" en {len(names) - shown} meer" if len(names) > shown else "")
+
+
 def bestand_afgekeurd(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
-    rejected = inp.files[inp.files["status"] == "rejected"]
-    return [
-        alert(
-            str(f.file_id),
-            None,
-            wat=f"Het bestand {masked(f.path, 200)} ({f.message_type or 'onbekend berichttype'}) is in zijn geheel "
-            f"afgekeurd: {f.reden}",
-            hoe_groot="1 bestand, niets eruit geladen",
-            sinds=f"deze run ({datum(t.peildatum)})",
-            wat_te_doen="Vraag de afzender om een gecorrigeerd bestand; een correctie (andere inhoud) laadt de "
-            "volgende run vanzelf.",
-            bewijs=f"select path, message_type, reason_code, reden from meta_source_file "
-            f"where file_id = {int(f.file_id)}",
+    """The files of this run rejected whole, counted per sender and reason (one item per file drowned the rest)."""
+    rejected = inp.files[inp.files["status"] == "rejected"].sort_values("file_id")
+    groups: dict[tuple[str | None, str], list] = {}
+    for f in rejected.itertuples():
+        code = f.reason_code if _present(f.reason_code) else "onbekend"
+        groups.setdefault((inp.sender(f.path), code), []).append(f)
+    alerts = []
+    for (agb, code), files in sorted(groups.items(), key=lambda g: (g[0][0] or "", g[0][1])):
+        dutch, details = dutch_reason(code, [f.reden for f in files])
+        who = f" van {inp.aanbieder(agb)}" if agb else ""
+        if len(files) == 1:
+            f = files[0]
+            soort = f.message_type if _present(f.message_type) else "berichttype onbekend"
+            wat = f"Het bestand {masked(f.path, 200)} ({soort}){who} is in zijn geheel afgekeurd: {dutch}"
+        else:
+            wat = f"{len(files)} bestanden{who} zijn in hun geheel afgekeurd: {dutch}"
+        ids = ", ".join(str(int(f.file_id)) for f in files)
+        technisch = f"; technische details: {opsomming(details)}" if details else ""
+        alerts.append(
+            alert(
+                f"{inp.run_id}:{agb or '-'}:{code}",
+                None,
+                wat=wat,
+                hoe_groot=f"{meervoud(len(files), 'bestand', 'bestanden')}, niets eruit geladen",
+                sinds=f"deze run ({datum(t.peildatum)})",
+                wat_te_doen="Vraag de afzender om een gecorrigeerd bestand; een correctie (andere inhoud) laadt de "
+                "volgende run vanzelf.",
+                bewijs=f"bestanden: {_file_list([f.path for f in files])}{technisch}; select path, message_type, "
+                f"reason_code, reden from meta_source_file where file_id in ({ids})",
+                aanbieder=agb,
+                redenen=((f"bestand afgekeurd: {_lower(dutch)}", len(files)),),
+            )
         )
-        for f in rejected.sort_values("file_id").itertuples()
-    ]
+    return alerts
 
 
 def quarantaine_aandeel(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
@@ -159,8 +223,9 @@ def quarantaine_aandeel(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
     read, quarantined = int(loaded["rows_read"].sum()), int(loaded["rows_quarantined"].sum())
     if not read or quarantined * 100 / read <= t.quarantaine_pct:
         return []
-    top = inp.quarantine.sort_values(["regels", "reason_code"], ascending=[False, True]).head(3)
-    redenen = "; ".join(f"{r.reason_code} ({getal(r.regels)})" for r in top.itertuples())
+    per_reason = inp.quarantine.groupby("reason_code")["regels"].sum().reset_index()
+    top = per_reason.sort_values(["regels", "reason_code"], ascending=[False, True]).head(3)
+    redenen = "; ".join(f"{r.reason_code} ({getal(int(r.regels))})" for r in top.itertuples())
     return [
         alert(
             "run",
@@ -178,21 +243,30 @@ def quarantaine_aandeel(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
 
 
 def gx_fail(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
-    return [
-        alert(
-            q.reason_code,
-            None,
-            wat=f"{meervoud(int(q.regels), 'regel is', 'regels zijn')} niet geladen (quarantaine): {q.reden}",
-            hoe_groot=f"{meervoud(int(q.regels), 'regel', 'regels')} in "
-            f"{meervoud(int(q.bestanden), 'bestand', 'bestanden')}",
-            sinds=f"deze run ({datum(t.peildatum)})",
-            wat_te_doen="Geef de regels (bestand en regelnummer) terug aan de afzender voor correctie.",
-            bewijs=f"GX Data Docs: {t.data_docs}; select f.path, q.line, q.field from meta_quarantine q join "
-            f"meta_source_file f using (file_id) where q.load_run_id = '{inp.run_id}' "
-            f"and q.reason_code = '{q.reason_code}'",
+    """Lines in quarantine per aanbieder (read from the file names) and reason: a digest groups them per aanbieder."""
+    frame = inp.quarantine.assign(agb=[inp.sender(p) or "" for p in inp.quarantine["path"]])
+    alerts = []
+    for (agb, code), rows in sorted(frame.groupby(["agb", "reason_code"]), key=lambda g: g[0]):
+        regels, bestanden = int(rows["regels"].sum()), rows["file_id"].nunique()
+        dutch, _ = dutch_reason(code, list(rows["reden"]))
+        who = f" van {inp.aanbieder(agb)}" if agb else ""
+        alerts.append(
+            alert(
+                f"{agb}:{code}" if agb else code,
+                None,
+                wat=f"{meervoud(regels, 'regel', 'regels')}{who} "
+                f"{'is' if regels == 1 else 'zijn'} niet geladen (quarantaine): {dutch}",
+                hoe_groot=f"{meervoud(regels, 'regel', 'regels')} in {meervoud(bestanden, 'bestand', 'bestanden')}",
+                sinds=f"deze run ({datum(t.peildatum)})",
+                wat_te_doen="Geef de regels (bestand en regelnummer) terug aan de afzender voor correctie.",
+                bewijs=f"bestanden: {_file_list(list(rows['path'].unique()))}; GX Data Docs: {t.data_docs}; select "
+                f"f.path, q.line, q.field from meta_quarantine q join meta_source_file f using (file_id) where "
+                f"q.load_run_id = '{inp.run_id}' and q.reason_code = '{code}'",
+                aanbieder=agb or None,
+                redenen=((f"regels in quarantaine: {_lower(dutch)}", regels),),
+            )
         )
-        for q in inp.quarantine.sort_values("reason_code").itertuples()
-    ]
+    return alerts
 
 
 def gx_warn(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
@@ -232,7 +306,7 @@ def aanbieder_stil(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
             alert(
                 f"{gemeente}:{agb}",
                 gemeente,
-                wat=f"Aanbieder {agb} heeft voor {inp.naam(gemeente)} nog niet gedeclareerd over "
+                wat=f"Aanbieder {inp.aanbieder(agb)} heeft voor {inp.naam(gemeente)} nog niet gedeclareerd over "
                 f"{maand(month)}, terwijl er actieve toewijzingen zijn.",
                 hoe_groot=f"{meervoud(int(n), 'actieve toewijzing', 'actieve toewijzingen')}; "
                 + (f"laatste declaratie over {maand(previous)}" if previous else "nog nooit gedeclareerd"),
@@ -242,6 +316,9 @@ def aanbieder_stil(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
                 bewijs=f"select maand, actieve_toewijzingen, declaraties, declaraties_te_laat from "
                 f"mart_aanbieder_scorecard where gemeentecode = '{gemeente}' and "
                 f"aanbieder_agb = '{agb}' order by maand",
+                aanbieder=agb,
+                redenen=((f"geen declaratie over {maand(month)}", 1),),
+                onderdeel="datakwaliteit",
             )
         )
     return alerts
@@ -279,6 +356,7 @@ def jgt_export_laat(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | None:
                 f"de volgende run laadt hem.",
                 bewijs=f"select export_maand, count(*) from stg_jgt_registratie where team = "
                 f"'{team.team}' group by export_maand order by export_maand",
+                onderdeel="datakwaliteit",
             )
         )
     return alerts
@@ -351,32 +429,37 @@ def aanbieder_kwaliteit(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | N
     card = inp.scorecard[inp.scorecard["maand"].map(_month) == month] if len(inp.scorecard) else inp.scorecard
     alerts = []
     for row in card.sort_values(["gemeentecode", "aanbieder_agb"]).itertuples():
-        problems = []
+        problems, counts = [], []
         if row.bestanden_afgekeurd:
             problems.append(meervoud(int(row.bestanden_afgekeurd), "bestand afgekeurd", "bestanden afgekeurd"))
+            counts.append(("bestanden afgekeurd", int(row.bestanden_afgekeurd)))
         if row.regels_quarantaine:
-            problems.append(
-                f"{meervoud(int(row.regels_quarantaine), 'regel', 'regels')} in quarantaine ({row.quarantaine_redenen})"
-            )
+            redenen = f" ({row.quarantaine_redenen})" if _present(row.quarantaine_redenen) else ""
+            problems.append(f"{meervoud(int(row.regels_quarantaine), 'regel', 'regels')} in quarantaine{redenen}")
+            counts.append(("regels in quarantaine", int(row.regels_quarantaine)))
         if row.declaraties_te_laat:
             problems.append(meervoud(int(row.declaraties_te_laat), "declaratie te laat", "declaraties te laat"))
+            counts.append(("declaraties te laat", int(row.declaraties_te_laat)))
         if row.niet_gedeclareerd:
             problems.append("geen declaratie")
+            counts.append((f"geen declaratie over {maand(month)}", 1))  # as aanbieder_stil says it
         if row.ontbrekende_starts:
             problems.append(
                 f"{meervoud(int(row.ontbrekende_starts), 'toewijzing', 'toewijzingen')} zonder startbericht (JW305)"
             )
+            counts.append(("toewijzingen zonder startbericht (JW305)", int(row.ontbrekende_starts)))
         if row.ontbrekende_stops:
             problems.append(
                 f"{meervoud(int(row.ontbrekende_stops), 'zorgperiode', 'zorgperiodes')} zonder stopbericht (JW307)"
             )
+            counts.append(("zorgperiodes zonder stopbericht (JW307)", int(row.ontbrekende_stops)))
         if not problems or row.gemeentecode not in inp.gemeenten:
             continue
         alerts.append(
             alert(
                 f"{row.gemeentecode}:{row.aanbieder_agb}",
                 row.gemeentecode,
-                wat=f"Aanlevering door aanbieder {row.aanbieder_agb} aan {inp.naam(row.gemeentecode)} "
+                wat=f"Aanlevering door aanbieder {inp.aanbieder(row.aanbieder_agb)} aan {inp.naam(row.gemeentecode)} "
                 f"over {maand(month)}: {', '.join(problems)}.",
                 hoe_groot=f"{meervoud(int(row.bestanden), 'bestand', 'bestanden')} ontvangen, "
                 f"{meervoud(int(row.declaraties), 'declaratie', 'declaraties')}, "
@@ -386,6 +469,9 @@ def aanbieder_kwaliteit(inp: RuleInput, t: Thresholds, alert) -> list[Alert] | N
                 "start- en stopberichten en om correcties.",
                 bewijs=f"select * from mart_aanbieder_scorecard where gemeentecode = "
                 f"'{row.gemeentecode}' and aanbieder_agb = '{row.aanbieder_agb}' order by maand",
+                aanbieder=row.aanbieder_agb,
+                redenen=tuple(counts),
+                onderdeel="datakwaliteit",
             )
         )
     return alerts
@@ -427,6 +513,7 @@ def doorlooptijd_boven_norm(inp: RuleInput, t: Thresholds, alert) -> list[Alert]
                 bewijs=f"select team, maand, aantal, mediaan_dagen, wachtend_langer_dan_norm from "
                 f"mart_doorlooptijd where gemeentecode = '{gemeente}' and periode_type = 'maand' and maand >= "
                 f"'{streak[0].maand.isoformat()}' order by maand, team",
+                onderdeel="doorlooptijd",
             )
         )
     return alerts
@@ -502,6 +589,7 @@ def _sprong(reeksen: tuple[str, ...]):
                     sinds=maand(latest),
                     wat_te_doen=todo,
                     bewijs=query.format(g=gemeente, m=months[0].isoformat()),
+                    onderdeel=reeks.split("_")[0],
                 )
             )
         return alerts
@@ -541,6 +629,7 @@ def prognose_boven_budget(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
                 bewijs=f"select maand, jaar_tot_nu, budget_tot_nu, prognose_lineair, prognose_seizoen, "
                 f"budget_jaar from mart_kosten where gemeentecode = '{gemeente}' and "
                 f"product_categorie = 'totaal' and periode_type = 'maand' and maand >= '{year}-01-01' order by maand",
+                onderdeel="kosten",
             )
         )
     return alerts
@@ -562,7 +651,7 @@ def cbs_verschil(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
                 f"berichten ({getal(latest.lokaal)}) verschilt {pct(abs(latest.verschil_pct))} van "
                 f"CBS ({getal(latest.cbs)}) over het {halfjaar(latest.periode)}.",
                 hoe_groot=f"verschil {getal(latest.verschil)} jeugdigen; CBS-cijfer "
-                f"{(latest.cbs_periode_status or 'zonder status').lower()}",
+                f"{latest.cbs_periode_status.lower() if _present(latest.cbs_periode_status) else 'zonder status'}",
                 sinds=halfjaar(latest.periode),
                 wat_te_doen="CBS telt ook pgb en aanbieders die niet via iJw berichten. Een groot verschil "
                 "wijst vaak op ontbrekende start- of stopberichten of op productcodes zonder "
@@ -570,6 +659,7 @@ def cbs_verschil(inp: RuleInput, t: Thresholds, alert) -> list[Alert]:
                 bewijs=f"select periode, indicator, lokaal, cbs, verschil, verschil_pct, "
                 f"cbs_periode_status from mart_cbs_vergelijking where gemeentecode = "
                 f"'{gemeente}' and indicator = 'jeugdhulp' order by periode_eind",
+                onderdeel="cbs",
             )
         )
     return alerts
@@ -609,7 +699,7 @@ def evaluate(inp: RuleInput, t: Thresholds) -> tuple[list[Alert], set[str]]:
     judged: set[str] = set()
     for rule in RULES:
 
-        def make(subject: str, gemeentecode: str | None, rule: Rule = rule, **texts: str) -> Alert:
+        def make(subject: str, gemeentecode: str | None, rule: Rule = rule, **texts) -> Alert:
             return Alert(
                 rule=rule.name,
                 severity=t.ernst.get(rule.name, rule.severity),

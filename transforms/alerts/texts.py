@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from jeugdmonitor.transforms.reasons import REASONS
+
 MONTHS = (
     "januari",
     "februari",
@@ -50,3 +52,27 @@ def halfjaar(periode: str) -> str:
 
 def meervoud(n: int, enkel: str, meer: str) -> str:
     return f"{getal(n)} {enkel if n == 1 else meer}"
+
+
+def opsomming(values: list[str], shown: int = 3) -> str:
+    """'a; b; c en 2 meer': distinct values in their first order, a few of them."""
+    distinct = list(dict.fromkeys(values))
+    return "; ".join(distinct[:shown]) + (f" en {len(distinct) - shown} meer" if len(distinct) > shown else "")
+
+
+def dutch_reason(code: str, redenen: list) -> tuple[str, list[str]]:
+    """A reason for people and the technical details apart: a parser's or library's own (English) words in the
+    `{detail}` of a reason (transforms/reasons.py) are kept for the data role, not put in a Dutch sentence.
+    Returns the Dutch sentence and the distinct details (masked when they were recorded)."""
+    said = [str(r) for r in redenen if isinstance(r, str) and r]
+    template = REASONS.get(code)
+    if template is None or "{detail}" not in template:
+        return (said[0] if said else template or f"reden {code}"), []
+    prefix, suffix = template.split("{detail}", 1)
+    dutch = prefix.rstrip(" :(").rstrip() + "."
+    details = [
+        (r[: -len(suffix)] if suffix and r.endswith(suffix) else r)[len(prefix) :].strip()
+        for r in said
+        if r.startswith(prefix) and len(r) > len(prefix)
+    ]
+    return dutch, list(dict.fromkeys(details))

@@ -48,7 +48,8 @@ class RegionConfig(_Section):
     # The region file (TOML: gemeenten, teams with their wijken, herindelingen; `jeugdmonitor init` writes one).
     # "demo" = the bundled file of the synthetic region. Empty: the gemeenten by code only, no JGT teams.
     bestand: Path | None = None
-    # Aanbieders table (CSV: agb_code, naam) for dim_aanbieder.naam; empty = AGB codes only.
+    # Aanbieders table (CSV: agb_code, naam) for dim_aanbieder.naam; empty = AGB codes only; "demo" = the bundled
+    # names of the synthetic demo region's aanbieders.
     aanbieders: Path | None = None
 
     @field_validator("bestand", "aanbieders", mode="before")
@@ -458,7 +459,12 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     settings.ijw.productcodes = optional(settings.ijw.productcodes)
     settings.ijw.productcategorieen = optional(settings.ijw.productcategorieen)
     settings.jgt.layouts_dir = optional(settings.jgt.layouts_dir)
-    settings.region.aanbieders = optional(settings.region.aanbieders)
+    if settings.region.aanbieders == Path(DEMO):
+        from jeugdmonitor.schemas import DEMO_AANBIEDERS
+
+        settings.region.aanbieders = DEMO_AANBIEDERS
+    else:
+        settings.region.aanbieders = optional(settings.region.aanbieders)
     if settings.region.bestand == Path(DEMO):
         from jeugdmonitor.schemas.jgt_layouts import REGION_FILE
 

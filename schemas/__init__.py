@@ -11,6 +11,8 @@ from pathlib import Path
 PRODUCTCODES = Path(__file__).parent / "productcodes.csv"
 CBS_INDICATORS = Path(__file__).parent / "cbs_indicators.toml"
 PRODUCTCATEGORIEEN = Path(__file__).parent / "productcategorieen.csv"
+# The made-up names of the synthetic demo region's aanbieders (region.aanbieders = "demo").
+DEMO_AANBIEDERS = Path(__file__).parent / "demo_aanbieders.csv"
 
 
 def load_productcodes(path: Path | None = None) -> list[dict[str, str]]:

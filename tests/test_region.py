@@ -163,3 +163,12 @@ def test_mark_blanks_only_the_team_rows_without_delivery():
     rows = pd.DataFrame({"team": ["A", "B", "totaal"], "maand": pd.to_datetime(["2025-01-01"] * 3), "n": [1, 0, 1]})
     out = mark(rows, pd.DataFrame({"team": ["A", "B"], "maand": pd.to_datetime(["2025-01-01"] * 2)}), ["n"])
     assert list(out["levering"]) == ["geleverd", "geleverd", "geleverd"] and list(out["n"]) == [1, 0, 1]
+
+
+def test_the_demo_names_its_aanbieders(tmp_path):
+    # region.aanbieders = "demo": the bundled names of the synthetic aanbieders, so the demo's alerts and views
+    # show names, not AGB codes
+    from jeugdmonitor.synthetic.products import AANBIEDERS
+
+    settings = load_settings(config(tmp_path, extra='aanbieders = "demo"\n'))
+    assert region.aanbieder_namen(settings) == {a.agb: a.naam for a in AANBIEDERS}
